@@ -1,0 +1,28 @@
+import Link from "next/link";
+import { SignOutButton } from "@/components/sign-out-button";
+import { requireUser } from "@/lib/auth/current";
+
+// The layout shows the chrome; each page still checks the session itself (layouts are not
+// re-run on client navigation, so they are never the only check).
+export default async function BankLayout({ children }: { children: React.ReactNode }) {
+  const session = await requireUser();
+  return (
+    <div className="min-h-screen">
+      <header className="border-b border-line bg-white">
+        <div className="mx-auto flex max-w-5xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
+          <Link href="/dashboard" className="flex items-center gap-2 font-semibold text-brand-700">
+            <span aria-hidden className="grid h-7 w-7 place-items-center rounded-lg bg-brand-600 text-xs text-white">M</span>
+            MFA Bank
+          </Link>
+          <nav aria-label="Main" className="flex flex-1 flex-wrap gap-4 text-sm">
+            <Link href="/dashboard" className="hover:text-brand-600">Accounts</Link>
+            <Link href="/security" className="hover:text-brand-600">Security</Link>
+          </nav>
+          <span className="hidden text-sm text-muted sm:inline">{session.displayName}</span>
+          <SignOutButton />
+        </div>
+      </header>
+      <main className="mx-auto max-w-5xl px-4 py-8">{children}</main>
+    </div>
+  );
+}

@@ -1,0 +1,127 @@
+import Link from "next/link";
+import type { ComponentProps, ReactNode } from "react";
+
+/** The shared design system: every page builds from these few pieces. */
+
+export function cx(...parts: (string | false | null | undefined)[]): string {
+  return parts.filter(Boolean).join(" ");
+}
+
+const buttonBase =
+  "inline-flex items-center justify-center gap-2 rounded-lg px-4 py-2.5 text-sm font-semibold transition disabled:cursor-not-allowed disabled:opacity-60";
+const buttonKinds = {
+  primary: "bg-brand-600 text-white hover:bg-brand-700 shadow-sm",
+  secondary: "border border-line bg-white text-ink hover:bg-brand-50",
+  danger: "bg-danger text-white hover:opacity-90",
+  link: "px-0 py-0 text-brand-600 underline-offset-4 hover:underline",
+} as const;
+
+export function Button({
+  kind = "primary",
+  className,
+  ...props
+}: ComponentProps<"button"> & { kind?: keyof typeof buttonKinds }) {
+  return <button className={cx(buttonBase, buttonKinds[kind], className)} {...props} />;
+}
+
+export function ButtonLink({
+  kind = "primary",
+  className,
+  ...props
+}: ComponentProps<typeof Link> & { kind?: keyof typeof buttonKinds }) {
+  return <Link className={cx(buttonBase, buttonKinds[kind], className)} {...props} />;
+}
+
+export function Card({ className, ...props }: ComponentProps<"section">) {
+  return <section className={cx("rounded-2xl border border-line bg-white p-5 shadow-sm sm:p-6", className)} {...props} />;
+}
+
+export function PageHeader({ title, subtitle, action }: { title: string; subtitle?: ReactNode; action?: ReactNode }) {
+  return (
+    <div className="mb-6 flex flex-wrap items-end justify-between gap-3">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight">{title}</h1>
+        {subtitle ? <p className="mt-1 text-sm text-muted">{subtitle}</p> : null}
+      </div>
+      {action}
+    </div>
+  );
+}
+
+const alertKinds = {
+  error: "border-danger/30 bg-danger-bg text-danger",
+  warn: "border-warn/30 bg-warn-bg text-warn",
+  ok: "border-ok/30 bg-ok-bg text-ok",
+  info: "border-brand-500/30 bg-brand-50 text-brand-700",
+} as const;
+
+/** role="alert" for errors; others are polite status messages. */
+export function Alert({
+  kind = "info",
+  children,
+  className,
+  id,
+}: {
+  kind?: keyof typeof alertKinds;
+  children: ReactNode;
+  className?: string;
+  id?: string;
+}) {
+  return (
+    <div
+      id={id}
+      role={kind === "error" ? "alert" : "status"}
+      className={cx("rounded-lg border px-4 py-3 text-sm", alertKinds[kind], className)}
+    >
+      {children}
+    </div>
+  );
+}
+
+export function Field({
+  label,
+  name,
+  errors,
+  hint,
+  className,
+  ...input
+}: ComponentProps<"input"> & { label: string; name: string; errors?: string[]; hint?: ReactNode }) {
+  const id = input.id ?? `field-${name}`;
+  const errorId = `${id}-error`;
+  const hintId = `${id}-hint`;
+  const describedBy = [hint ? hintId : null, errors?.length ? errorId : null].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className={cx("space-y-1.5", className)}>
+      <label htmlFor={id} className="block text-sm font-medium">
+        {label}
+      </label>
+      <input
+        id={id}
+        name={name}
+        aria-invalid={errors?.length ? true : undefined}
+        aria-describedby={describedBy}
+        className={cx(
+          "block w-full rounded-lg border bg-white px-3 py-2.5 text-base shadow-xs outline-none transition placeholder:text-muted/60 focus:border-brand-500 focus:ring-2 focus:ring-brand-500/20",
+          errors?.length ? "border-danger" : "border-line",
+        )}
+        {...input}
+      />
+      {hint ? (
+        <p id={hintId} className="text-xs text-muted">
+          {hint}
+        </p>
+      ) : null}
+      <p id={errorId} aria-live="polite" className="text-sm text-danger">
+        {errors?.[0] ?? ""}
+      </p>
+    </div>
+  );
+}
+
+export function formatMoney(minor: number, currency = "EUR"): string {
+  return new Intl.NumberFormat("en-IE", { style: "currency", currency }).format(minor / 100);
+}
+
+export function formatDate(d: Date | string): string {
+  return new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(new Date(d));
+}

@@ -1,0 +1,116 @@
+import "server-only";
+import { unstable_rethrow } from "next/navigation";
+import { z } from "zod";
+import { getCurrentSession, isFullySignedIn, type CurrentSession } from "@/lib/auth/current";
+import type { MfaState } from "@/lib/auth/sessions";
+import type { ActionState } from "./state";
+
+/**
+ * Every server action is built from one of these wrappers — a server action is a public
+ * endpoint, so the check happens here, where the data is touched, never only in proxy.ts.
+ *   publicAction  — anyone (sign-in, forgot password)
+ *   sessionAction — a session in one of the given MFA states (the /mfa page: pending, enrol)
+ *   userAction    — signed in with MFA done (or not required)
+ *   adminAction   — userAction + role admin
+ * `grep -rn '"use server"' app` lists the action files; each exports only wrapped functions.
+ */
+
+type Handler<S extends z.ZodType, Ctx, D> = (input: z.infer<S>, ctx: Ctx) => Promise<ActionState<D>>;
+
+/** FormData → plain object: one string per field. Files and repeated fields are refused. */
+export function formToObject(form: unknown): Record<string, string> | null {
+  if (!(form instanceof FormData)) return null;
+  const out: Record<string, string> = {};
+  for (const [key, value] of form.entries()) {
+    if (key.startsWith("$ACTION")) continue; // Next's own fields
+    if (typeof value !== "string" || key in out) return null;
+    out[key] = value;
+  }
+  return out;
+}
+
+export function fieldErrorsOf(error: z.ZodError): Record<string, string[] | undefined> {
+  return z.flattenError(error).fieldErrors as Record<string, string[] | undefined>;
+}
+
+const signedOut: ActionState = {
+  status: "error",
+  code: "signed_out",
+  message: "Your session has ended. Please sign in again.",
+};
+
+function build<S extends z.ZodType, Ctx, D>(
+  schema: S,
+  context: () => Promise<Ctx | ActionState>,
+  handler: Handler<S, Ctx, D>,
+) {
+  return async (_prev: ActionState<D> | undefined, form: FormData): Promise<ActionState<D>> => {
+    try {
+      const ctx = await context();
+      if (isState(ctx)) return ctx as ActionState<D>;
+      const obj = formToObject(form);
+      if (!obj) return { status: "error", message: "The form could not be read. Please try again." };
+      const parsed = schema.safeParse(obj);
+      if (!parsed.success) {
+        return { status: "error", message: "Please check the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error) };
+      }
+      return await handler(parsed.data, ctx);
+    } catch (err) {
+      unstable_rethrow(err); // redirect() and notFound() are control flow, not failures
+      console.error("[action] failed:", err instanceof Error ? `${err.name}: ${err.message}` : err);
+      if (isUnavailable(err)) {
+        return { status: "error", code: "unavailable", message: "The bank is temporarily unavailable. Please try again in a moment." };
+      }
+      return { status: "error", message: "Something went wrong on our side. Nothing was changed; please try again." };
+    }
+  };
+}
+
+function isState(x: unknown): x is ActionState {
+  return typeof x === "object" && x !== null && "status" in x && !("userId" in x);
+}
+
+export function isUnavailable(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return (
+    code === "ECONNREFUSED" ||
+    code === "ECONNRESET" ||
+    code === "CONNECTION_CLOSED" ||
+    code === "CONNECTION_ENDED" ||
+    code === "CONNECT_TIMEOUT" ||
+    code === "57P01" // admin_shutdown / terminated
+  );
+}
+
+export function publicAction<S extends z.ZodType, D = unknown>(schema: S, handler: Handler<S, null, D>) {
+  return build(schema, async () => null, handler);
+}
+
+export function sessionAction<S extends z.ZodType, D = unknown>(
+  states: MfaState[],
+  schema: S,
+  handler: Handler<S, CurrentSession, D>,
+) {
+  return build(schema, async () => {
+    const s = await getCurrentSession();
+    if (!s || !states.includes(s.mfaState)) return signedOut;
+    return s;
+  }, handler);
+}
+
+export function userAction<S extends z.ZodType, D = unknown>(schema: S, handler: Handler<S, CurrentSession, D>) {
+  return build(schema, async () => {
+    const s = await getCurrentSession();
+    if (!s || !isFullySignedIn(s)) return signedOut;
+    return s;
+  }, handler);
+}
+
+export function adminAction<S extends z.ZodType, D = unknown>(schema: S, handler: Handler<S, CurrentSession, D>) {
+  return build(schema, async () => {
+    const s = await getCurrentSession();
+    if (!s || !isFullySignedIn(s)) return signedOut;
+    if (s.role !== "admin") return { status: "error", message: "This needs an administrator." } satisfies ActionState;
+    return s;
+  }, handler);
+}

@@ -1,0 +1,55 @@
+import "server-only";
+import { cookies, headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { cache } from "react";
+import { decode } from "next-auth/jwt";
+import { getDb } from "@/lib/db";
+import { getEnv } from "@/lib/env";
+import { SESSION_COOKIE } from "./auth";
+import { findSession, type SessionRow } from "./sessions";
+
+export type CurrentSession = SessionRow;
+
+/** The session of this request, looked up once per request (React cache). */
+export const getCurrentSession = cache(async (): Promise<CurrentSession | null> => {
+  const raw = (await cookies()).get(SESSION_COOKIE)?.value;
+  if (!raw || raw.length > 4096) return null;
+  let sid: unknown;
+  try {
+    const payload = await decode({ token: raw, secret: getEnv().authSecret, salt: SESSION_COOKIE });
+    sid = payload?.sid;
+  } catch {
+    return null; // garbage or foreign cookie
+  }
+  if (typeof sid !== "string" || sid.length < 20 || sid.length > 100) return null;
+  return findSession(await getDb(), sid);
+});
+
+export function isFullySignedIn(s: CurrentSession): boolean {
+  return s.mfaState === "verified" || s.mfaState === "none";
+}
+
+/** For bank pages: a signed-in session with MFA done; pending sessions go to /mfa. */
+export async function requireUser(): Promise<CurrentSession> {
+  const s = await getCurrentSession();
+  if (!s) redirect("/login");
+  if (s.mfaState === "pending") redirect("/mfa");
+  if (s.mfaState === "enrol") redirect("/mfa/enrol");
+  return s;
+}
+
+export async function requireAdmin(): Promise<CurrentSession> {
+  const s = await requireUser();
+  if (s.role !== "admin") redirect("/dashboard");
+  return s;
+}
+
+export async function clientIp(): Promise<string | null> {
+  const h = await headers();
+  const fwd = h.get("x-forwarded-for")?.split(",")[0]?.trim();
+  return fwd || h.get("x-real-ip") || null;
+}
+
+export async function userAgent(): Promise<string | null> {
+  return (await headers()).get("user-agent");
+}

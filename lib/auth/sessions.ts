@@ -1,0 +1,123 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import { rows, type DbOrTx } from "@/lib/db";
+import { sessions } from "@/lib/db/schema";
+import { randomToken, sha256 } from "@/lib/crypto";
+
+export type MfaState = "pending" | "enrol" | "verified" | "none";
+
+export const IDLE_TIMEOUT_MINUTES = 30;
+export const ABSOLUTE_LIFETIME_HOURS = 12;
+/** Re-entering the password / passing MFA counts as "present" for this long (Extra Horizon). */
+export const PRESENCE_MINUTES = 5;
+
+/**
+ * Creates an inactive session and returns a one-time handoff secret. The row only becomes
+ * usable when Auth.js redeems the handoff (lib/auth/auth.ts) and writes its token into the
+ * cookie — that is how the session id rotates at every step: anonymous → pending → verified.
+ */
+export async function createSessionHandoff(
+  tx: DbOrTx,
+  s: {
+    userId: string;
+    mfaState: MfaState;
+    ip?: string | null;
+    userAgent?: string | null;
+    rotatedFrom?: string | null;
+    passwordVerified?: boolean;
+    mfaVerified?: boolean;
+  },
+): Promise<string> {
+  const handoff = randomToken();
+  await tx.insert(sessions).values({
+    userId: s.userId,
+    mfaState: s.mfaState,
+    handoffHash: sha256(handoff),
+    rotatedFrom: s.rotatedFrom ?? null,
+    ip: s.ip ?? null,
+    userAgent: s.userAgent?.slice(0, 300) ?? null,
+    passwordVerifiedAt: s.passwordVerified ? sql`now()` : null,
+    mfaVerifiedAt: s.mfaVerified ? sql`now()` : null,
+    // A rotated session keeps its predecessor's absolute deadline: rotation never extends it.
+    expiresAt: s.rotatedFrom
+      ? sql`(SELECT expires_at FROM sessions WHERE id = ${s.rotatedFrom})`
+      : sql`now() + ${ABSOLUTE_LIFETIME_HOURS}::int * interval '1 hour'`,
+  });
+  return handoff;
+}
+
+/**
+ * Redeems a handoff once (within 2 minutes): sets the session's token and revokes the session
+ * it replaces, in one statement. Returns the raw token for the cookie, or null.
+ */
+export async function redeemHandoff(db: DbOrTx, handoff: string): Promise<string | null> {
+  const token = randomToken();
+  const result = await rows<{ id: string }>(
+    db,
+    sql`WITH activated AS (
+          UPDATE sessions
+             SET token_hash = ${sha256(token)}, handoff_hash = NULL, activated_at = now(), last_seen_at = now()
+           WHERE handoff_hash = ${sha256(handoff)} AND activated_at IS NULL AND revoked_at IS NULL
+             AND created_at > now() - interval '2 minutes'
+          RETURNING id, rotated_from
+        ), retired AS (
+          UPDATE sessions SET revoked_at = now(), revoke_reason = 'rotated'
+           WHERE id IN (SELECT rotated_from FROM activated) AND revoked_at IS NULL
+        )
+        SELECT id FROM activated`,
+  );
+  return result.length === 1 ? token : null;
+}
+
+export type SessionRow = {
+  id: string;
+  userId: string;
+  mfaState: MfaState;
+  username: string;
+  displayName: string;
+  email: string;
+  role: "customer" | "admin";
+  groupId: string;
+  passwordFresh: boolean;
+  mfaFresh: boolean;
+};
+
+/** The one lookup every protected request makes: a missing, expired, idle or revoked row is no session. */
+export async function findSession(db: DbOrTx, token: string): Promise<SessionRow | null> {
+  const [row] = await rows<SessionRow & { stale: boolean }>(
+    db,
+    sql`SELECT s.id, s.user_id AS "userId", s.mfa_state AS "mfaState",
+               u.username, u.display_name AS "displayName", u.email, u.role, u.group_id AS "groupId",
+               COALESCE(s.password_verified_at > now() - ${PRESENCE_MINUTES}::int * interval '1 minute', false) AS "passwordFresh",
+               COALESCE(s.mfa_verified_at > now() - ${PRESENCE_MINUTES}::int * interval '1 minute', false) AS "mfaFresh",
+               (s.last_seen_at < now() - interval '1 minute') AS stale
+          FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = ${sha256(token)}
+           AND s.revoked_at IS NULL AND s.activated_at IS NOT NULL
+           AND s.expires_at > now()
+           AND s.last_seen_at > now() - ${IDLE_TIMEOUT_MINUTES}::int * interval '1 minute'`,
+  );
+  if (!row) return null;
+  if (row.stale) {
+    // Idle timeout bookkeeping: at most one write a minute per session.
+    await db.execute(sql`UPDATE sessions SET last_seen_at = now() WHERE id = ${row.id}`);
+  }
+  const { stale: _stale, ...session } = row;
+  void _stale;
+  return session;
+}
+
+export async function revokeSession(db: DbOrTx, sessionId: string, reason: string): Promise<void> {
+  await db.execute(
+    sql`UPDATE sessions SET revoked_at = now(), revoke_reason = ${reason} WHERE id = ${sessionId} AND revoked_at IS NULL`,
+  );
+}
+
+export async function revokeAllSessions(db: DbOrTx, userId: string, reason: string): Promise<number> {
+  const r = await rows<{ id: string }>(
+    db,
+    sql`UPDATE sessions SET revoked_at = now(), revoke_reason = ${reason}
+         WHERE user_id = ${userId} AND revoked_at IS NULL RETURNING id`,
+  );
+  return r.length;
+}

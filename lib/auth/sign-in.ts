@@ -1,0 +1,89 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+import { rows, type Db } from "@/lib/db";
+import { audit } from "@/lib/mfa/audit";
+import { recordPasswordAttempt } from "@/lib/mfa/lockout";
+import { verifyPassword } from "./password";
+import { createSessionHandoff, type MfaState } from "./sessions";
+
+export const usernameSchema = z
+  .string()
+  .trim()
+  .min(1, "Enter your username.")
+  .max(64, "A username has at most 64 characters.");
+
+export const passwordInputSchema = z
+  .string()
+  .min(1, "Enter your password.")
+  .max(256, "A password has at most 256 characters.");
+
+export function normaliseUsername(username: string): string {
+  return username.normalize("NFKC").trim().toLowerCase();
+}
+
+/** Same-origin relative paths only: anything else becomes /dashboard (no open redirect). */
+export function safeCallbackUrl(value: unknown): string {
+  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.includes("\\")) {
+    return "/dashboard";
+  }
+  try {
+    const url = new URL(value, "http://mfa-bank.invalid");
+    if (url.origin !== "http://mfa-bank.invalid") return "/dashboard";
+    return url.pathname + url.search;
+  } catch {
+    return "/dashboard";
+  }
+}
+
+type Candidate = { id: string; password_hash: string; mfa_required: boolean; has_factor: boolean };
+
+export type PasswordSignInResult = { ok: true; handoff: string; mfaState: MfaState } | { ok: false };
+
+/**
+ * Unknown user, wrong password and locked account all answer `{ ok: false }` after the same
+ * argon2 work, so the caller shows one message with one status and about one timing.
+ */
+export async function passwordSignIn(
+  db: Db,
+  input: { username: string; password: string },
+  client: { ip: string | null; userAgent: string | null },
+): Promise<PasswordSignInResult> {
+  const username = normaliseUsername(input.username);
+  const [user] = await rows<Candidate>(
+    db,
+    sql`SELECT u.id, u.password_hash, g.mfa_required,
+               EXISTS (SELECT 1 FROM factors f WHERE f.user_id = u.id AND f.status = 'active') AS has_factor
+          FROM users u JOIN groups g ON g.id = u.group_id
+         WHERE u.username = ${username}`,
+  );
+  const passwordOk = await verifyPassword(user?.password_hash, input.password);
+  if (!user) {
+    await audit(db, {
+      action: "sign_in.password",
+      outcome: "failed",
+      ip: client.ip,
+      details: { reason: "unknown user", username: username.slice(0, 64) },
+    });
+    return { ok: false };
+  }
+  const mfaState: MfaState = user.has_factor ? "pending" : user.mfa_required ? "enrol" : "none";
+  const outcome = await recordPasswordAttempt(
+    db,
+    { userId: user.id, ip: client.ip, factor: "password", purpose: "sign_in", passwordOk, userHasMfa: user.has_factor },
+    async (tx) => {
+      if (mfaState === "none") {
+        await tx.execute(sql`UPDATE users SET last_sign_in_at = now() WHERE id = ${user.id}`);
+      }
+      return createSessionHandoff(tx, {
+        userId: user.id,
+        mfaState,
+        ip: client.ip,
+        userAgent: client.userAgent,
+        passwordVerified: true,
+      });
+    },
+  );
+  if (outcome.kind !== "ok") return { ok: false };
+  return { ok: true, handoff: outcome.value, mfaState };
+}

@@ -1,0 +1,293 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  index,
+  inet,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+// Column names are snake_case in SQL (casing: "snake_case" in drizzle config and client).
+const ts = (name?: string) => (name ? timestamp(name, { withTimezone: true }) : timestamp({ withTimezone: true }));
+const createdAt = () => ts().notNull().defaultNow();
+// Money is integer minor units (cents). JS numbers are exact up to 2^53, far above any balance here.
+const money = () => bigint({ mode: "number" });
+
+// ─── Tables ────────────────────────────────────────────────────────────────────────────
+
+/** Groups carry the MFA profile (Q2's MFA group profiles). */
+export const groups = pgTable("groups", {
+  id: text().primaryKey(),
+  name: text().notNull(),
+  mfaRequired: boolean().notNull().default(false),
+  /** Factor ids that may serve each workflow. */
+  signInFactors: jsonb().$type<string[]>().notNull().default(sql`'["totp","recovery"]'::jsonb`),
+  stepUpFactors: jsonb().$type<string[]>().notNull().default(sql`'["totp","recovery"]'::jsonb`),
+});
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    /** Stored lower-cased; every lookup normalises the same way. */
+    username: text().notNull(),
+    email: text().notNull(),
+    displayName: text().notNull(),
+    role: text({ enum: ["customer", "admin"] }).notNull().default("customer"),
+    groupId: text()
+      .notNull()
+      .references(() => groups.id),
+    passwordHash: text().notNull(),
+    /** Consecutive failures of any kind (password, any factor): the lockout counter. */
+    failedAttempts: integer().notNull().default(0),
+    /** Consecutive failed MFA attempts: the backoff exponent. */
+    mfaFailedStreak: integer().notNull().default(0),
+    /** No attempt is evaluated before this instant (exponential backoff). */
+    nextAttemptAt: ts(),
+    lockedAt: ts(),
+    /** null while locked = until an admin unlocks. */
+    lockedUntil: ts(),
+    lastSignInAt: ts(),
+    passwordChangedAt: createdAt(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("users_username_key").on(t.username), index("users_group_idx").on(t.groupId)],
+);
+
+/**
+ * Database sessions: the Auth.js cookie carries only an opaque token; its SHA-256 is the key
+ * here. The row is the truth for MFA state, and revoking it ends the session at once.
+ */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    tokenHash: text(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** pending: password ok, MFA to do · enrol: must register a factor first ·
+     *  verified: MFA passed · none: the user has no MFA and their group does not require it. */
+    mfaState: text({ enum: ["pending", "enrol", "verified", "none"] }).notNull(),
+    mfaVerifiedAt: ts(),
+    passwordVerifiedAt: ts(),
+    /** A rotated successor is created inactive with a one-time handoff, then activated. */
+    handoffHash: text(),
+    activatedAt: ts(),
+    rotatedFrom: uuid(),
+    createdAt: createdAt(),
+    lastSeenAt: createdAt(),
+    expiresAt: ts().notNull(),
+    revokedAt: ts(),
+    revokeReason: text(),
+    ip: text(),
+    userAgent: text(),
+  },
+  (t) => [
+    uniqueIndex("sessions_token_hash_key").on(t.tokenHash),
+    uniqueIndex("sessions_handoff_hash_key").on(t.handoffHash),
+    index("sessions_user_idx").on(t.userId),
+  ],
+);
+
+export const factors = pgTable(
+  "factors",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    type: text().notNull(),
+    label: text().notNull(),
+    status: text({ enum: ["pending", "active"] }).notNull().default("pending"),
+    /** AES-256-GCM, see lib/crypto.ts. Never leaves lib/. */
+    secretEnc: text(),
+    /** TOTP replay guard: the last accepted time step, advanced by one atomic update. */
+    lastUsedStep: bigint({ mode: "number" }),
+    createdAt: createdAt(),
+    activatedAt: ts(),
+    lastUsedAt: ts(),
+  },
+  (t) => [
+    index("factors_user_idx").on(t.userId),
+    uniqueIndex("factors_one_active_per_type").on(t.userId, t.type).where(sql`status = 'active'`),
+  ],
+);
+
+export const recoveryCodes = pgTable(
+  "recovery_codes",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** SHA-256 of the normalised code: codes carry 80 random bits, so a fast hash suffices. */
+    codeHash: text().notNull(),
+    createdAt: createdAt(),
+    usedAt: ts(),
+  },
+  (t) => [uniqueIndex("recovery_codes_user_hash_key").on(t.userId, t.codeHash)],
+);
+
+/** A challenge is bound to one purpose and one session, expires, and is consumed once. */
+export const challenges = pgTable(
+  "challenges",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    sessionId: uuid()
+      .notNull()
+      .references(() => sessions.id, { onDelete: "cascade" }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: text({ enum: ["sign_in", "password_reset", "step_up"] }).notNull(),
+    status: text({ enum: ["open", "passed", "consumed", "canceled"] }).notNull().default("open"),
+    /** Which factor passed it. */
+    factor: text(),
+    /** Purpose data: the callback URL, the reset id, the step-up action and input hash. */
+    context: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+    expiresAt: ts().notNull(),
+    passedAt: ts(),
+    consumedAt: ts(),
+  },
+  (t) => [index("challenges_session_idx").on(t.sessionId), index("challenges_user_idx").on(t.userId)],
+);
+
+/** One row of settings (id = 1); defaults are the bank's policy. */
+export const settings = pgTable(
+  "settings",
+  {
+    id: integer().primaryKey().default(1),
+    lockoutThreshold: integer().notNull().default(5),
+    /** 0 = locked until an admin unlocks. */
+    lockoutDurationMinutes: integer().notNull().default(0),
+    backoffBaseMs: integer().notNull().default(1000),
+    backoffMaxMs: integer().notNull().default(300_000),
+    mfaTokenLifetimeMinutes: integer().notNull().default(5),
+    updatedAt: createdAt(),
+  },
+  (t) => [
+    check("settings_singleton", sql`${t.id} = 1`),
+    check("settings_threshold_range", sql`${t.lockoutThreshold} between 1 and 100`),
+    check("settings_duration_range", sql`${t.lockoutDurationMinutes} between 0 and 525600`),
+    check("settings_backoff_range", sql`${t.backoffBaseMs} between 0 and 300000 and ${t.backoffMaxMs} between 0 and 3600000`),
+  ],
+);
+
+/** Append-only: nothing in the app updates or deletes a row here. */
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    at: createdAt(),
+    actorUserId: uuid(),
+    /** "cli", "system" or the actor's username at the time. */
+    actorLabel: text(),
+    subjectUserId: uuid(),
+    action: text().notNull(),
+    outcome: text({ enum: ["ok", "failed", "refused"] }).notNull(),
+    details: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    ip: inet(),
+    sessionId: uuid(),
+  },
+  (t) => [
+    index("audit_events_subject_at_idx").on(t.subjectUserId, t.at),
+    index("audit_events_action_at_idx").on(t.action, t.at),
+  ],
+);
+
+/** Mail the app sends; the mock mailbox page shows it, SMTP delivers it when configured. */
+export const outbox = pgTable(
+  "outbox",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid().references(() => users.id, { onDelete: "cascade" }),
+    toAddress: text().notNull(),
+    subject: text().notNull(),
+    body: text().notNull(),
+    createdAt: createdAt(),
+    sentAt: ts(),
+  },
+  (t) => [index("outbox_to_idx").on(t.toAddress, t.createdAt)],
+);
+
+export const accounts = pgTable(
+  "accounts",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text().notNull(),
+    number: text().notNull(),
+    currency: text().notNull().default("EUR"),
+    balanceMinor: money().notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("accounts_number_key").on(t.number),
+    index("accounts_user_idx").on(t.userId),
+    check("accounts_balance_nonnegative", sql`${t.balanceMinor} >= 0`),
+  ],
+);
+
+export const payees = pgTable(
+  "payees",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text().notNull(),
+    accountNumber: text().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("payees_user_idx").on(t.userId)],
+);
+
+/** The ledger: every movement of money is one row here, written with both balances. */
+export const transfers = pgTable(
+  "transfers",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    fromAccountId: uuid()
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    toAccountId: uuid().references(() => accounts.id, { onDelete: "cascade" }),
+    payeeId: uuid().references(() => payees.id, { onDelete: "set null" }),
+    amountMinor: money().notNull(),
+    memo: text().notNull().default(""),
+    idempotencyKey: text(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("transfers_from_idx").on(t.fromAccountId, t.createdAt),
+    index("transfers_to_idx").on(t.toAccountId, t.createdAt),
+    uniqueIndex("transfers_idempotency_key").on(t.userId, t.idempotencyKey),
+    check("transfers_amount_positive", sql`${t.amountMinor} > 0`),
+  ],
+);
+
+// ─── Row types ─────────────────────────────────────────────────────────────────────────
+
+export type User = typeof users.$inferSelect;
+export type Session = typeof sessions.$inferSelect;
+export type Factor = typeof factors.$inferSelect;
+export type Challenge = typeof challenges.$inferSelect;
+export type Settings = typeof settings.$inferSelect;
+export type Account = typeof accounts.$inferSelect;
+export type Payee = typeof payees.$inferSelect;
+export type Transfer = typeof transfers.$inferSelect;
+export type NewAuditEvent = typeof auditEvents.$inferInsert;

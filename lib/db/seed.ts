@@ -1,0 +1,141 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { hashPassword } from "@/lib/auth/password";
+import { sealFactorSecret } from "@/lib/mfa/secrets";
+import type { Db } from "./client";
+import { accounts, factors, groups, payees, settings, transfers, users } from "./schema";
+
+/**
+ * Demo data, idempotent: groups and settings are upserted, a user that already exists is left
+ * as it is (its password, factors and money are never overwritten by a re-seed).
+ */
+export const DEMO_USERS = [
+  {
+    username: "alice",
+    password: "alice-demo-password",
+    displayName: "Alice Retail",
+    group: "retail",
+    role: "customer" as const,
+    // Printed in the README: add it to any RFC 6238 app, or `oathtool --totp -b <secret>`.
+    totpSecret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+    accounts: [
+      ["Everyday", 245_000],
+      ["Savings", 1_250_000],
+    ],
+  },
+  {
+    username: "bob",
+    password: "bob-demo-password",
+    displayName: "Bob Retail",
+    group: "retail",
+    role: "customer" as const,
+    totpSecret: null,
+    accounts: [
+      ["Everyday", 98_050],
+      ["Savings", 500_000],
+      ["Holiday", 42_000],
+    ],
+  },
+  {
+    username: "carol",
+    password: "carol-demo-password",
+    displayName: "Carol Commercial",
+    group: "commercial",
+    role: "customer" as const,
+    totpSecret: null,
+    accounts: [
+      ["Operating", 4_800_000],
+      ["Payroll", 2_200_000],
+    ],
+  },
+  {
+    username: "admin",
+    password: "admin-demo-password",
+    displayName: "Ada Admin",
+    group: "staff",
+    role: "admin" as const,
+    totpSecret: "KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TF",
+    accounts: [
+      ["Staff current", 310_000],
+      ["Staff savings", 90_000],
+    ],
+  },
+] as const;
+
+const GROUPS = [
+  { id: "retail", name: "Retail customers", mfaRequired: true },
+  { id: "commercial", name: "Commercial customers", mfaRequired: false },
+  { id: "staff", name: "Bank staff", mfaRequired: true },
+];
+
+export async function seedGroupsAndSettings(db: Db): Promise<void> {
+  for (const g of GROUPS) {
+    await db.insert(groups).values(g).onConflictDoNothing();
+  }
+  await db.insert(settings).values({ id: 1 }).onConflictDoNothing();
+}
+
+export async function seed(db: Db, log: (line: string) => void = console.log): Promise<void> {
+  await seedGroupsAndSettings(db);
+  let n = 0;
+  for (const [i, u] of DEMO_USERS.entries()) {
+    const passwordHash = await hashPassword(u.password);
+    await db.transaction(async (tx) => {
+      const [user] = await tx
+        .insert(users)
+        .values({
+          username: u.username,
+          email: `${u.username}@mfa-bank.example`,
+          displayName: u.displayName,
+          role: u.role,
+          groupId: u.group,
+          passwordHash,
+        })
+        .onConflictDoNothing()
+        .returning({ id: users.id });
+      if (!user) return; // already seeded
+      n++;
+      const ids: string[] = [];
+      for (const [j, [name, balance]] of u.accounts.entries()) {
+        const [a] = await tx
+          .insert(accounts)
+          .values({ userId: user.id, name, number: `NL${String(10 + i)}MFAB00000${i}${j}${j}`, balanceMinor: balance })
+          .returning({ id: accounts.id });
+        ids.push(a!.id);
+      }
+      const [landlord] = await tx
+        .insert(payees)
+        .values([
+          { userId: user.id, name: "City Lettings", accountNumber: "NL02BANK0123456789", createdAt: sql`now() - interval '90 days'` },
+          { userId: user.id, name: "Green Energy Co", accountNumber: "NL03BANK0987654321", createdAt: sql`now() - interval '60 days'` },
+          { userId: user.id, name: "Sam Friend", accountNumber: "NL04BANK0555666777", createdAt: sql`now() - interval '30 days'` },
+        ])
+        .returning({ id: payees.id });
+      // Past transfers: the seeded balances are after these, so the ledger reads naturally.
+      await tx.insert(transfers).values([
+        { userId: user.id, fromAccountId: ids[0]!, payeeId: landlord!.id, amountMinor: 95_000, memo: "Rent", createdAt: sql`now() - interval '20 days'` },
+        { userId: user.id, fromAccountId: ids[0]!, toAccountId: ids[1]!, amountMinor: 20_000, memo: "Monthly saving", createdAt: sql`now() - interval '10 days'` },
+        { userId: user.id, fromAccountId: ids[0]!, payeeId: landlord!.id, amountMinor: 95_000, memo: "Rent", createdAt: sql`now() - interval '2 days'` },
+      ]);
+      if (u.totpSecret) {
+        const id = randomUUID();
+        await tx.insert(factors).values({
+          id,
+          userId: user.id,
+          type: "totp",
+          label: "Authenticator app",
+          status: "active",
+          secretEnc: sealFactorSecret(id, u.totpSecret),
+          activatedAt: sql`now()`,
+        });
+      }
+    });
+  }
+  log(n ? `[seed] created ${n} demo user(s).` : "[seed] demo data already present.");
+  for (const u of DEMO_USERS) {
+    log(
+      `[seed]   ${u.username.padEnd(6)} / ${u.password}` + (u.totpSecret ? `   TOTP secret ${u.totpSecret}` : ""),
+    );
+  }
+}

@@ -1,0 +1,92 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * All configuration, validated once. A fresh clone runs with no env file: in a local run the
+ * two secrets are generated once into the (gitignored) data folder. With APP_ENV=production
+ * the app refuses to start without them — see README "Production".
+ */
+const envSchema = z.object({
+  APP_ENV: z.enum(["development", "test", "production"]).default("development"),
+  DATABASE_URL: z.url().optional(),
+  DATA_DIR: z.string().min(1).default(".data"),
+  APP_URL: z.url().default("http://localhost:3000"),
+  AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
+  MFA_ENCRYPTION_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}=$/, "MFA_ENCRYPTION_KEY must be 32 bytes, base64 (openssl rand -base64 32)")
+    .optional(),
+});
+
+export type Env = {
+  appEnv: "development" | "test" | "production";
+  databaseUrl: string | undefined;
+  dataDir: string;
+  appUrl: string;
+  authSecret: string;
+  encryptionKey: Buffer;
+  secureCookies: boolean;
+};
+
+let cached: Env | undefined;
+
+export function getEnv(): Env {
+  if (cached) return cached;
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  let authSecret = e.AUTH_SECRET;
+  let key = e.MFA_ENCRYPTION_KEY;
+  if (!authSecret || !key) {
+    if (e.APP_ENV === "production") {
+      throw new Error(
+        "APP_ENV=production requires AUTH_SECRET and MFA_ENCRYPTION_KEY (openssl rand -base64 32). Refusing to start.",
+      );
+    }
+    const local = localSecrets(dataDir);
+    authSecret ??= local.AUTH_SECRET;
+    key ??= local.MFA_ENCRYPTION_KEY;
+  }
+  cached = {
+    appEnv: e.APP_ENV,
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    appUrl: e.APP_URL.replace(/\/$/, ""),
+    authSecret,
+    encryptionKey: Buffer.from(key, "base64"),
+    secureCookies: e.APP_URL.startsWith("https://"),
+  };
+  return cached;
+}
+
+/** Development-only secrets, generated once and kept beside the embedded database. */
+function localSecrets(dataDir: string): { AUTH_SECRET: string; MFA_ENCRYPTION_KEY: string } {
+  const file = path.join(dataDir, "secrets.json");
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch {
+    fs.mkdirSync(dataDir, { recursive: true });
+    const secrets = {
+      AUTH_SECRET: randomBytes(32).toString("base64"),
+      MFA_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    };
+    try {
+      fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600, flag: "wx" });
+      console.warn(
+        `[mfa-bank] AUTH_SECRET / MFA_ENCRYPTION_KEY not set: generated development secrets in ${file}. ` +
+          "Set both in the environment (and APP_ENV=production) for a real deployment.",
+      );
+      return secrets;
+    } catch {
+      // Another process wrote it first: use theirs, so both sign the same cookies.
+      return JSON.parse(fs.readFileSync(file, "utf8"));
+    }
+  }
+}

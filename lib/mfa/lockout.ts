@@ -1,0 +1,253 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import { rows, type Db, type Tx } from "@/lib/db";
+import { queueMail } from "@/lib/mail/outbox";
+import { audit } from "./audit";
+import { backoffDelayMs, reachesThreshold, successResets, type LockoutPolicy } from "./policy";
+
+/**
+ * One lockout model for every factor. Each attempt runs in one transaction that holds the
+ * user's row lock (SELECT … FOR UPDATE): admission (locked? inside the backoff delay?),
+ * evaluation and counting are serialised per account across sessions, IPs and app instances,
+ * and every time comparison uses the database clock.
+ */
+
+type UserLockRow = {
+  id: string;
+  username: string;
+  email: string;
+  failed_attempts: number;
+  mfa_failed_streak: number;
+  locked: boolean;
+  lock_expired: boolean;
+  wait_ms: number;
+  now_s: number;
+  lockout_threshold: number;
+  lockout_duration_minutes: number;
+  backoff_base_ms: number;
+  backoff_max_ms: number;
+};
+
+export type AttemptContext = {
+  userId: string;
+  sessionId?: string | null;
+  ip?: string | null;
+  /** e.g. "password", "totp", "recovery", "ext:mobile_push" */
+  factor: string;
+  purpose: string;
+};
+
+export type AttemptOutcome<R> =
+  | { kind: "ok"; value: R }
+  | { kind: "failed"; reason: string; retryAfterMs: number; locked: boolean }
+  | { kind: "wait"; retryAfterMs: number }
+  | { kind: "locked" };
+
+export type Evaluation = { ok: true } | { ok: false; reason: string };
+
+async function lockUserRow(tx: Tx, ctx: AttemptContext): Promise<UserLockRow | null> {
+  const [row] = await rows<UserLockRow>(
+    tx,
+    sql`SELECT u.id, u.username, u.email, u.failed_attempts, u.mfa_failed_streak,
+               (u.locked_at IS NOT NULL) AS locked,
+               (u.locked_until IS NOT NULL AND u.locked_until <= now()) AS lock_expired,
+               GREATEST(0, CEIL(EXTRACT(EPOCH FROM (u.next_attempt_at - now())) * 1000))::int AS wait_ms,
+               FLOOR(EXTRACT(EPOCH FROM now()))::bigint AS now_s,
+               s.lockout_threshold, s.lockout_duration_minutes, s.backoff_base_ms, s.backoff_max_ms
+          FROM users u CROSS JOIN settings s
+         WHERE u.id = ${ctx.userId} AND s.id = 1
+           FOR UPDATE OF u`,
+  );
+  if (!row) return null;
+  row.wait_ms = Number(row.wait_ms ?? 0);
+  row.now_s = Number(row.now_s);
+  if (row.locked && row.lock_expired) {
+    await clearCounters(tx, ctx.userId);
+    await audit(tx, {
+      action: "account.unlocked",
+      outcome: "ok",
+      subjectUserId: ctx.userId,
+      actorLabel: "system",
+      details: { reason: "lock duration elapsed" },
+    });
+    return { ...row, locked: false, failed_attempts: 0, mfa_failed_streak: 0, wait_ms: 0 };
+  }
+  return row;
+}
+
+function policyOf(row: UserLockRow): LockoutPolicy {
+  return {
+    lockoutThreshold: row.lockout_threshold,
+    lockoutDurationMinutes: row.lockout_duration_minutes,
+    backoffBaseMs: row.backoff_base_ms,
+    backoffMaxMs: row.backoff_max_ms,
+  };
+}
+
+async function clearCounters(tx: Tx, userId: string) {
+  await tx.execute(
+    sql`UPDATE users SET failed_attempts = 0, mfa_failed_streak = 0, next_attempt_at = NULL,
+               locked_at = NULL, locked_until = NULL
+         WHERE id = ${userId}`,
+  );
+}
+
+/** Counts one failure; locks the account when it reaches the threshold. */
+async function countFailure(
+  tx: Tx,
+  row: UserLockRow,
+  ctx: AttemptContext,
+  isMfa: boolean,
+): Promise<{ retryAfterMs: number; locked: boolean }> {
+  const policy = policyOf(row);
+  const failed = row.failed_attempts + 1;
+  const streak = row.mfa_failed_streak + (isMfa ? 1 : 0);
+  const delay = isMfa ? backoffDelayMs(policy, streak) : 0;
+  const locks = reachesThreshold(policy, failed);
+  await tx.execute(
+    sql`UPDATE users
+           SET failed_attempts = ${failed},
+               mfa_failed_streak = ${streak},
+               next_attempt_at = CASE WHEN ${delay}::int > 0 THEN now() + ${delay}::int * interval '1 millisecond' ELSE next_attempt_at END,
+               locked_at = CASE WHEN ${locks} THEN now() ELSE locked_at END,
+               locked_until = CASE WHEN ${locks} AND ${policy.lockoutDurationMinutes}::int > 0
+                                   THEN now() + ${policy.lockoutDurationMinutes}::int * interval '1 minute'
+                                   ELSE locked_until END
+         WHERE id = ${row.id}`,
+  );
+  if (locks) await lockAccount(tx, row, ctx, policy);
+  return { retryAfterMs: delay, locked: locks };
+}
+
+async function lockAccount(tx: Tx, row: UserLockRow, ctx: AttemptContext, policy: LockoutPolicy) {
+  // Every session of the user ends at its next request.
+  await tx.execute(
+    sql`UPDATE sessions SET revoked_at = now(), revoke_reason = 'account locked'
+         WHERE user_id = ${row.id} AND revoked_at IS NULL`,
+  );
+  await audit(tx, {
+    action: "account.locked",
+    outcome: "ok",
+    subjectUserId: row.id,
+    actorLabel: "system",
+    sessionId: ctx.sessionId,
+    ip: ctx.ip,
+    details: { failedAttempts: policy.lockoutThreshold, lastFactor: ctx.factor, purpose: ctx.purpose },
+  });
+  const until =
+    policy.lockoutDurationMinutes > 0
+      ? `It unlocks by itself after ${policy.lockoutDurationMinutes} minutes, or a bank administrator can unlock it.`
+      : "A bank administrator can unlock it: call us, and we will check it is really you.";
+  await queueMail(tx, {
+    userId: row.id,
+    to: row.email,
+    subject: "Your MFA Bank account was locked",
+    body:
+      `Hello ${row.username},\n\nAfter ${policy.lockoutThreshold} failed sign-in or verification attempts in a row, ` +
+      `we locked your account to protect it. ${until}\n\nIf these attempts were not yours, someone may know your ` +
+      "password: change it as soon as your account is unlocked.\n\nMFA Bank",
+  });
+}
+
+/**
+ * Records a password check already made (argon2 runs outside the row lock, so one slow hash
+ * never holds the lock). `onSuccess` runs in the same transaction when the password was right
+ * and the account is usable — it creates the session.
+ */
+export async function recordPasswordAttempt<R>(
+  db: Db,
+  ctx: AttemptContext & { passwordOk: boolean; userHasMfa: boolean },
+  onSuccess: (tx: Tx) => Promise<R>,
+): Promise<AttemptOutcome<R>> {
+  return db.transaction(async (tx) => {
+    const row = await lockUserRow(tx, ctx);
+    if (!row) return { kind: "locked" };
+    const base = { subjectUserId: ctx.userId, sessionId: ctx.sessionId, ip: ctx.ip };
+    if (row.locked) {
+      await audit(tx, { ...base, action: "sign_in.password", outcome: "refused", details: { reason: "account locked" } });
+      return { kind: "locked" };
+    }
+    if (!ctx.passwordOk) {
+      const r = await countFailure(tx, row, ctx, false);
+      await audit(tx, { ...base, action: "sign_in.password", outcome: "failed", details: { reason: "wrong password" } });
+      return { kind: "failed", reason: "wrong password", ...r };
+    }
+    if (successResets("password", ctx.userHasMfa)) await clearCounters(tx, ctx.userId);
+    const value = await onSuccess(tx);
+    await audit(tx, { ...base, action: "sign_in.password", outcome: "ok" });
+    return { kind: "ok", value };
+  });
+}
+
+/**
+ * One MFA attempt, whatever the factor. Refused without evaluating (and without counting)
+ * when the account is locked or the backoff delay has not passed; otherwise `evaluate` runs
+ * under the row lock, the result is counted, and on success `onSuccess` runs in the same
+ * transaction (rotate the session, mint a grant, consume the challenge).
+ */
+export async function attemptMfa<R>(
+  db: Db,
+  ctx: AttemptContext,
+  /** Runs under the row lock; `nowSeconds` is the database clock (TOTP time steps use it). */
+  evaluate: (tx: Tx, clock: { nowSeconds: number }) => Promise<Evaluation>,
+  onSuccess: (tx: Tx) => Promise<R>,
+): Promise<AttemptOutcome<R>> {
+  return db.transaction(async (tx) => {
+    const row = await lockUserRow(tx, ctx);
+    const base = {
+      subjectUserId: ctx.userId,
+      sessionId: ctx.sessionId,
+      ip: ctx.ip,
+    };
+    const details = { factor: ctx.factor, purpose: ctx.purpose };
+    if (!row || row.locked) {
+      await audit(tx, { ...base, action: "mfa.verify", outcome: "refused", details: { ...details, reason: "account locked" } });
+      return { kind: "locked" };
+    }
+    if (row.wait_ms > 0) {
+      await audit(tx, {
+        ...base,
+        action: "mfa.verify",
+        outcome: "refused",
+        details: { ...details, reason: "backoff", retryAfterMs: row.wait_ms },
+      });
+      return { kind: "wait", retryAfterMs: row.wait_ms };
+    }
+    const result = await evaluate(tx, { nowSeconds: row.now_s });
+    if (!result.ok) {
+      const r = await countFailure(tx, row, ctx, true);
+      await audit(tx, { ...base, action: "mfa.verify", outcome: "failed", details: { ...details, reason: result.reason } });
+      return { kind: "failed", reason: result.reason, ...r };
+    }
+    await clearCounters(tx, ctx.userId);
+    const value = await onSuccess(tx);
+    await audit(tx, { ...base, action: "mfa.verify", outcome: "ok", details });
+    return { kind: "ok", value };
+  });
+}
+
+/** Unlock (admin page, CLI): clears the lock and every counter; audited with the actor. */
+export async function unlockUser(
+  db: Db,
+  userId: string,
+  actor: { userId?: string | null; label: string; ip?: string | null; reason?: string },
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [u] = await rows<{ locked: boolean }>(
+      tx,
+      sql`SELECT (locked_at IS NOT NULL) AS locked FROM users WHERE id = ${userId} FOR UPDATE`,
+    );
+    if (!u) return false;
+    await clearCounters(tx, userId);
+    await audit(tx, {
+      action: "account.unlocked",
+      outcome: "ok",
+      subjectUserId: userId,
+      actorUserId: actor.userId,
+      actorLabel: actor.label,
+      ip: actor.ip,
+      details: { wasLocked: u.locked, reason: actor.reason ?? null },
+    });
+    return true;
+  });
+}
