@@ -17,14 +17,21 @@ import type { ActionState } from "./state";
 
 type Handler<S extends z.ZodType, Ctx, D> = (input: z.infer<S>, ctx: Ctx) => Promise<ActionState<D>>;
 
-/** FormData → plain object: one string per field. Files and repeated fields are refused. */
-export function formToObject(form: unknown): Record<string, string> | null {
+/**
+ * FormData → plain object: one string per field. Files are refused; a repeated field is
+ * refused too, or — where a malformed answer must still count as an attempt (MFA codes) —
+ * joined into one string the factor will reject.
+ */
+export function formToObject(form: unknown, repeated: "reject" | "join" = "reject"): Record<string, string> | null {
   if (!(form instanceof FormData)) return null;
   const out: Record<string, string> = {};
   for (const [key, value] of form.entries()) {
     if (key.startsWith("$ACTION")) continue; // Next's own fields
-    if (typeof value !== "string" || key in out) return null;
-    out[key] = value;
+    if (typeof value !== "string") return null;
+    if (key in out) {
+      if (repeated === "reject") return null;
+      out[key] += `,${value}`;
+    } else out[key] = value;
   }
   return out;
 }
@@ -39,16 +46,19 @@ const signedOut: ActionState = {
   message: "Your session has ended. Please sign in again.",
 };
 
+type BuildOptions = { repeatedFields?: "reject" | "join" };
+
 function build<S extends z.ZodType, Ctx, D>(
   schema: S,
   context: () => Promise<Ctx | ActionState>,
   handler: Handler<S, Ctx, D>,
+  options: BuildOptions = {},
 ) {
   return async (_prev: ActionState<D> | undefined, form: FormData): Promise<ActionState<D>> => {
     try {
       const ctx = await context();
       if (isState(ctx)) return ctx as ActionState<D>;
-      const obj = formToObject(form);
+      const obj = formToObject(form, options.repeatedFields);
       if (!obj) return { status: "error", message: "The form could not be read. Please try again." };
       const parsed = schema.safeParse(obj);
       if (!parsed.success) {
@@ -90,20 +100,35 @@ export function sessionAction<S extends z.ZodType, D = unknown>(
   states: MfaState[],
   schema: S,
   handler: Handler<S, CurrentSession, D>,
+  options?: BuildOptions,
 ) {
-  return build(schema, async () => {
-    const s = await getCurrentSession();
-    if (!s || !states.includes(s.mfaState)) return signedOut;
-    return s;
-  }, handler);
+  return build(
+    schema,
+    async () => {
+      const s = await getCurrentSession();
+      if (!s || !states.includes(s.mfaState)) return signedOut;
+      return s;
+    },
+    handler,
+    options,
+  );
 }
 
-export function userAction<S extends z.ZodType, D = unknown>(schema: S, handler: Handler<S, CurrentSession, D>) {
-  return build(schema, async () => {
-    const s = await getCurrentSession();
-    if (!s || !isFullySignedIn(s)) return signedOut;
-    return s;
-  }, handler);
+export function userAction<S extends z.ZodType, D = unknown>(
+  schema: S,
+  handler: Handler<S, CurrentSession, D>,
+  options?: BuildOptions,
+) {
+  return build(
+    schema,
+    async () => {
+      const s = await getCurrentSession();
+      if (!s || !isFullySignedIn(s)) return signedOut;
+      return s;
+    },
+    handler,
+    options,
+  );
 }
 
 export function adminAction<S extends z.ZodType, D = unknown>(schema: S, handler: Handler<S, CurrentSession, D>) {

@@ -53,3 +53,8 @@ export async function clientIp(): Promise<string | null> {
 export async function userAgent(): Promise<string | null> {
   return (await headers()).get("user-agent");
 }
+
+/** The identity a factor plugin sees. */
+export function factorUser(s: CurrentSession) {
+  return { userId: s.userId, username: s.username, email: s.email, groupId: s.groupId, sessionId: s.id };
+}

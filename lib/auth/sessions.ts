@@ -36,7 +36,12 @@ export async function createSessionHandoff(
     rotatedFrom: s.rotatedFrom ?? null,
     ip: s.ip ?? null,
     userAgent: s.userAgent?.slice(0, 300) ?? null,
-    passwordVerifiedAt: s.passwordVerified ? sql`now()` : null,
+    // Presence (a recent password) carries over to the rotated successor.
+    passwordVerifiedAt: s.passwordVerified
+      ? sql`now()`
+      : s.rotatedFrom
+        ? sql`(SELECT password_verified_at FROM sessions WHERE id = ${s.rotatedFrom})`
+        : null,
     mfaVerifiedAt: s.mfaVerified ? sql`now()` : null,
     // A rotated session keeps its predecessor's absolute deadline: rotation never extends it.
     expiresAt: s.rotatedFrom

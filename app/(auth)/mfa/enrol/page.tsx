@@ -1,0 +1,37 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { RegisterPanel } from "@/components/mfa/register-panel";
+import { SignOutButton } from "@/components/sign-out-button";
+import { Card } from "@/components/ui";
+import { factorUser, getCurrentSession } from "@/lib/auth/current";
+import { safeCallbackUrl } from "@/lib/auth/sign-in";
+import { getDb } from "@/lib/db";
+import { getFactor } from "@/lib/mfa/registry";
+import { enrolFirstFactor } from "../actions";
+
+export const metadata: Metadata = { title: "Set up two-step verification" };
+
+/** Registration required: reached right after the password, before anything else. */
+export default async function EnrolPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string | string[] }> }) {
+  const { callbackUrl } = await searchParams;
+  const next = safeCallbackUrl(Array.isArray(callbackUrl) ? callbackUrl[0] : callbackUrl);
+  const session = await getCurrentSession();
+  if (!session) redirect("/login");
+  if (session.mfaState === "pending") redirect(`/mfa?callbackUrl=${encodeURIComponent(next)}`);
+  if (session.mfaState !== "enrol") redirect(next);
+  const totp = getFactor("totp")!;
+  const data = await totp.registerData(await getDb(), factorUser(session));
+  return (
+    <Card>
+      <h1 className="text-xl font-semibold">Set up two-step verification</h1>
+      <p className="mb-6 mt-1 text-sm text-muted">
+        Your bank requires a second step for every sign-in. Set up an authenticator app now to continue.
+      </p>
+      <RegisterPanel factorId="totp" data={data} action={enrolFirstFactor} extra={{ callbackUrl: next }} />
+      <div className="mt-6 flex items-center justify-between border-t border-line pt-4 text-sm text-muted">
+        <span>Not now?</span>
+        <SignOutButton />
+      </div>
+    </Card>
+  );
+}

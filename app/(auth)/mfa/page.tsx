@@ -1,0 +1,59 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { MfaPanel } from "@/components/mfa/mfa-panel";
+import { SignOutButton } from "@/components/sign-out-button";
+import { Card } from "@/components/ui";
+import { factorUser, getCurrentSession } from "@/lib/auth/current";
+import { safeCallbackUrl } from "@/lib/auth/sign-in";
+import { getDb } from "@/lib/db";
+import { openChallenge } from "@/lib/mfa/challenges";
+import { usableFactors } from "@/lib/mfa/registry";
+import { verifySignIn } from "./actions";
+
+export const metadata: Metadata = { title: "Verify it's you" };
+
+type Search = Promise<{ callbackUrl?: string | string[]; factor?: string | string[] }>;
+
+/** The escalation page: a pending session reaches this, enrolment and sign-out — nothing else. */
+export default async function MfaPage({ searchParams }: { searchParams: Search }) {
+  const params = await searchParams;
+  const callbackUrl = safeCallbackUrl(Array.isArray(params.callbackUrl) ? params.callbackUrl[0] : params.callbackUrl);
+  const session = await getCurrentSession();
+  if (!session) redirect("/login");
+  if (session.mfaState === "enrol") redirect(`/mfa/enrol?callbackUrl=${encodeURIComponent(callbackUrl)}`);
+  if (session.mfaState !== "pending") redirect(callbackUrl);
+
+  const db = await getDb();
+  const user = factorUser(session);
+  const [challenge, factors] = await Promise.all([
+    openChallenge(db, { sessionId: session.id, userId: session.userId, purpose: "sign_in", context: { callbackUrl } }),
+    usableFactors(db, user, "sign_in"),
+  ]);
+  const panelFactors = await Promise.all(
+    factors.map(async (f) => ({
+      id: f.id,
+      name: f.name,
+      description: f.description,
+      verifyTitle: f.verifyTitle,
+      data: await f.verifyData(db, user),
+    })),
+  );
+  return (
+    <Card>
+      <h1 className="text-xl font-semibold">Verify it&apos;s you</h1>
+      <p className="mb-6 mt-1 text-sm text-muted">
+        Your password was right. To finish signing in as <strong>{session.username}</strong>, complete the second step.
+      </p>
+      <MfaPanel
+        challengeId={challenge.id}
+        factors={panelFactors}
+        action={verifySignIn}
+        initialFactor={typeof params.factor === "string" ? params.factor : undefined}
+      />
+      <div className="mt-6 flex items-center justify-between border-t border-line pt-4 text-sm text-muted">
+        <span>Not you, or no access to your device?</span>
+        <SignOutButton />
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,109 @@
+"use client";
+
+import Link from "next/link";
+import { startTransition, useActionState, useState } from "react";
+import { FACTOR_COMPONENTS } from "@/components/factors";
+import { Alert, cx } from "@/components/ui";
+import { idle, type ActionState } from "@/lib/actions/state";
+import { deadlineFrom, useCountdown, type Deadline } from "./countdown";
+
+export type PanelFactor = { id: string; name: string; description: string; verifyTitle: string; data: unknown };
+
+type Props = {
+  challengeId: string;
+  factors: PanelFactor[];
+  action: (prev: ActionState, form: FormData) => Promise<ActionState>;
+  initialFactor?: string;
+};
+
+/**
+ * The escalation page's body: pick a factor (when there are several), answer it. A failed
+ * attempt opens a backoff delay: the form is disabled with a live countdown and comes back
+ * by itself when the delay has passed.
+ */
+export function MfaPanel({ challengeId, factors, action, initialFactor }: Props) {
+  const [state, formAction, pending] = useActionState(action, idle);
+  const [selected, setSelected] = useState(initialFactor && factors.some((f) => f.id === initialFactor) ? initialFactor : factors[0]?.id);
+  const [deadline, setDeadline] = useState<Deadline>(null);
+  const [answered, setAnswered] = useState(state);
+  if (answered !== state) {
+    // A new answer from the server (re)starts the countdown when it carries a delay.
+    setAnswered(state);
+    setDeadline(deadlineFrom(state.retryAfterMs));
+  }
+  const secondsLeft = useCountdown(deadline);
+  const waiting = secondsLeft > 0;
+  const factor = factors.find((f) => f.id === selected);
+  const components = factor ? FACTOR_COMPONENTS[factor.id] : undefined;
+
+  if (state.code === "signed_out") {
+    return (
+      <Alert kind="error">
+        {state.message} <Link href="/login" className="font-semibold underline">Sign in</Link>
+      </Alert>
+    );
+  }
+
+  const submit = (form: FormData) => {
+    form.set("challengeId", challengeId);
+    form.set("factor", factor!.id);
+    startTransition(() => formAction(form));
+  };
+
+  return (
+    <div className="space-y-5">
+      {factors.length > 1 ? (
+        <fieldset>
+          <legend className="mb-2 text-sm font-medium">Verify with</legend>
+          <div className="grid gap-2" role="radiogroup">
+            {factors.map((f) => (
+              <label
+                key={f.id}
+                className={cx(
+                  "flex cursor-pointer items-start gap-3 rounded-lg border p-3 text-sm",
+                  f.id === selected ? "border-brand-500 bg-brand-50" : "border-line bg-white",
+                )}
+              >
+                <input
+                  type="radio"
+                  name="factor-choice"
+                  value={f.id}
+                  checked={f.id === selected}
+                  onChange={() => setSelected(f.id)}
+                  className="mt-1"
+                />
+                <span>
+                  <span className="block font-medium">{f.name}</span>
+                  <span className="block text-muted">{f.description}</span>
+                </span>
+              </label>
+            ))}
+          </div>
+        </fieldset>
+      ) : null}
+      {factor && components ? (
+        <section aria-labelledby="verify-title" className="space-y-3">
+          <h2 id="verify-title" className="text-base font-semibold">
+            {factor.verifyTitle}
+          </h2>
+          {waiting ? (
+            <Alert kind="warn">
+              Too many attempts. You can try again in <span data-testid="countdown">{secondsLeft}</span> s.
+            </Alert>
+          ) : null}
+          <fieldset disabled={waiting || pending} className="disabled:opacity-70">
+            <components.Verify
+              key={factor.id}
+              data={factor.data}
+              submitting={pending || waiting}
+              submissionError={state.status === "error" && !waiting ? state.message : undefined}
+              onSubmit={submit}
+            />
+          </fieldset>
+        </section>
+      ) : (
+        <Alert kind="error">No verification method is available for your account. Contact the bank.</Alert>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,41 @@
+"use client";
+
+import { startTransition, useActionState } from "react";
+import { FACTOR_COMPONENTS } from "@/components/factors";
+import { Alert } from "@/components/ui";
+import { idle, type ActionState } from "@/lib/actions/state";
+
+/** Hosts one factor's Register component and sends what it emits to a registration action. */
+export function RegisterPanel({
+  factorId,
+  data,
+  action,
+  extra,
+}: {
+  factorId: string;
+  data: unknown;
+  action: (prev: ActionState, form: FormData) => Promise<ActionState>;
+  extra?: Record<string, string>;
+}) {
+  const [state, formAction, pending] = useActionState(action, idle);
+  const components = FACTOR_COMPONENTS[factorId];
+  if (!components) return null;
+  if (state.code === "signed_out") return <Alert kind="error">{state.message}</Alert>;
+  // A registration may answer with new data (e.g. recovery codes to show once).
+  const shown = state.status === "ok" && state.data ? { ...(data as object), ...(state.data as object) } : data;
+  return (
+    <div className="space-y-3">
+      {state.status === "ok" && state.message ? <Alert kind="ok">{state.message}</Alert> : null}
+      <components.Register
+        data={shown}
+        submitting={pending}
+        submissionError={state.status === "error" ? (state.fieldErrors?.code?.[0] ?? state.message) : undefined}
+        onSubmit={(form) => {
+          form.set("factor", factorId);
+          for (const [k, v] of Object.entries(extra ?? {})) form.set(k, v);
+          startTransition(() => formAction(form));
+        }}
+      />
+    </div>
+  );
+}

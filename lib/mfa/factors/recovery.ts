@@ -1,0 +1,106 @@
+import "server-only";
+import { and, count, eq, isNull, sql } from "drizzle-orm";
+import { generateSecret } from "otplib";
+import { rows, type DbOrTx } from "@/lib/db";
+import { recoveryCodes } from "@/lib/db/schema";
+import { sha256 } from "@/lib/crypto";
+import { queueMail } from "@/lib/mail/outbox";
+import { audit } from "@/lib/mfa/audit";
+import { hasPrimaryFactor } from "@/lib/mfa/registry-core";
+import type { FactorPlugin } from "./types";
+
+export const RECOVERY_CODE_COUNT = 10;
+
+/** 10 random bytes = 80 bits, base32: 16 characters shown as four groups of four. */
+export function newRecoveryCode(): string {
+  return generateSecret({ length: 10 }).match(/.{4}/g)!.join("-");
+}
+
+/** What a person may type: any case, spaces or dashes, full-width characters. */
+export function normaliseRecoveryCode(input: unknown): string | null {
+  if (typeof input !== "string" || input.length > 64) return null;
+  const code = input.normalize("NFKC").toUpperCase().replace(/[\s-]/g, "");
+  return /^[A-Z2-7]{16}$/.test(code) ? code : null;
+}
+
+// Codes carry 80 random bits, so a salted fast hash is enough (no dictionary to guess from).
+const hashCode = (userId: string, code: string) => sha256(`${userId}:${code}`);
+
+export async function remainingRecoveryCodes(db: DbOrTx, userId: string): Promise<number> {
+  const [r] = await db
+    .select({ n: count() })
+    .from(recoveryCodes)
+    .where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)));
+  return Number(r?.n ?? 0);
+}
+
+export const recoveryFactor: FactorPlugin = {
+  id: "recovery",
+  name: "Recovery code",
+  description: "One of the single-use codes you saved when you set up MFA.",
+  verifyTitle: "Enter one of your recovery codes",
+  registerTitle: "Recovery codes",
+  primary: false,
+
+  async isActive(db, userId) {
+    return (await remainingRecoveryCodes(db, userId)) > 0;
+  },
+
+  async userCanRegister(db, user) {
+    return hasPrimaryFactor(db, user.userId);
+  },
+
+  async registerData(db, user) {
+    return { remaining: await remainingRecoveryCodes(db, user.userId) };
+  },
+
+  /** (Re)generates: every old code is voided, the new ones are returned once, never stored in clear. */
+  async register(db, user) {
+    const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
+    await db.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.userId));
+    await db
+      .insert(recoveryCodes)
+      .values(codes.map((c) => ({ userId: user.userId, codeHash: hashCode(user.userId, c.replace(/-/g, "")) })));
+    return { ok: true, data: { codes } };
+  },
+
+  async verifyData() {
+    return {};
+  },
+
+  async verify(tx, user, input) {
+    const code = normaliseRecoveryCode(input.code);
+    if (!code) return { ok: false, reason: "malformed" };
+    // Single use under any concurrency: only one UPDATE can flip used_at from NULL.
+    const used = await rows<{ id: string }>(
+      tx,
+      sql`UPDATE recovery_codes SET used_at = now()
+           WHERE user_id = ${user.userId} AND code_hash = ${hashCode(user.userId, code)} AND used_at IS NULL
+           RETURNING id`,
+    );
+    return used.length === 1 ? { ok: true } : { ok: false, reason: "wrong or used recovery code" };
+  },
+
+  async afterVerify(tx, user) {
+    const remaining = await remainingRecoveryCodes(tx, user.userId);
+    await audit(tx, {
+      action: "mfa.recovery_code_used",
+      outcome: "ok",
+      subjectUserId: user.userId,
+      sessionId: user.sessionId,
+      details: { remaining },
+    });
+    await queueMail(tx, {
+      userId: user.userId,
+      to: user.email,
+      subject: "A recovery code was used on your MFA Bank account",
+      body:
+        `Hello ${user.username},\n\nOne of your recovery codes was just used to verify your identity. ` +
+        `${remaining} unused code(s) remain. If this was not you, contact the bank immediately.\n\nMFA Bank`,
+    });
+  },
+
+  async remove(db, userId) {
+    await db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
+  },
+};

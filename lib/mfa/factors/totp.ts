@@ -1,0 +1,127 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { and, eq, sql } from "drizzle-orm";
+import QRCode from "qrcode";
+import { z } from "zod";
+import { rows, type DbOrTx } from "@/lib/db";
+import { factors } from "@/lib/db/schema";
+import { openFactorSecret, sealFactorSecret } from "@/lib/mfa/secrets";
+import { checkTotp, newTotpSecret, totpUri } from "@/lib/mfa/totp";
+import type { FactorPlugin } from "./types";
+
+export type TotpRegisterData = { factorId: string; secret: string; uri: string; qrDataUrl: string };
+
+const PENDING_MINUTES = 10;
+
+/**
+ * Advances the replay guard in one statement: only a step later than the last accepted one
+ * moves it, so two requests racing with the same code cannot both succeed.
+ */
+async function claimStep(db: DbOrTx, factorId: string, step: number): Promise<boolean> {
+  const r = await rows<{ id: string }>(
+    db,
+    sql`UPDATE factors SET last_used_step = ${step}, last_used_at = now()
+         WHERE id = ${factorId} AND (last_used_step IS NULL OR last_used_step < ${step})
+         RETURNING id`,
+  );
+  return r.length === 1;
+}
+
+export const totpFactor: FactorPlugin = {
+  id: "totp",
+  name: "Authenticator app",
+  description: "A 6-digit code from Google Authenticator, 1Password, Authy or any RFC 6238 app.",
+  verifyTitle: "Enter the code from your authenticator app",
+  registerTitle: "Set up an authenticator app",
+  primary: true,
+
+  async isActive(db, userId) {
+    const [row] = await db
+      .select({ id: factors.id })
+      .from(factors)
+      .where(and(eq(factors.userId, userId), eq(factors.type, "totp"), eq(factors.status, "active")));
+    return !!row;
+  },
+
+  async userCanRegister(db, user) {
+    return !(await this.isActive(db, user.userId));
+  },
+
+  async registerData(db, user): Promise<TotpRegisterData> {
+    // Reuse a recent pending registration, so a reload shows the same QR code.
+    const [pending] = await rows<{ id: string; secret_enc: string }>(
+      db,
+      sql`SELECT id, secret_enc FROM factors
+           WHERE user_id = ${user.userId} AND type = 'totp' AND status = 'pending'
+             AND created_at > now() - ${PENDING_MINUTES}::int * interval '1 minute'
+           ORDER BY created_at DESC LIMIT 1`,
+    );
+    let factorId = pending?.id;
+    let secret = pending ? openFactorSecret(pending.id, pending.secret_enc) : undefined;
+    if (!factorId || !secret) {
+      await db.execute(sql`DELETE FROM factors WHERE user_id = ${user.userId} AND type = 'totp' AND status = 'pending'`);
+      factorId = randomUUID();
+      secret = newTotpSecret();
+      await db.insert(factors).values({
+        id: factorId,
+        userId: user.userId,
+        type: "totp",
+        label: "Authenticator app",
+        status: "pending",
+        secretEnc: sealFactorSecret(factorId, secret),
+      });
+    }
+    const uri = totpUri(user.username, secret);
+    return { factorId, secret, uri, qrDataUrl: await QRCode.toDataURL(uri, { margin: 1, width: 220 }) };
+  },
+
+  async register(db, user, input) {
+    if (!z.uuid().safeParse(input.factorId).success) {
+      return { ok: false, message: "This set-up has expired. Scan the new QR code and try again." };
+    }
+    const [pending] = await rows<{ id: string; secret_enc: string; now_s: number }>(
+      db,
+      sql`SELECT id, secret_enc, FLOOR(EXTRACT(EPOCH FROM now()))::bigint AS now_s FROM factors
+           WHERE id = ${input.factorId} AND user_id = ${user.userId} AND type = 'totp' AND status = 'pending'
+             AND created_at > now() - ${PENDING_MINUTES}::int * interval '1 minute'`,
+    );
+    if (!pending) return { ok: false, message: "This set-up has expired. Scan the new QR code and try again." };
+    const check = await checkTotp(openFactorSecret(pending.id, pending.secret_enc), input.code, Number(pending.now_s));
+    if (!check.ok) {
+      return {
+        ok: false,
+        message:
+          check.reason === "malformed"
+            ? "Enter the 6 digits your app shows, without spaces."
+            : "That code does not match. Check the time on your phone and enter the newest code.",
+      };
+    }
+    const activated = await rows<{ id: string }>(
+      db,
+      sql`UPDATE factors SET status = 'active', activated_at = now(), last_used_step = ${check.step}, last_used_at = now()
+           WHERE id = ${pending.id} AND status = 'pending' RETURNING id`,
+    );
+    if (activated.length !== 1) return { ok: false, message: "This set-up was already completed." };
+    return { ok: true };
+  },
+
+  async verifyData() {
+    return {};
+  },
+
+  async verify(tx, user, input) {
+    const [factor] = await tx
+      .select({ id: factors.id, secretEnc: factors.secretEnc, lastUsedStep: factors.lastUsedStep })
+      .from(factors)
+      .where(and(eq(factors.userId, user.userId), eq(factors.type, "totp"), eq(factors.status, "active")));
+    if (!factor?.secretEnc) return { ok: false, reason: "no active authenticator" };
+    const check = await checkTotp(openFactorSecret(factor.id, factor.secretEnc), input.code, user.nowSeconds, factor.lastUsedStep);
+    if (!check.ok) return { ok: false, reason: check.reason };
+    if (!(await claimStep(tx, factor.id, check.step))) return { ok: false, reason: "replayed" };
+    return { ok: true };
+  },
+
+  async remove(db, userId) {
+    await db.delete(factors).where(and(eq(factors.userId, userId), eq(factors.type, "totp")));
+  },
+};

@@ -1,0 +1,44 @@
+import type { DbOrTx, Tx } from "@/lib/db";
+
+/**
+ * A factor is a plugin (after Totara's factor class): one server file implementing this
+ * interface, registered in lib/mfa/registry.ts, plus one client file with its Register and
+ * Verify components, registered in components/factors/index.ts. The core never names a factor.
+ */
+export type FactorUser = { userId: string; username: string; email: string; groupId: string; sessionId: string };
+
+export type FactorInput = Record<string, string>;
+
+export type Evaluation = { ok: true } | { ok: false; reason: string };
+
+export type RegisterResult = { ok: true; data?: unknown } | { ok: false; message: string; countsAsFailure?: boolean };
+
+export interface FactorPlugin {
+  /** Stable id, also the audit name: "totp", "recovery", "ext:mobile_push". */
+  id: string;
+  name: string;
+  description: string;
+  verifyTitle: string;
+  registerTitle: string;
+  /** Is the factor set up, so it can verify this user? */
+  isActive(db: DbOrTx, userId: string): Promise<boolean>;
+  /** May the user add (or renew) it now? */
+  userCanRegister(db: DbOrTx, user: FactorUser): Promise<boolean>;
+  /** Props for the Register component (may start a pending registration). */
+  registerData(db: DbOrTx, user: FactorUser): Promise<unknown>;
+  /** Completes a registration with what the Register component submitted. */
+  register(db: DbOrTx, user: FactorUser, input: FactorInput): Promise<RegisterResult>;
+  /** Props for the Verify component. */
+  verifyData(db: DbOrTx, user: FactorUser): Promise<unknown>;
+  /**
+   * Checks what the Verify component submitted. Runs inside the lockout transaction, under
+   * the user's row lock; `nowSeconds` is the database clock. A malformed input is a failure.
+   */
+  verify(tx: Tx, user: FactorUser & { nowSeconds: number }, input: FactorInput): Promise<Evaluation>;
+  /** Removes the user's registration (Security page, admin reset). */
+  remove(db: DbOrTx, userId: string): Promise<void>;
+  /** Whether it counts as "having MFA" on its own (recovery codes only back another factor up). */
+  primary: boolean;
+  /** Side effects after a successful verify, in the same transaction (mail, audit). */
+  afterVerify?(tx: Tx, user: FactorUser): Promise<void>;
+}

@@ -1,0 +1,43 @@
+import "server-only";
+import { eq } from "drizzle-orm";
+import type { DbOrTx } from "@/lib/db";
+import { groups } from "@/lib/db/schema";
+import { recoveryFactor } from "./factors/recovery";
+import { totpFactor } from "./factors/totp";
+import type { FactorPlugin, FactorUser } from "./factors/types";
+
+export { hasPrimaryFactor } from "./registry-core";
+
+/** The factor registry: adding a factor is one file in ./factors and one line here. */
+const FACTORS: FactorPlugin[] = [totpFactor, recoveryFactor];
+
+export function getFactor(id: unknown): FactorPlugin | undefined {
+  return FACTORS.find((f) => f.id === id);
+}
+
+export function allFactors(): readonly FactorPlugin[] {
+  return FACTORS;
+}
+
+export type Workflow = "sign_in" | "password_reset" | "step_up";
+
+/** Factors the user has set up and their group's MFA profile allows for this workflow. */
+export async function usableFactors(db: DbOrTx, user: FactorUser, workflow: Workflow): Promise<FactorPlugin[]> {
+  const [group] = await db
+    .select({ signIn: groups.signInFactors, stepUp: groups.stepUpFactors })
+    .from(groups)
+    .where(eq(groups.id, user.groupId));
+  // Password reset escalates through the same factors as sign-in (Totara).
+  const allowed = workflow === "step_up" ? group?.stepUp : group?.signIn;
+  const result: FactorPlugin[] = [];
+  for (const f of FACTORS) {
+    if (allowed && !allowed.includes(f.id)) continue;
+    if (await f.isActive(db, user.userId)) result.push(f);
+  }
+  return result;
+}
+
+export async function groupRequiresMfa(db: DbOrTx, groupId: string): Promise<boolean> {
+  const [g] = await db.select({ required: groups.mfaRequired }).from(groups).where(eq(groups.id, groupId));
+  return !!g?.required;
+}

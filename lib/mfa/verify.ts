@@ -1,0 +1,82 @@
+import "server-only";
+import type { Db, Tx } from "@/lib/db";
+import type { ActionState } from "@/lib/actions/state";
+import { consumeChallenge, findOpenChallenge, type Purpose } from "./challenges";
+import type { FactorInput, FactorUser } from "./factors/types";
+import { attemptMfa, type AttemptOutcome } from "./lockout";
+import { usableFactors, type Workflow } from "./registry";
+import type { Challenge } from "@/lib/db/schema";
+
+class ChallengeGone extends Error {}
+
+export type VerifyOutcome<R> = AttemptOutcome<R> | { kind: "expired" } | { kind: "factor_not_allowed" };
+
+/**
+ * The one way any MFA challenge is answered — sign-in, password reset, step-up. The factor is
+ * checked under the lockout model; on success the challenge is consumed and `onPassed` runs,
+ * all in one transaction.
+ */
+export async function answerChallenge<R>(
+  db: Db,
+  user: FactorUser & { ip: string | null },
+  req: { challengeId: string; purpose: Purpose; factorId: string; input: FactorInput },
+  onPassed: (tx: Tx, challenge: Challenge) => Promise<R>,
+): Promise<VerifyOutcome<R>> {
+  const challenge = await findOpenChallenge(db, req.challengeId, user.sessionId, req.purpose);
+  if (!challenge) return { kind: "expired" };
+  const workflow: Workflow = req.purpose;
+  const factor = (await usableFactors(db, user, workflow)).find((f) => f.id === req.factorId);
+  if (!factor) return { kind: "factor_not_allowed" };
+  try {
+    return await attemptMfa(
+      db,
+      { userId: user.userId, sessionId: user.sessionId, ip: user.ip, factor: factor.id, purpose: req.purpose },
+      (tx, clock) => factor.verify(tx, { ...user, nowSeconds: clock.nowSeconds }, req.input),
+      async (tx) => {
+        if (!(await consumeChallenge(tx, challenge.id, factor.id))) throw new ChallengeGone();
+        await factor.afterVerify?.(tx, user);
+        return onPassed(tx, challenge);
+      },
+    );
+  } catch (err) {
+    if (err instanceof ChallengeGone) return { kind: "expired" };
+    throw err;
+  }
+}
+
+const REASONS: Record<string, string> = {
+  malformed: "That does not look like a valid code. Check it and try again.",
+  "wrong code": "That code is not right. Check your app and try again.",
+  replayed: "That code was already used. Wait for your app to show a new one.",
+};
+
+/** What the user sees for each outcome. A locked account ends the session: sign in again. */
+export function outcomeToState(outcome: VerifyOutcome<unknown>): ActionState {
+  switch (outcome.kind) {
+    case "ok":
+      return { status: "ok" };
+    case "expired":
+      return { status: "error", message: "This verification has expired or was already used. Please start again." };
+    case "factor_not_allowed":
+      return { status: "error", message: "That method is not available for this verification. Pick another one." };
+    case "wait":
+      return {
+        status: "error",
+        code: "wait",
+        retryAfterMs: outcome.retryAfterMs,
+        message: `Too many attempts. Please wait ${Math.ceil(outcome.retryAfterMs / 1000)} s before trying again.`,
+      };
+    case "locked":
+      return { status: "error", code: "signed_out", message: "Your session has ended. Please sign in again." };
+    case "failed":
+      if (outcome.locked) {
+        return { status: "error", code: "signed_out", message: "Your session has ended. Please sign in again." };
+      }
+      return {
+        status: "error",
+        code: outcome.retryAfterMs > 0 ? "wait" : undefined,
+        retryAfterMs: outcome.retryAfterMs,
+        message: REASONS[outcome.reason] ?? "That did not work. Check it and try again.",
+      };
+  }
+}
