@@ -1,0 +1,130 @@
+import fs from "node:fs";
+import path from "node:path";
+import { test as base, expect, type Page } from "@playwright/test";
+import { generate } from "otplib";
+import type { PoolKind, PoolUser } from "../lib/db/test-pool";
+
+export { expect };
+export type { PoolKind, PoolUser };
+
+/**
+ * Each test makes its own user: `await makeUser("commercial")` claims an unused user of that
+ * kind from the pool scripts/run-e2e.ts created before the server started (the server owns a
+ * PGlite folder, so nothing else may write to it while it runs). A claim is a file created
+ * with O_EXCL in the run folder, so parallel workers never get the same user.
+ */
+type Pool = { runId: string; users: PoolUser[]; claimsDir: string };
+
+function readPool(): Pool {
+  const file = process.env.E2E_POOL_FILE;
+  if (!file || !fs.existsSync(file)) {
+    throw new Error("No e2e user pool: run the e2e tests through `npm run test:e2e` (scripts/run-e2e.ts).");
+  }
+  const data = JSON.parse(fs.readFileSync(file, "utf8")) as { runId: string; users: PoolUser[] };
+  return { ...data, claimsDir: path.join(path.dirname(file), "claims") };
+}
+
+function claimUser(pool: Pool, kind: PoolKind, claimant: string): PoolUser {
+  for (const user of pool.users) {
+    if (user.kind !== kind) continue;
+    try {
+      const fd = fs.openSync(path.join(pool.claimsDir, user.username), "wx");
+      fs.writeSync(fd, claimant);
+      fs.closeSync(fd);
+      return user;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+  }
+  throw new Error(`The e2e pool has no unused "${kind}" user left: raise E2E_POOL_PER_KIND (scripts/run-e2e.ts).`);
+}
+
+export const test = base.extend<{ makeUser: (kind: PoolKind) => Promise<PoolUser> }, { pool: Pool }>({
+  pool: [
+    // Playwright requires the destructuring form; `provide` is its `use` (not a React hook).
+    async ({}, provide) => {
+      await provide(readPool());
+    },
+    { scope: "worker" },
+  ],
+  makeUser: async ({ pool }, provide, testInfo) => {
+    await provide(async (kind) => claimUser(pool, kind, testInfo.titlePath.join(" › ")));
+  },
+});
+
+// ─── TOTP ──────────────────────────────────────────────────────────────────────────────
+
+const PERIOD = 30;
+const usedSteps = new Map<string, number>();
+
+/** The code an authenticator app shows for `secret` now (or at `atMs`). */
+export function totpNow(secret: string, atMs = Date.now()): Promise<string> {
+  return generate({ secret, epoch: Math.floor(atMs / 1000) });
+}
+
+/**
+ * A code for a time step this test has not used yet: the server refuses a step at or before
+ * the last one it accepted. The current step if free, else the next one (the server accepts
+ * ±1 step, lib/mfa/totp.ts); when both are used, waits for the next step to begin and extends
+ * the test's timeout by that wait.
+ */
+export async function freshTotp(secret: string): Promise<string> {
+  const current = Math.floor(Date.now() / 1000 / PERIOD);
+  const last = usedSteps.get(secret) ?? Number.NEGATIVE_INFINITY;
+  const step = Math.max(current, last + 1);
+  if (step > current + 1) {
+    const waitMs = (step - 1) * PERIOD * 1000 - Date.now() + 250;
+    test.info().setTimeout(test.info().timeout + waitMs);
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
+  usedSteps.set(secret, step);
+  return generate({ secret, epoch: step * PERIOD });
+}
+
+// ─── Page helpers ──────────────────────────────────────────────────────────────────────
+
+/**
+ * Waits until React has hydrated every form on the page: a click before that would submit
+ * the form without JavaScript (or not at all). React marks each hydrated node with a
+ * `__reactFiber$…` property.
+ */
+export async function waitForHydration(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const forms = Array.from(document.querySelectorAll("form"));
+    return forms.length > 0 && forms.every((f) => Object.keys(f).some((k) => k.startsWith("__reactFiber$")));
+  });
+}
+
+/** The form's own alert: Next adds a second role=alert element (the route announcer). */
+export function formAlert(page: Page) {
+  return page.getByRole("main").getByRole("alert");
+}
+
+/** Fills and submits the password form on the current /login page. */
+export async function submitLogin(page: Page, username: string, password: string): Promise<void> {
+  await waitForHydration(page);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/**
+ * Signs `user` in from /login. A user with TOTP who lands on /mfa answers it with a fresh code
+ * unless `mfa: false` (then the page is left on /mfa).
+ */
+export async function signIn(page: Page, user: PoolUser, opts: { mfa?: boolean; callbackUrl?: string } = {}): Promise<void> {
+  await page.goto(opts.callbackUrl ? `/login?callbackUrl=${encodeURIComponent(opts.callbackUrl)}` : "/login");
+  await submitLogin(page, user.username, user.password);
+  await page.waitForURL((url) => url.pathname !== "/login");
+  if (opts.mfa === false || !user.totpSecret || new URL(page.url()).pathname !== "/mfa") return;
+  await waitForHydration(page);
+  await page.getByLabel("6-digit code").fill(await freshTotp(user.totpSecret));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith("/mfa"));
+}
+
+export async function signOut(page: Page): Promise<void> {
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL((url) => url.pathname === "/login");
+}

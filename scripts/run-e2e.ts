@@ -1,0 +1,189 @@
+// `npm run test:e2e [-- playwright args]`: build, prepare a database with a user pool, run
+// Playwright against `next start` (Playwright's webServer owns the server process).
+//
+//   no DATABASE_URL → a fresh PGlite folder .data-e2e-<run>/db, deleted at the end
+//   DATABASE_URL    → that database as given (migrated, seeded, pool users added)
+//
+// The build is skipped when .next-e2e was built from the same sources (a content hash), so
+// `npm test` then `npm run test:pg` build once. E2E_FORCE_BUILD=1 always builds;
+// E2E_KEEP=1 keeps the run folder; E2E_POOL_PER_KIND sets the pool size (default 30).
+import { spawn, type ChildProcess } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+
+const root = process.cwd();
+const started = Date.now();
+const runId = started.toString(36);
+const runDir = path.join(root, `.data-e2e-${runId}`);
+const usePostgres = Boolean(process.env.DATABASE_URL);
+const DIST_DIR = ".next-e2e";
+const POOL_PER_KIND = Number(process.env.E2E_POOL_PER_KIND ?? 30);
+
+function log(line: string) {
+  console.log(`[e2e] ${line}`);
+}
+
+function seconds(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
+}
+
+async function freePort(from: number): Promise<number> {
+  for (let port = from; port < from + 100; port++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const srv = net.createServer();
+      srv.once("error", () => resolve(false));
+      srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+    });
+    if (ok) return port;
+  }
+  throw new Error(`no free port in ${from}–${from + 99}`);
+}
+
+let current: ChildProcess | undefined;
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: "inherit", env, cwd: root });
+    current = child;
+    child.once("error", reject);
+    child.once("exit", (code, signal) => {
+      current = undefined;
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
+const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
+
+/** `next build` rewrites tsconfig.json and next-env.d.ts for its dist dir: put both back. */
+async function buildApp(env: NodeJS.ProcessEnv): Promise<number> {
+  const keep = ["tsconfig.json", "next-env.d.ts"].map((f) => {
+    const file = path.join(root, f);
+    return { file, text: fs.existsSync(file) ? fs.readFileSync(file, "utf8") : null };
+  });
+  try {
+    return await run(bin("next"), ["build"], env);
+  } finally {
+    for (const { file, text } of keep) {
+      if (text === null) fs.rmSync(file, { force: true });
+      else if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text) fs.writeFileSync(file, text);
+    }
+  }
+}
+
+/** What the build is made of: a different hash means a new build. Tests and docs are left out. */
+const BUILD_INPUTS = ["app", "components", "lib", "public", "proxy.ts", "next.config.ts", "postcss.config.mjs", "tsconfig.json", "package-lock.json"];
+
+function sourceHash(): string {
+  const hash = createHash("sha256");
+  const visit = (rel: string) => {
+    const abs = path.join(root, rel);
+    if (!fs.existsSync(abs)) return;
+    if (fs.statSync(abs).isDirectory()) {
+      for (const entry of fs.readdirSync(abs).sort()) visit(path.join(rel, entry));
+    } else if (!/\.test\.tsx?$/.test(rel)) {
+      hash.update(`${rel}\0`).update(fs.readFileSync(abs)).update("\0");
+    }
+  };
+  BUILD_INPUTS.forEach(visit);
+  return hash.digest("hex");
+}
+
+async function prepareDatabase(poolFile: string): Promise<void> {
+  // Imported here, after process.env is final: lib/env.ts reads it once.
+  const { openPglite, openPostgres } = await import("@/lib/db/client");
+  const { seed } = await import("@/lib/db/seed");
+  const { createUserPool } = await import("@/lib/db/test-pool");
+  const { getEnv } = await import("@/lib/env");
+  const env = getEnv();
+  const handle = env.databaseUrl ? openPostgres(env.databaseUrl, 2) : openPglite(env.dataDir);
+  try {
+    await handle.migrate();
+    await seed(handle.db, () => {});
+    const pool = await createUserPool(handle.db, { runId, perKind: POOL_PER_KIND });
+    fs.writeFileSync(poolFile, JSON.stringify({ runId, users: pool }, null, 2), { mode: 0o600 });
+  } finally {
+    // Closing releases the PGlite folder for the server.
+    await handle.close();
+  }
+}
+
+async function main(): Promise<number> {
+  const port = await freePort(Number(process.env.E2E_PORT ?? 3210));
+  fs.mkdirSync(path.join(runDir, "claims"), { recursive: true });
+  const poolFile = path.join(runDir, "pool.json");
+  Object.assign(process.env, {
+    APP_ENV: "test",
+    APP_URL: `http://127.0.0.1:${port}`,
+    // Fresh per run unless given: the pool's factor secrets are sealed with this key.
+    AUTH_SECRET: process.env.AUTH_SECRET || randomBytes(32).toString("base64"),
+    MFA_ENCRYPTION_KEY: process.env.MFA_ENCRYPTION_KEY || randomBytes(32).toString("base64"),
+    NEXT_DIST_DIR: DIST_DIR,
+    NEXT_TELEMETRY_DISABLED: "1",
+    E2E_PORT: String(port),
+    E2E_RUN_DIR: runDir,
+    E2E_POOL_FILE: poolFile,
+    ...(usePostgres ? {} : { DATA_DIR: path.join(runDir, "db") }),
+  });
+  const env = { ...process.env };
+  log(`database: ${usePostgres ? "PostgreSQL (DATABASE_URL)" : `PGlite in ${path.relative(root, env.DATA_DIR!)}`}; port ${port}`);
+
+  // The build and the database preparation are independent: run them side by side.
+  const stamp = path.join(root, DIST_DIR, "e2e-source-hash");
+  const hash = sourceHash();
+  const upToDate =
+    process.env.E2E_FORCE_BUILD !== "1" &&
+    fs.existsSync(path.join(root, DIST_DIR, "BUILD_ID")) &&
+    fs.existsSync(stamp) &&
+    fs.readFileSync(stamp, "utf8") === hash;
+  const build = (async () => {
+    if (upToDate) {
+      log(`${DIST_DIR} is up to date with the sources: no build`);
+      return 0;
+    }
+    const t = Date.now();
+    log(`next build → ${DIST_DIR}`);
+    fs.rmSync(stamp, { force: true });
+    const code = await buildApp(env);
+    if (code === 0) {
+      fs.writeFileSync(stamp, hash);
+      log(`built in ${seconds(t)}`);
+    } else {
+      console.error(`[e2e] next build failed (exit ${code})`);
+    }
+    return code;
+  })();
+  const prepare = (async () => {
+    const t = Date.now();
+    await prepareDatabase(poolFile);
+    log(`migrated, seeded and created ${POOL_PER_KIND} pool users per kind in ${seconds(t)}`);
+  })();
+  const [built, prepared] = await Promise.allSettled([build, prepare]);
+  if (prepared.status === "rejected") throw prepared.reason;
+  if (built.status === "rejected") throw built.reason;
+  if (built.value !== 0) return built.value;
+
+  const args = process.argv.slice(2);
+  log(`playwright test ${args.join(" ")}`.trimEnd());
+  return run(bin("playwright"), ["test", ...args], env);
+}
+
+// Ctrl-C reaches the child too (same process group): let it stop, then clean up. A SIGTERM
+// sent to this process alone is passed on (Playwright then stops its web server).
+process.on("SIGINT", () => {});
+process.on("SIGTERM", () => current?.kill("SIGTERM"));
+
+let exitCode = 1;
+try {
+  exitCode = await main();
+} catch (err) {
+  console.error(`[e2e] ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  exitCode = 1;
+} finally {
+  if (process.env.E2E_KEEP === "1") log(`kept ${path.relative(root, runDir)}`);
+  else fs.rmSync(runDir, { recursive: true, force: true });
+  log(`done in ${seconds(started)} (exit ${exitCode})`);
+}
+process.exit(exitCode);
