@@ -73,6 +73,52 @@ async function buildApp(env: NodeJS.ProcessEnv): Promise<number> {
   }
 }
 
+/**
+ * One e2e run at a time per checkout: they share the .next-e2e build, which `next start`
+ * reads during the tests. A second run waits; a lock left by a dead process is taken over.
+ */
+async function lockBuildDir(): Promise<void> {
+  const dir = path.join(root, `${DIST_DIR}-lock`);
+  const pidFile = path.join(dir, "pid");
+  let announced = false;
+  for (;;) {
+    try {
+      fs.mkdirSync(dir);
+      fs.writeFileSync(pidFile, String(process.pid));
+      process.once("exit", () => {
+        try {
+          if (fs.readFileSync(pidFile, "utf8") === String(process.pid)) fs.rmSync(dir, { recursive: true, force: true });
+        } catch {}
+      });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    let holder = 0;
+    try {
+      holder = Number(fs.readFileSync(pidFile, "utf8"));
+    } catch {}
+    const alive = holder > 0 && (() => {
+      try {
+        process.kill(holder, 0);
+        return true;
+      } catch (err) {
+        return (err as NodeJS.ErrnoException).code === "EPERM";
+      }
+    })();
+    const stat = fs.statSync(dir, { throwIfNoEntry: false });
+    if (!stat) continue; // released meanwhile
+    // No pid yet: the holder may be between mkdir and write; only an old one is stale.
+    if (!alive && (holder > 0 || Date.now() - stat.mtimeMs > 10_000)) {
+      fs.rmSync(dir, { recursive: true, force: true }); // stale
+      continue;
+    }
+    if (!announced) log(`waiting for another e2e run (pid ${holder || "?"}) to finish with ${DIST_DIR}…`);
+    announced = true;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
 /** What the build is made of: a different hash means a new build. Tests and docs are left out. */
 const BUILD_INPUTS = ["app", "components", "lib", "public", "proxy.ts", "next.config.ts", "postcss.config.mjs", "tsconfig.json", "package-lock.json"];
 
@@ -111,6 +157,7 @@ async function prepareDatabase(poolFile: string): Promise<void> {
 }
 
 async function main(): Promise<number> {
+  await lockBuildDir();
   const port = await freePort(Number(process.env.E2E_PORT ?? 3210));
   fs.mkdirSync(path.join(runDir, "claims"), { recursive: true });
   const poolFile = path.join(runDir, "pool.json");
