@@ -44,11 +44,9 @@ describe("seal / open (AES-256-GCM)", () => {
     }
   });
 
-  // KNOWN BUG (reported): open() does not pin authTagLength, and Node's GCM decipher accepts
-  // tags of 4–16 bytes, so a tag truncated to 4 bytes still opens (forgery in ~2^32 tries for
-  // whoever can write the column). Fix: createDecipheriv(..., { authTagLength: 16 }).
-  // `it.fails` keeps the suite green and turns red once the fix lands — then make it `it`.
-  it.fails("refuses a truncated authentication tag", () => {
+  // Node's GCM decipher accepts tags of 4–16 bytes unless authTagLength is pinned: a truncated
+  // tag must not open (that would be a forgery in ~2^32 tries for whoever can write the column).
+  it("refuses a truncated authentication tag", () => {
     const sealed = seal("secret value", key, "factor:1");
     const parts = sealed.split(".");
     for (const n of [4, 8, 12]) {
@@ -58,9 +56,7 @@ describe("seal / open (AES-256-GCM)", () => {
     }
   });
 
-  // KNOWN BUG (reported, minor): seal("") yields "v1.<iv>.<tag>." and open() rejects the empty
-  // ciphertext part as an unknown format. Nothing seals empty strings today.
-  it.fails("round-trips the empty string", () => {
+  it("round-trips the empty string", () => {
     expect(open(seal("", key, "aad"), key, "aad")).toBe("");
   });
 

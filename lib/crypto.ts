@@ -14,8 +14,9 @@ export function seal(plaintext: string, key: Buffer, aad: string): string {
 
 export function open(sealed: string, key: Buffer, aad: string): string {
   const [v, iv, tag, ct] = sealed.split(".");
-  if (v !== "v1" || !iv || !tag || !ct) throw new Error("Unknown sealed format");
-  const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
+  if (v !== "v1" || !iv || !tag || ct === undefined) throw new Error("Unknown sealed format");
+  // A fixed 16-byte tag: Node would otherwise accept truncated tags (down to 4 bytes).
+  const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"), { authTagLength: 16 });
   decipher.setAAD(Buffer.from(aad));
   decipher.setAuthTag(Buffer.from(tag, "base64url"));
   return Buffer.concat([decipher.update(Buffer.from(ct, "base64url")), decipher.final()]).toString("utf8");

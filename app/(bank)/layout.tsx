@@ -16,6 +16,8 @@ export default async function BankLayout({ children }: { children: React.ReactNo
           </Link>
           <nav aria-label="Main" className="flex flex-1 flex-wrap gap-4 text-sm">
             <Link href="/dashboard" className="hover:text-brand-600">Accounts</Link>
+            <Link href="/transfer" className="hover:text-brand-600">Transfer</Link>
+            <Link href="/payees" className="hover:text-brand-600">Payees</Link>
             <Link href="/security" className="hover:text-brand-600">Security</Link>
           </nav>
           <span className="hidden text-sm text-muted sm:inline">{session.displayName}</span>

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { startTransition, useActionState, useState } from "react";
+import { startTransition, useActionState, useEffect, useRef, useState } from "react";
 import { FACTOR_COMPONENTS } from "@/components/factors";
 import { Alert, cx } from "@/components/ui";
 import { idle, type ActionState } from "@/lib/actions/state";
@@ -14,6 +14,8 @@ type Props = {
   factors: PanelFactor[];
   action: (prev: ActionState, form: FormData) => Promise<ActionState>;
   initialFactor?: string;
+  /** Step-up: called with the action's data when the answer passed (sign-in redirects instead). */
+  onPassed?: (data: unknown) => void;
 };
 
 /**
@@ -21,7 +23,7 @@ type Props = {
  * attempt opens a backoff delay: the form is disabled with a live countdown and comes back
  * by itself when the delay has passed.
  */
-export function MfaPanel({ challengeId, factors, action, initialFactor }: Props) {
+export function MfaPanel({ challengeId, factors, action, initialFactor, onPassed }: Props) {
   const [state, formAction, pending] = useActionState(action, idle);
   const [selected, setSelected] = useState(initialFactor && factors.some((f) => f.id === initialFactor) ? initialFactor : factors[0]?.id);
   const [deadline, setDeadline] = useState<Deadline>(null);
@@ -31,6 +33,14 @@ export function MfaPanel({ challengeId, factors, action, initialFactor }: Props)
     setAnswered(state);
     setDeadline(deadlineFrom(state.retryAfterMs));
   }
+  // Each passing answer is handed over exactly once (a grant must not be spent twice).
+  const handedOver = useRef<ActionState | null>(null);
+  useEffect(() => {
+    if (state.status === "ok" && handedOver.current !== state) {
+      handedOver.current = state;
+      onPassed?.(state.data);
+    }
+  }, [state, onPassed]);
   const secondsLeft = useCountdown(deadline);
   const waiting = secondsLeft > 0;
   const factor = factors.find((f) => f.id === selected);

@@ -8,13 +8,13 @@ import { verifyPassword } from "./password";
 import { createSessionHandoff, type MfaState } from "./sessions";
 
 export const usernameSchema = z
-  .string()
+  .string({ error: "Enter your username." })
   .trim()
   .min(1, "Enter your username.")
   .max(64, "A username has at most 64 characters.");
 
 export const passwordInputSchema = z
-  .string()
+  .string({ error: "Enter your password." })
   .min(1, "Enter your password.")
   .max(256, "A password has at most 256 characters.");
 

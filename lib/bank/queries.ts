@@ -49,3 +49,11 @@ export async function listTransfers(db: DbOrTx, userId: string, opts: { accountI
     .orderBy(desc(transfers.createdAt))
     .limit(opts.limit ?? 10);
 }
+
+export async function listPayees(db: DbOrTx, userId: string) {
+  return db
+    .select({ id: payees.id, name: payees.name, number: payees.accountNumber, createdAt: payees.createdAt })
+    .from(payees)
+    .where(eq(payees.userId, userId))
+    .orderBy(payees.name);
+}

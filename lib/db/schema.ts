@@ -162,6 +162,32 @@ export const challenges = pgTable(
   (t) => [index("challenges_session_idx").on(t.sessionId), index("challenges_user_idx").on(t.userId)],
 );
 
+/**
+ * A step-up grant: proof that this session passed MFA for this action with exactly this input
+ * (SHA-256 of the validated input). Single use, short-lived; consumed inside the action's
+ * transaction, voided when presented with different input.
+ */
+export const stepUpGrants = pgTable(
+  "step_up_grants",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    sessionId: uuid()
+      .notNull()
+      .references(() => sessions.id, { onDelete: "cascade" }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    action: text().notNull(),
+    inputHash: text().notNull(),
+    challengeId: uuid().references(() => challenges.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    expiresAt: ts().notNull(),
+    usedAt: ts(),
+    voidedAt: ts(),
+  },
+  (t) => [index("step_up_grants_session_idx").on(t.sessionId)],
+);
+
 /** One row of settings (id = 1); defaults are the bank's policy. */
 export const settings = pgTable(
   "settings",
@@ -172,13 +198,21 @@ export const settings = pgTable(
     lockoutDurationMinutes: integer().notNull().default(0),
     backoffBaseMs: integer().notNull().default(1000),
     backoffMaxMs: integer().notNull().default(300_000),
+    /** Q2's MFA_TOKEN_LIFETIME_IN_MINUTES: how long a step-up grant lives. */
     mfaTokenLifetimeMinutes: integer().notNull().default(5),
+    /** Event-driven validation: transfers above this need MFA … */
+    stepUpAmountMinor: money().notNull().default(100_000),
+    /** … above this they are blocked outright. */
+    blockAmountMinor: money().notNull().default(1_000_000),
+    /** A transfer to a payee added within this many hours needs MFA. */
+    newPayeeHours: integer().notNull().default(24),
     updatedAt: createdAt(),
   },
   (t) => [
     check("settings_singleton", sql`${t.id} = 1`),
     check("settings_threshold_range", sql`${t.lockoutThreshold} between 1 and 100`),
     check("settings_duration_range", sql`${t.lockoutDurationMinutes} between 0 and 525600`),
+    check("settings_lifetime_range", sql`${t.mfaTokenLifetimeMinutes} between 1 and 60`),
     check("settings_backoff_range", sql`${t.backoffBaseMs} between 0 and 300000 and ${t.backoffMaxMs} between 0 and 3600000`),
   ],
 );
@@ -290,4 +324,5 @@ export type Settings = typeof settings.$inferSelect;
 export type Account = typeof accounts.$inferSelect;
 export type Payee = typeof payees.$inferSelect;
 export type Transfer = typeof transfers.$inferSelect;
+export type StepUpGrant = typeof stepUpGrants.$inferSelect;
 export type NewAuditEvent = typeof auditEvents.$inferInsert;

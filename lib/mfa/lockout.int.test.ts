@@ -504,13 +504,10 @@ describe(`lockout on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}`, () 
     expect(await auditOf(ghost)).toHaveLength(0);
   });
 
-  // KNOWN BUG (reported), PostgreSQL only (PGlite never makes a transaction wait for the row
-  // lock): lockout.ts times everything with now(), the *transaction start*. An attempt that
-  // waited on the user's row lock writes next_attempt_at = (its start + delay), which may
-  // already be in the past when it commits, so the very next attempt is admitted and
-  // evaluated instead of being told to wait. Fix: take times with clock_timestamp() after the
-  // row lock is held. `it.fails` keeps the suite green and turns red once fixed — then make it `it`.
-  (process.env.DATABASE_URL ? it.fails : it.skip)(
+  // Regression (PostgreSQL only: PGlite never makes a transaction wait for the row lock): an
+  // attempt that waited on the user's row lock must time its backoff from when it actually
+  // failed (clock_timestamp()), not from its transaction's start (now()).
+  (process.env.DATABASE_URL ? it : it.skip)(
     "backoff holds even when the failed attempt waited on the row lock",
     async () => {
       const { user, factor } = await setupUser(0);

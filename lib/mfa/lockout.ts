@@ -9,7 +9,8 @@ import { backoffDelayMs, reachesThreshold, successResets, type LockoutPolicy } f
  * One lockout model for every factor. Each attempt runs in one transaction that holds the
  * user's row lock (SELECT … FOR UPDATE): admission (locked? inside the backoff delay?),
  * evaluation and counting are serialised per account across sessions, IPs and app instances,
- * and every time comparison uses the database clock.
+ * and every time comparison uses the database clock — clock_timestamp(), not now(): now() is
+ * the transaction's start, which may be long before the row lock was granted.
  */
 
 type UserLockRow = {
@@ -50,9 +51,9 @@ async function lockUserRow(tx: Tx, ctx: AttemptContext): Promise<UserLockRow | n
     tx,
     sql`SELECT u.id, u.username, u.email, u.failed_attempts, u.mfa_failed_streak,
                (u.locked_at IS NOT NULL) AS locked,
-               (u.locked_until IS NOT NULL AND u.locked_until <= now()) AS lock_expired,
-               GREATEST(0, CEIL(EXTRACT(EPOCH FROM (u.next_attempt_at - now())) * 1000))::int AS wait_ms,
-               FLOOR(EXTRACT(EPOCH FROM now()))::bigint AS now_s,
+               (u.locked_until IS NOT NULL AND u.locked_until <= clock_timestamp()) AS lock_expired,
+               GREATEST(0, CEIL(EXTRACT(EPOCH FROM (u.next_attempt_at - clock_timestamp())) * 1000))::int AS wait_ms,
+               FLOOR(EXTRACT(EPOCH FROM clock_timestamp()))::bigint AS now_s,
                s.lockout_threshold, s.lockout_duration_minutes, s.backoff_base_ms, s.backoff_max_ms
           FROM users u CROSS JOIN settings s
          WHERE u.id = ${ctx.userId} AND s.id = 1
@@ -108,10 +109,10 @@ async function countFailure(
     sql`UPDATE users
            SET failed_attempts = ${failed},
                mfa_failed_streak = ${streak},
-               next_attempt_at = CASE WHEN ${delay}::int > 0 THEN now() + ${delay}::int * interval '1 millisecond' ELSE next_attempt_at END,
-               locked_at = CASE WHEN ${locks} THEN now() ELSE locked_at END,
+               next_attempt_at = CASE WHEN ${delay}::int > 0 THEN clock_timestamp() + ${delay}::int * interval '1 millisecond' ELSE next_attempt_at END,
+               locked_at = CASE WHEN ${locks} THEN clock_timestamp() ELSE locked_at END,
                locked_until = CASE WHEN ${locks} AND ${policy.lockoutDurationMinutes}::int > 0
-                                   THEN now() + ${policy.lockoutDurationMinutes}::int * interval '1 minute'
+                                   THEN clock_timestamp() + ${policy.lockoutDurationMinutes}::int * interval '1 minute'
                                    ELSE locked_until END
          WHERE id = ${row.id}`,
   );

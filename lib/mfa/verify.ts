@@ -48,6 +48,7 @@ const REASONS: Record<string, string> = {
   malformed: "That does not look like a valid code. Check it and try again.",
   "wrong code": "That code is not right. Check your app and try again.",
   replayed: "That code was already used. Wait for your app to show a new one.",
+  "wrong or used recovery code": "That recovery code is not valid or was already used.",
 };
 
 /** What the user sees for each outcome. A locked account ends the session: sign in again. */

@@ -1,0 +1,75 @@
+"use server";
+
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+import { userAction } from "@/lib/actions/guard";
+import { clientIp, factorUser } from "@/lib/auth/current";
+import { getDb, rows } from "@/lib/db";
+import { stepUpGrants } from "@/lib/db/schema";
+import { audit } from "@/lib/mfa/audit";
+import { findOpenChallenge } from "@/lib/mfa/challenges";
+import { answerChallenge, outcomeToState } from "@/lib/mfa/verify";
+import { getSettings } from "@/lib/settings";
+
+const verifySchema = z
+  .object({ challengeId: z.uuid(), factor: z.string().min(1).max(64) })
+  .catchall(z.string().max(20_000));
+
+/**
+ * Answers a step-up challenge. Passing mints a grant bound to the challenge's session, action
+ * and input hash — the only way a grant comes to exist. Sign-in and reset challenges have
+ * another purpose and are never found here.
+ */
+export const verifyStepUp = userAction(
+  verifySchema,
+  async (input, session) => {
+    const { challengeId, factor, ...fields } = input;
+    const db = await getDb();
+    const challenge = await findOpenChallenge(db, challengeId, session.id, "step_up");
+    const action = challenge?.context.action;
+    const hash = challenge?.context.inputHash;
+    if (!challenge || typeof action !== "string" || typeof hash !== "string") {
+      return { status: "error", message: "This confirmation has expired. Please submit the form again." };
+    }
+    const outcome = await answerChallenge(
+      db,
+      { ...factorUser(session), ip: await clientIp() },
+      { challengeId, purpose: "step_up", factorId: factor, input: fields },
+      async (tx) => {
+        const { mfaTokenLifetimeMinutes } = await getSettings(tx);
+        const [grant] = await tx
+          .insert(stepUpGrants)
+          .values({
+            sessionId: session.id,
+            userId: session.userId,
+            action,
+            inputHash: hash,
+            challengeId,
+            expiresAt: sql`now() + ${mfaTokenLifetimeMinutes}::int * interval '1 minute'`,
+          })
+          .returning({ id: stepUpGrants.id });
+        await tx.execute(sql`UPDATE sessions SET mfa_verified_at = now() WHERE id = ${session.id}`);
+        return grant!.id;
+      },
+    );
+    if (outcome.kind !== "ok") return outcomeToState(outcome);
+    return { status: "ok", data: { grantId: outcome.value } };
+  },
+  { repeatedFields: "join" },
+);
+
+/** Cancelling closes the challenge; nothing else had happened, so nothing is half-done. */
+export const cancelStepUp = userAction(z.object({ challengeId: z.uuid() }), async ({ challengeId }, session) => {
+  const db = await getDb();
+  await db.transaction(async (tx) => {
+    const closed = await rows<{ id: string }>(
+      tx,
+      sql`UPDATE challenges SET status = 'canceled' WHERE id = ${challengeId} AND session_id = ${session.id}
+             AND purpose = 'step_up' AND status = 'open' RETURNING id`,
+    );
+    if (closed.length) {
+      await audit(tx, { action: "step_up.canceled", outcome: "ok", subjectUserId: session.userId, sessionId: session.id, ip: await clientIp() });
+    }
+  });
+  return { status: "ok" };
+});

@@ -1,0 +1,118 @@
+"use client";
+
+import { useCallback, useEffect, useRef, useState, useTransition, type FormEvent } from "react";
+import { cancelStepUp, verifyStepUp } from "@/app/(bank)/step-up/actions";
+import { Button } from "@/components/ui";
+import { idle, type ActionState } from "@/lib/actions/state";
+import type { StepUpRequired } from "@/lib/mfa/step-up-types";
+import { MfaPanel } from "./mfa-panel";
+
+type Action = (prev: ActionState, form: FormData) => Promise<ActionState>;
+
+/**
+ * Like Q2's promptForMFA: submit the form; when the server answers "MFA required", the MFA
+ * dialog opens by itself, and once a factor passes the same form data is sent again with the
+ * grant. No navigation; the form keeps what the user typed until the action succeeds.
+ */
+export function useStepUpForm(action: Action, opts: { cancelMessage?: string; onDone?: (form: HTMLFormElement) => void } = {}) {
+  const [state, setState] = useState<ActionState>(idle);
+  const [pending, startTransition] = useTransition();
+  const [prompt, setPrompt] = useState<{ data: StepUpRequired; form: FormData; el: HTMLFormElement } | null>(null);
+
+  const send = useCallback(
+    (form: FormData, el: HTMLFormElement) =>
+      startTransition(async () => {
+        const result = await action(idle, form);
+        if (result.code === "mfa_required" && result.data) {
+          setPrompt({ data: result.data as StepUpRequired, form, el });
+          setState(idle);
+          return;
+        }
+        setPrompt(null);
+        setState(result);
+        if (result.status === "ok") opts.onDone?.(el);
+      }),
+    [action, opts],
+  );
+
+  const onSubmit = (e: FormEvent<HTMLFormElement>) => {
+    if (e.target !== e.currentTarget) return; // a submit bubbling from another form
+    e.preventDefault(); // keep the fields: the form may be sent again after MFA
+    send(new FormData(e.currentTarget), e.currentTarget);
+  };
+
+  const dialog = prompt ? (
+    <StepUpDialog
+      required={prompt.data}
+      onGranted={(grantId) => {
+        const form = prompt.form;
+        form.set("grantId", grantId);
+        send(form, prompt.el);
+      }}
+      onCancel={() => {
+        const fd = new FormData();
+        fd.set("challengeId", prompt.data.challengeId);
+        void cancelStepUp(idle, fd);
+        setPrompt(null);
+        setState({ status: "error", message: opts.cancelMessage ?? "Cancelled. Nothing was changed." });
+      }}
+    />
+  ) : null;
+
+  return { state, pending: pending || !!prompt, onSubmit, dialog };
+}
+
+function StepUpDialog({
+  required,
+  onGranted,
+  onCancel,
+}: {
+  required: StepUpRequired;
+  onGranted: (grantId: string) => void;
+  onCancel: () => void;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (d && !d.open) d.showModal();
+  }, []);
+  const onPassed = useCallback(
+    (data: unknown) => {
+      const grantId = (data as { grantId?: string } | undefined)?.grantId;
+      if (grantId) onGranted(grantId);
+    },
+    [onGranted],
+  );
+  return (
+    <dialog
+      ref={ref}
+      aria-labelledby="step-up-title"
+      onCancel={(e) => {
+        e.preventDefault();
+        onCancel();
+      }}
+      className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-2xl border border-line bg-white p-6 shadow-xl backdrop:bg-ink/40"
+    >
+      <h2 id="step-up-title" className="text-lg font-semibold">
+        Confirm it&apos;s you
+      </h2>
+      <p className="mt-1 text-sm text-muted">You are authorising:</p>
+      <p data-testid="step-up-description" className="mt-2 rounded-lg bg-brand-50 px-3 py-2 font-medium text-brand-700">
+        {required.description}
+      </p>
+      <div className="mt-5">
+        <MfaPanel
+          challengeId={required.challengeId}
+          factors={required.factors.map((f) => ({ ...f, data: {} }))}
+          action={verifyStepUp}
+          onPassed={onPassed}
+        />
+      </div>
+      <div className="mt-4 flex justify-end">
+        <Button kind="secondary" type="button" onClick={onCancel}>
+          Cancel
+        </Button>
+      </div>
+    </dialog>
+  );
+}

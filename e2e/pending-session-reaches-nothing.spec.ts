@@ -1,0 +1,74 @@
+import { actionId, callAction } from "./server-actions";
+import { expect, freshTotp, submitLogin, test, waitForHydration } from "./fixtures";
+
+/**
+ * A session whose password was right but whose MFA is not done reaches /mfa and sign-out —
+ * not pages, not RSC or prefetch requests, not server actions, and /api/auth/session cannot
+ * upgrade it.
+ */
+test("a pending session gets nothing but /mfa", async ({ page, makeUser }) => {
+  const user = await makeUser("retail_totp");
+  const account = user.accounts[0]!;
+
+  await test.step("password only → pending at /mfa", async () => {
+    await page.goto("/login");
+    await submitLogin(page, user.username, user.password);
+    await page.waitForURL(/\/mfa/);
+  });
+
+  await test.step("pages redirect to /mfa", async () => {
+    for (const path of ["/dashboard", `/accounts/${account.id}`, "/security"]) {
+      await page.goto(path);
+      await expect(page).toHaveURL(/\/mfa/);
+    }
+  });
+
+  await test.step("RSC and prefetch requests reveal no account data", async () => {
+    const variants: Record<string, string>[] = [
+      { RSC: "1" },
+      { RSC: "1", "Next-Router-Prefetch": "1" },
+      { "Next-Router-Prefetch": "1" },
+    ];
+    for (const headers of variants) {
+      const res = await page.request.get("/dashboard", { headers, maxRedirects: 0 });
+      const body = await res.text();
+      expect(body).not.toContain(account.number);
+      expect(body).not.toContain(user.displayName);
+    }
+    const rsc = await page.request.get(`/accounts/${account.id}?_rsc=abc`, { maxRedirects: 0 });
+    expect(await rsc.text()).not.toContain(account.number);
+  });
+
+  await test.step("a bank server action called directly does not run", async () => {
+    const id = actionId("app/(bank)/security/actions.ts", "registerFactor");
+    const res = await callAction(page.request, "/security", id, { factor: "recovery" });
+    expect(res.status).toBeLessThan(500);
+    expect(res.body).toContain("Your session has ended");
+    expect(res.body).not.toMatch(/[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}/); // no recovery codes minted
+  });
+
+  await test.step("posting to /api/auth/session changes nothing", async () => {
+    const csrf = (await (await page.request.get("/api/auth/csrf")).json()) as { csrfToken: string };
+    const res = await page.request.post("/api/auth/session", {
+      data: { csrfToken: csrf.csrfToken, data: { mfaState: "verified", sid: "x", role: "admin", user: { id: "x" } } },
+    });
+    expect(res.status()).toBeLessThan(500);
+    const session = await res.json();
+    expect(JSON.stringify(session)).not.toContain("verified");
+    await page.goto("/dashboard");
+    await expect(page).toHaveURL(/\/mfa/);
+  });
+
+  await test.step("completing MFA still works and then the same action runs", async () => {
+    await page.goto("/mfa");
+    await waitForHydration(page);
+    await page.getByLabel("6-digit code").fill(await freshTotp(user.totpSecret!));
+    await page.getByRole("button", { name: "Verify" }).click();
+    await page.waitForURL(/\/dashboard$/);
+    await expect(page.getByText(account.number)).toBeVisible();
+    // The control: the direct call is accepted once the session is verified (presence is fresh).
+    const id = actionId("app/(bank)/security/actions.ts", "registerFactor");
+    const res = await callAction(page.request, "/security", id, { factor: "recovery" });
+    expect(res.body).toMatch(/[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}/);
+  });
+});

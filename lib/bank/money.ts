@@ -1,0 +1,40 @@
+import { z } from "zod";
+
+/**
+ * Money is integer minor units (cents), parsed from the decimal string the user typed — never
+ * `amount * 100` on a float. ASCII digits only: "１０" and "1e9" are refused, not reinterpreted.
+ */
+export const MAX_AMOUNT_MINOR = 100_000_000_00; // 100 million: far above any limit, far below 2^53
+
+export function parseAmountMinor(input: string): number | null {
+  const s = input.trim().replace(/,/g, "");
+  const m = /^([0-9]{1,10})(?:\.([0-9]{1,2}))?$/.exec(s);
+  if (!m) return null;
+  const minor = Number(m[1]) * 100 + Number((m[2] ?? "").padEnd(2, "0"));
+  return Number.isSafeInteger(minor) && minor <= MAX_AMOUNT_MINOR ? minor : null;
+}
+
+export const amountSchema = z
+  .string()
+  .max(32, "Enter an amount like 125.50.")
+  .transform((v, ctx) => {
+    const minor = parseAmountMinor(v);
+    if (minor === null) {
+      ctx.addIssue({ code: "custom", message: "Enter an amount like 125.50 (digits, at most 2 decimals)." });
+      return z.NEVER;
+    }
+    if (minor <= 0) {
+      ctx.addIssue({ code: "custom", message: "The amount must be more than 0.00." });
+      return z.NEVER;
+    }
+    return minor;
+  });
+
+export function formatMinor(minor: number, currency = "EUR"): string {
+  return new Intl.NumberFormat("en-IE", { style: "currency", currency }).format(minor / 100);
+}
+
+/** "NL02BANK0123456789" → "••6789": enough to recognise, not enough to copy. */
+export function maskAccount(number: string): string {
+  return `••${number.slice(-4)}`;
+}
