@@ -17,8 +17,8 @@ export function actionId(filename: string, exportedName: string): string {
 }
 
 /**
- * POSTs (prevState, formData) in React's reply encoding: FormData fields prefixed "_1_", and
- * field "0" holding the argument list that points at them.
+ * POSTs (prevState, formData) in React's reply encoding: FormData fields prefixed "_1_", then
+ * field "0" holding the argument list that points at them ("$K1").
  */
 export async function callAction(
   request: APIRequestContext,
@@ -26,8 +26,11 @@ export async function callAction(
   id: string,
   fields: Record<string, string>,
 ): Promise<{ status: number; body: string }> {
-  const multipart: Record<string, string> = { "0": JSON.stringify([{ status: "idle" }, "$K1"]) };
-  for (const [k, v] of Object.entries(fields)) multipart[`_1_${k}`] = v;
+  // React streams the reply: the referenced fields must come before the root part "0" (a
+  // FormData keeps that order; a plain object would put the integer-like key "0" first).
+  const multipart = new FormData();
+  for (const [k, v] of Object.entries(fields)) multipart.append(`_1_${k}`, v);
+  multipart.append("0", JSON.stringify([{ status: "idle" }, "$K1"]));
   const res = await request.post(pagePath, {
     headers: { "Next-Action": id, Accept: "text/x-component" },
     multipart,
