@@ -35,6 +35,8 @@ export async function requireUser(): Promise<CurrentSession> {
   if (!s) redirect("/login");
   if (s.mfaState === "pending") redirect("/mfa");
   if (s.mfaState === "enrol") redirect("/mfa/enrol");
+  if (s.mfaState === "reset") redirect("/reset-password/continue");
+  if (!isFullySignedIn(s)) redirect("/login");
   return s;
 }
 

@@ -4,7 +4,7 @@ import { rows, type DbOrTx } from "@/lib/db";
 import { sessions } from "@/lib/db/schema";
 import { randomToken, sha256 } from "@/lib/crypto";
 
-export type MfaState = "pending" | "enrol" | "verified" | "none";
+export type MfaState = "pending" | "enrol" | "verified" | "none" | "reset";
 
 export const IDLE_TIMEOUT_MINUTES = 30;
 export const ABSOLUTE_LIFETIME_HOURS = 12;

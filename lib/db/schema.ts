@@ -9,6 +9,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -75,8 +76,9 @@ export const sessions = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     /** pending: password ok, MFA to do · enrol: must register a factor first ·
-     *  verified: MFA passed · none: the user has no MFA and their group does not require it. */
-    mfaState: text({ enum: ["pending", "enrol", "verified", "none"] }).notNull(),
+     *  verified: MFA passed · none: the user has no MFA and their group does not require it ·
+     *  reset: a password-reset link was claimed — reaches the reset flow only, never signs in. */
+    mfaState: text({ enum: ["pending", "enrol", "verified", "none", "reset"] }).notNull(),
     mfaVerifiedAt: ts(),
     passwordVerifiedAt: ts(),
     /** A rotated successor is created inactive with a one-time handoff, then activated. */
@@ -186,6 +188,41 @@ export const stepUpGrants = pgTable(
     voidedAt: ts(),
   },
   (t) => [index("step_up_grants_session_idx").on(t.sessionId)],
+);
+
+/**
+ * A password-reset link: only its SHA-256 is stored. 30 minutes, single use, voided by a newer
+ * request; claimed by exactly one "reset" session, which must pass MFA (when the user has it)
+ * before the new password is accepted.
+ */
+export const passwordResets = pgTable(
+  "password_resets",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text().notNull(),
+    createdAt: createdAt(),
+    expiresAt: ts().notNull(),
+    claimedAt: ts(),
+    sessionId: uuid(),
+    mfaPassedAt: ts(),
+    usedAt: ts(),
+    voidedAt: ts(),
+  },
+  (t) => [uniqueIndex("password_resets_token_hash_key").on(t.tokenHash), index("password_resets_user_idx").on(t.userId)],
+);
+
+/** Fixed-window counters for throttles (per account, per client), shared by every instance. */
+export const rateLimits = pgTable(
+  "rate_limits",
+  {
+    key: text().notNull(),
+    windowStart: ts().notNull(),
+    hits: integer().notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
 );
 
 /** One row of settings (id = 1); defaults are the bank's policy. */
