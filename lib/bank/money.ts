@@ -7,10 +7,13 @@ import { z } from "zod";
 export const MAX_AMOUNT_MINOR = 100_000_000_00; // 100 million: far above any limit, far below 2^53
 
 export function parseAmountMinor(input: string): number | null {
-  const s = input.trim().replace(/,/g, "");
-  const m = /^([0-9]{1,10})(?:\.([0-9]{1,2}))?$/.exec(s);
+  // A comma is only a thousands separator in complete groups ("1,000.00"); "10,50" is
+  // refused, never read as 1,050.00 (in a euro bank it may well mean 10.50).
+  const m = /^((?:[0-9]{1,3}(?:,[0-9]{3})+)|[0-9]+)(?:\.([0-9]{1,2}))?$/.exec(input.trim());
   if (!m) return null;
-  const minor = Number(m[1]) * 100 + Number((m[2] ?? "").padEnd(2, "0"));
+  const whole = m[1]!.replace(/,/g, "");
+  if (whole.length > 10) return null;
+  const minor = Number(whole) * 100 + Number((m[2] ?? "").padEnd(2, "0"));
   return Number.isSafeInteger(minor) && minor <= MAX_AMOUNT_MINOR ? minor : null;
 }
 

@@ -5,7 +5,8 @@ import { hashPassword } from "@/lib/auth/password";
 import { sealFactorSecret } from "@/lib/mfa/secrets";
 import { newTotpSecret } from "@/lib/mfa/totp";
 import { openPglite, openPostgres, rows, type Db, type DbHandle } from "./client";
-import { factors, sessions, settings, users, type Settings } from "./schema";
+import type { SessionRow } from "@/lib/auth/sessions";
+import { accounts, factors, payees, sessions, settings, users, type Settings } from "./schema";
 import { seedGroupsAndSettings } from "./seed";
 
 /**
@@ -155,4 +156,63 @@ export async function createSession(
     })
     .returning({ id: sessions.id });
   return s!.id;
+}
+
+// ─── Banking and session helpers (step-up and transfer tests) ────────────────────────────
+
+let accountCounter = 0;
+
+/** An account of the user with the given balance (minor units) and a unique number. */
+export async function createAccount(
+  db: Db,
+  userId: string,
+  o: { name?: string; balanceMinor?: number } = {},
+): Promise<{ id: string; name: string; number: string }> {
+  const name = o.name ?? "Everyday";
+  const number = `NL${String(10 + (++accountCounter % 90)).padStart(2, "0")}TEST${randomBytes(5).toString("hex").toUpperCase()}`;
+  const [a] = await db
+    .insert(accounts)
+    .values({ userId, name, number, balanceMinor: o.balanceMinor ?? 0 })
+    .returning({ id: accounts.id });
+  return { id: a!.id, name, number };
+}
+
+/** A payee of the user, added `ageHours` ago (0 = just now: a transfer to it needs MFA). */
+export async function createPayee(
+  db: Db,
+  userId: string,
+  o: { name?: string; accountNumber?: string; ageHours?: number } = {},
+): Promise<{ id: string; name: string; accountNumber: string }> {
+  const name = o.name ?? "Jane Doe";
+  const accountNumber = o.accountNumber ?? `DE89TEST${randomBytes(6).toString("hex").toUpperCase()}`;
+  const [p] = await db
+    .insert(payees)
+    .values({ userId, name, accountNumber, createdAt: sql`now() - ${o.ageHours ?? 0}::float8 * interval '1 hour'` })
+    .returning({ id: payees.id });
+  return { id: p!.id, name, accountNumber };
+}
+
+/**
+ * The CurrentSession the request layer would hand to an action for this session row (the same
+ * columns as findSession, looked up by id instead of by cookie token).
+ */
+export async function sessionById(db: Db, sessionId: string): Promise<SessionRow> {
+  const [row] = await rows<SessionRow>(
+    db,
+    sql`SELECT s.id, s.user_id AS "userId", s.mfa_state AS "mfaState",
+               u.username, u.display_name AS "displayName", u.email, u.role, u.group_id AS "groupId",
+               COALESCE(s.password_verified_at > now() - interval '5 minutes', false) AS "passwordFresh",
+               COALESCE(s.mfa_verified_at > now() - interval '5 minutes', false) AS "mfaFresh"
+          FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.id = ${sessionId}`,
+  );
+  if (!row) throw new Error(`no session ${sessionId}`);
+  return row;
+}
+
+/** A new verified session of the user, as the CurrentSession an action receives. */
+export async function createVerifiedSession(db: Db, userId: string): Promise<SessionRow> {
+  const id = await createSession(db, userId, { mfaState: "verified" });
+  await db.update(sessions).set({ mfaVerifiedAt: sql`now()` }).where(eq(sessions.id, id));
+  return sessionById(db, id);
 }
