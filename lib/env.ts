@@ -15,6 +15,11 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default(".data"),
   APP_URL: z.url().default("http://localhost:3000"),
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
+  /** smtp://user:pass@host:port — when set, the outbox is also delivered by SMTP. */
+  SMTP_URL: z.url().optional(),
+  MAIL_FROM: z.string().min(3).default("MFA Bank <no-reply@mfa-bank.example>"),
+  /** The demo mailbox (/mock-provider/mailbox) is off in production unless this is "1". */
+  MOCK_MAILBOX_ENABLED: z.enum(["0", "1"]).optional(),
   MFA_ENCRYPTION_KEY: z
     .string()
     .regex(/^[A-Za-z0-9+/]{43}=$/, "MFA_ENCRYPTION_KEY must be 32 bytes, base64 (openssl rand -base64 32)")
@@ -29,6 +34,9 @@ export type Env = {
   authSecret: string;
   encryptionKey: Buffer;
   secureCookies: boolean;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  mockMailboxEnabled: boolean;
 };
 
 let cached: Env | undefined;
@@ -62,6 +70,9 @@ export function getEnv(): Env {
     authSecret,
     encryptionKey: Buffer.from(key, "base64"),
     secureCookies: e.APP_URL.startsWith("https://"),
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    mockMailboxEnabled: e.MOCK_MAILBOX_ENABLED ? e.MOCK_MAILBOX_ENABLED === "1" : e.APP_ENV !== "production",
   };
   return cached;
 }

@@ -9,7 +9,7 @@ import { getDb } from "@/lib/db";
 import { audit } from "@/lib/mfa/audit";
 
 /** Sign-out works from any session state (a pending session may always leave). */
-export const signOutNow = sessionAction(["pending", "enrol", "verified", "none"], z.object({}), async (_input, session) => {
+export const signOutNow = sessionAction(["pending", "enrol", "verified", "none", "reset"], z.object({}), async (_input, session) => {
   const db = await getDb();
   await db.transaction(async (tx) => {
     await revokeSession(tx, session.id, "signed out");

@@ -28,8 +28,16 @@ export async function createSessionHandoff(
     mfaVerified?: boolean;
   },
 ): Promise<string> {
+  return (await createSessionWithHandoff(tx, s)).handoff;
+}
+
+/** As createSessionHandoff, also returning the new row's id (to bind other rows to it). */
+export async function createSessionWithHandoff(
+  tx: DbOrTx,
+  s: Parameters<typeof createSessionHandoff>[1],
+): Promise<{ sessionId: string; handoff: string }> {
   const handoff = randomToken();
-  await tx.insert(sessions).values({
+  const [row] = await tx.insert(sessions).values({
     userId: s.userId,
     mfaState: s.mfaState,
     handoffHash: sha256(handoff),
@@ -47,8 +55,8 @@ export async function createSessionHandoff(
     expiresAt: s.rotatedFrom
       ? sql`(SELECT expires_at FROM sessions WHERE id = ${s.rotatedFrom})`
       : sql`now() + ${ABSOLUTE_LIFETIME_HOURS}::int * interval '1 hour'`,
-  });
-  return handoff;
+  }).returning({ id: sessions.id });
+  return { sessionId: row!.id, handoff };
 }
 
 /**

@@ -1,6 +1,6 @@
 import "server-only";
 import { sql } from "drizzle-orm";
-import { rows, type Db, type Tx } from "@/lib/db";
+import { rows, type Db, type DbOrTx, type Tx } from "@/lib/db";
 import { queueMail } from "@/lib/mail/outbox";
 import { audit } from "./audit";
 import { backoffDelayMs, reachesThreshold, successResets, type LockoutPolicy } from "./policy";
@@ -227,9 +227,12 @@ export async function attemptMfa<R>(
   });
 }
 
-/** Unlock (admin page, CLI): clears the lock and every counter; audited with the actor. */
+/**
+ * Unlock (admin page, CLI): clears the lock and every counter; audited with the actor. Inside
+ * a caller's transaction (the admin step-up guard) it runs as a savepoint of it.
+ */
 export async function unlockUser(
-  db: Db,
+  db: DbOrTx,
   userId: string,
   actor: { userId?: string | null; label: string; ip?: string | null; reason?: string },
 ): Promise<boolean> {

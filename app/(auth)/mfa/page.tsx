@@ -8,6 +8,8 @@ import { safeCallbackUrl } from "@/lib/auth/sign-in";
 import { getDb } from "@/lib/db";
 import { openChallenge } from "@/lib/mfa/challenges";
 import { usableFactors } from "@/lib/mfa/registry";
+import { findActiveReset } from "@/lib/auth/password-reset";
+import { verifyReset } from "../reset-password/actions";
 import { verifySignIn } from "./actions";
 
 export const metadata: Metadata = { title: "Verify it's you" };
@@ -21,13 +23,19 @@ export default async function MfaPage({ searchParams }: { searchParams: Search }
   const session = await getCurrentSession();
   if (!session) redirect("/login");
   if (session.mfaState === "enrol") redirect(`/mfa/enrol?callbackUrl=${encodeURIComponent(callbackUrl)}`);
-  if (session.mfaState !== "pending") redirect(callbackUrl);
+  if (session.mfaState !== "pending" && session.mfaState !== "reset") redirect(callbackUrl);
 
   const db = await getDb();
   const user = factorUser(session);
+  // The same page and factors serve the password reset (Totara), with a challenge of its own purpose.
+  const resetting = session.mfaState === "reset";
+  const reset = resetting ? await findActiveReset(db, session.id) : null;
+  if (resetting && (!reset || !reset.needsMfa || reset.mfaPassed)) redirect("/reset-password/continue");
   const [challenge, factors] = await Promise.all([
-    openChallenge(db, { sessionId: session.id, userId: session.userId, purpose: "sign_in", context: { callbackUrl } }),
-    usableFactors(db, user, "sign_in"),
+    reset
+      ? openChallenge(db, { sessionId: session.id, userId: session.userId, purpose: "password_reset", context: { resetId: reset.id }, key: reset.id })
+      : openChallenge(db, { sessionId: session.id, userId: session.userId, purpose: "sign_in", context: { callbackUrl } }),
+    usableFactors(db, user, resetting ? "password_reset" : "sign_in"),
   ]);
   const panelFactors = await Promise.all(
     factors.map(async (f) => ({
@@ -42,12 +50,20 @@ export default async function MfaPage({ searchParams }: { searchParams: Search }
     <Card>
       <h1 className="text-xl font-semibold">Verify it&apos;s you</h1>
       <p className="mb-6 mt-1 text-sm text-muted">
-        Your password was right. To finish signing in as <strong>{session.username}</strong>, complete the second step.
+        {resetting ? (
+          <>
+            To reset the password of <strong>{session.username}</strong>, complete the second step first.
+          </>
+        ) : (
+          <>
+            Your password was right. To finish signing in as <strong>{session.username}</strong>, complete the second step.
+          </>
+        )}
       </p>
       <MfaPanel
         challengeId={challenge.id}
         factors={panelFactors}
-        action={verifySignIn}
+        action={resetting ? verifyReset : verifySignIn}
         initialFactor={typeof params.factor === "string" ? params.factor : undefined}
       />
       <div className="mt-6 flex items-center justify-between border-t border-line pt-4 text-sm text-muted">

@@ -1,11 +1,15 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { userAction } from "@/lib/actions/guard";
 import type { ActionState } from "@/lib/actions/state";
 import { clientIp, factorUser, type CurrentSession } from "@/lib/auth/current";
+import { signOut } from "@/lib/auth/auth";
+import { newPasswordFields, newPasswordProblem } from "@/lib/auth/password-policy";
+import { hashPassword, setNewPassword } from "@/lib/auth/password-reset";
 import { passwordInputSchema } from "@/lib/auth/sign-in";
 import { verifyPassword } from "@/lib/auth/password";
 import { getDb, rows } from "@/lib/db";
@@ -150,4 +154,45 @@ export const removeFactor = userAction(removeSchema, async (input, session) => {
   if (!result.ok) return { status: "error", message: result.message };
   revalidatePath("/security");
   return { status: "ok", message: `${factor.name} removed.` };
+});
+
+const changePasswordSchema = z.object({ currentPassword: passwordInputSchema, ...newPasswordFields });
+
+/** Same policy and effects as the reset: every session ends, and the user signs in again. */
+export const changePassword = userAction(changePasswordSchema, async (input, session) => {
+  const db = await getDb();
+  const ip = await clientIp();
+  const hasMfa = await hasPrimaryFactor(db, session.userId);
+  if (hasMfa && !session.mfaFresh) {
+    return { status: "error", message: "For your security, confirm it's you first (password and code) below." };
+  }
+  if (input.newPassword !== input.confirmPassword) {
+    return { status: "error", message: "The two passwords differ.", fieldErrors: { confirmPassword: ["The two passwords differ."] } };
+  }
+  const [u] = await rows<{ password_hash: string }>(db, sql`SELECT password_hash FROM users WHERE id = ${session.userId}`);
+  const passwordOk = await verifyPassword(u?.password_hash, input.currentPassword);
+  const problem = passwordOk ? await newPasswordProblem(input.newPassword, session.username) : null;
+  const passwordHash = passwordOk && !problem ? await hashPassword(input.newPassword) : null;
+  const result = await recordPasswordAttempt(
+    db,
+    { userId: session.userId, sessionId: session.id, ip, factor: "password", purpose: "change_password", passwordOk, userHasMfa: hasMfa },
+    async (tx) => {
+      if (!passwordHash) return false;
+      await setNewPassword(tx, { id: session.userId, username: session.username, email: session.email }, passwordHash, {
+        via: "security page",
+        sessionId: session.id,
+        ip,
+      });
+      return true;
+    },
+  );
+  if (result.kind === "locked" || (result.kind === "failed" && result.locked)) {
+    return { status: "error", code: "signed_out", message: "Your session has ended. Please sign in again." };
+  }
+  if (result.kind !== "ok") {
+    return { status: "error", message: "That is not your current password.", fieldErrors: { currentPassword: ["That is not your current password."] } };
+  }
+  if (!result.value) return { status: "error", message: problem!, fieldErrors: { newPassword: [problem!] } };
+  await signOut({ redirect: false });
+  redirect("/login?changed=1");
 });

@@ -9,7 +9,8 @@ import { getDb } from "@/lib/db";
 import { factors } from "@/lib/db/schema";
 import { remainingRecoveryCodes } from "@/lib/mfa/factors/recovery";
 import { getFactor, groupRequiresMfa, usableFactors } from "@/lib/mfa/registry";
-import { registerFactor } from "./actions";
+import { NewPasswordForm } from "@/components/auth/new-password-form";
+import { changePassword, registerFactor } from "./actions";
 
 export const metadata: Metadata = { title: "Security" };
 
@@ -96,6 +97,17 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
             </div>
           ) : null}
           {!hasMfa ? <p className="mt-2 text-sm text-muted">Set up an authenticator app first.</p> : null}
+        </Card>
+
+        <Card className="lg:col-span-2">
+          <h2 className="text-lg font-semibold">Password</h2>
+          {hasMfa && !session.mfaFresh ? (
+            <p className="mt-2 text-sm text-muted">To change your password, first confirm it&apos;s you below.</p>
+          ) : (
+            <div className="mt-4 max-w-md">
+              <NewPasswordForm action={changePassword} current submitLabel="Change password" />
+            </div>
+          )}
         </Card>
 
         {!present ? (

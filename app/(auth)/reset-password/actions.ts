@@ -1,0 +1,94 @@
+"use server";
+
+import { AuthError } from "next-auth";
+import { redirect } from "next/navigation";
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+import { publicAction, sessionAction } from "@/lib/actions/guard";
+import { signIn, signOut } from "@/lib/auth/auth";
+import { clientIp, factorUser, userAgent } from "@/lib/auth/current";
+import { newPasswordFields, newPasswordProblem } from "@/lib/auth/password-policy";
+import { claimPasswordReset, findActiveReset, hashPassword, markResetMfaPassed, setNewPassword } from "@/lib/auth/password-reset";
+import { getDb, rows } from "@/lib/db";
+import { answerChallenge, outcomeToState } from "@/lib/mfa/verify";
+
+const LOCKED =
+  "This account is locked, so its password cannot be reset online. A bank administrator can unlock it: please call us.";
+
+export const claimReset = publicAction(z.object({ token: z.string().min(20).max(200) }), async ({ token }) => {
+  const result = await claimPasswordReset(await getDb(), token, { ip: await clientIp(), userAgent: await userAgent() });
+  if (result.kind === "invalid") {
+    return { status: "error", message: "This link has expired, was already used, or was replaced by a newer one. Request a new link." };
+  }
+  if (result.kind === "locked") return { status: "error", code: "locked", message: LOCKED };
+  try {
+    await signIn("handoff", { handoff: result.handoff, redirect: false });
+  } catch (err) {
+    if (err instanceof AuthError) return { status: "error", message: "This link could not be used. Request a new link." };
+    throw err;
+  }
+  redirect(result.needsMfa ? "/mfa" : "/reset-password/continue");
+});
+
+const verifySchema = z.object({ challengeId: z.uuid(), factor: z.string().min(1).max(64) }).catchall(z.string().max(20_000));
+
+/** The reset's MFA: same page and factors as sign-in, purpose password_reset; it never signs in. */
+export const verifyReset = sessionAction(
+  ["reset"],
+  verifySchema,
+  async (input, session) => {
+    const { challengeId, factor, ...fields } = input;
+    const db = await getDb();
+    const reset = await findActiveReset(db, session.id);
+    if (!reset) return { status: "error", message: "This reset has expired. Request a new link." };
+    const outcome = await answerChallenge(
+      db,
+      { ...factorUser(session), ip: await clientIp() },
+      { challengeId, purpose: "password_reset", factorId: factor, input: fields },
+      (tx) => markResetMfaPassed(tx, reset.id, session.id),
+    );
+    if (outcome.kind !== "ok") return outcomeToState(outcome);
+    redirect("/reset-password/continue");
+  },
+  { repeatedFields: "join" },
+);
+
+const newPasswordSchema = z.object(newPasswordFields);
+
+export const completeReset = sessionAction(["reset"], newPasswordSchema, async (input, session) => {
+  if (input.newPassword !== input.confirmPassword) {
+    return { status: "error", message: "The two passwords differ.", fieldErrors: { confirmPassword: ["The two passwords differ."] } };
+  }
+  const problem = await newPasswordProblem(input.newPassword, session.username);
+  if (problem) return { status: "error", message: problem, fieldErrors: { newPassword: [problem] } };
+  const db = await getDb();
+  const passwordHash = await hashPassword(input.newPassword);
+  const ip = await clientIp();
+  const done = await db.transaction(async (tx) => {
+    // Re-checked under the user's row lock: still this session's reset, MFA passed, not locked.
+    const [u] = await rows<{ locked: boolean }>(
+      tx,
+      sql`SELECT (locked_at IS NOT NULL AND (locked_until IS NULL OR locked_until > now())) AS locked
+            FROM users WHERE id = ${session.userId} FOR UPDATE`,
+    );
+    const reset = await findActiveReset(tx, session.id);
+    if (!reset || (reset.needsMfa && !reset.mfaPassed)) return "expired" as const;
+    if (u?.locked) return "locked" as const;
+    const used = await rows<{ id: string }>(
+      tx,
+      sql`UPDATE password_resets SET used_at = now() WHERE id = ${reset.id} AND used_at IS NULL RETURNING id`,
+    );
+    if (!used.length) return "expired" as const;
+    await setNewPassword(tx, { id: session.userId, username: session.username, email: session.email }, passwordHash, {
+      via: "reset",
+      sessionId: session.id,
+      ip,
+    });
+    return "ok" as const;
+  });
+  if (done === "locked") return { status: "error", code: "locked", message: LOCKED };
+  if (done === "expired") return { status: "error", message: "This reset has expired. Request a new link." };
+  await signOut({ redirect: false });
+  // Not signed in automatically: the next sign-in asks for the password and MFA.
+  redirect("/login?changed=1");
+});

@@ -1,0 +1,151 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import { rows, type Db, type DbOrTx, type Tx } from "@/lib/db";
+import { passwordResets } from "@/lib/db/schema";
+import { randomToken, sha256 } from "@/lib/crypto";
+import { getEnv } from "@/lib/env";
+import { queueMail } from "@/lib/mail/outbox";
+import { audit } from "@/lib/mfa/audit";
+import { hasPrimaryFactor } from "@/lib/mfa/registry-core";
+import { hit } from "@/lib/rate-limit";
+import { hashPassword } from "./password";
+import { createSessionWithHandoff } from "./sessions";
+import { normaliseUsername } from "./sign-in";
+
+export const RESET_MINUTES = 30;
+/** Per account and per client, per 15 minutes: a flood sends nothing more and locks nothing. */
+const PER_ACCOUNT = 3;
+const PER_CLIENT = 20;
+const WINDOW_SECONDS = 15 * 60;
+
+/**
+ * Forgot password, step 1. The caller answers the same page whatever happens here, and runs
+ * this after the response is sent (next/server `after`), so existing and unknown accounts
+ * also take the same time. A newer link voids the older ones.
+ */
+export async function requestPasswordReset(db: Db, identifier: string, ip: string | null): Promise<void> {
+  const id = normaliseUsername(identifier);
+  const clientOk = await hit(db, `reset:client:${ip ?? "unknown"}`, PER_CLIENT, WINDOW_SECONDS);
+  const accountOk = await hit(db, `reset:account:${sha256(id)}`, PER_ACCOUNT, WINDOW_SECONDS);
+  const [user] = await rows<{ id: string; username: string; email: string }>(
+    db,
+    sql`SELECT id, username, email FROM users WHERE username = ${id} OR lower(email) = ${id} LIMIT 1`,
+  );
+  if (!user) return;
+  if (!clientOk || !accountOk) {
+    await audit(db, { action: "password_reset.requested", outcome: "refused", subjectUserId: user.id, ip, details: { reason: "throttled" } });
+    return;
+  }
+  const token = randomToken(32); // 256 bits; only the hash is stored
+  await db.transaction(async (tx) => {
+    await tx.execute(
+      sql`UPDATE password_resets SET voided_at = now() WHERE user_id = ${user.id} AND used_at IS NULL AND voided_at IS NULL`,
+    );
+    await tx.insert(passwordResets).values({
+      userId: user.id,
+      tokenHash: sha256(token),
+      expiresAt: sql`now() + ${RESET_MINUTES}::int * interval '1 minute'`,
+    });
+    // The link's origin comes from configuration, never from the request's Host header.
+    const link = `${getEnv().appUrl}/reset-password?token=${token}`;
+    await queueMail(tx, {
+      userId: user.id,
+      to: user.email,
+      subject: "Reset your MFA Bank password",
+      body:
+        `Hello ${user.username},\n\nSomeone (hopefully you) asked to reset your password. Open this link within ` +
+        `${RESET_MINUTES} minutes:\n\n${link}\n\nIf you have two-step verification, you will be asked for it before ` +
+        "choosing a new password. If this was not you, ignore this mail: your password stays as it is.\n\nMFA Bank",
+    });
+    await audit(tx, { action: "password_reset.requested", outcome: "ok", subjectUserId: user.id, ip });
+  });
+}
+
+export type ClaimResult =
+  | { kind: "invalid" }
+  | { kind: "locked" }
+  | { kind: "ok"; handoff: string; needsMfa: boolean };
+
+/**
+ * Step 2: the link is claimed once, by one new "reset" session — a session that reaches only
+ * the reset flow and never signs in. A second use of the link finds nothing.
+ */
+export async function claimPasswordReset(
+  db: Db,
+  token: string,
+  client: { ip: string | null; userAgent: string | null },
+): Promise<ClaimResult> {
+  return db.transaction(async (tx) => {
+    const [reset] = await rows<{ id: string; user_id: string; locked: boolean }>(
+      tx,
+      sql`UPDATE password_resets r SET claimed_at = now()
+            FROM users u
+           WHERE r.token_hash = ${sha256(token)} AND u.id = r.user_id
+             AND r.claimed_at IS NULL AND r.used_at IS NULL AND r.voided_at IS NULL AND r.expires_at > now()
+       RETURNING r.id, r.user_id, (u.locked_at IS NOT NULL AND (u.locked_until IS NULL OR u.locked_until > now())) AS locked`,
+    );
+    if (!reset) {
+      await audit(tx, { action: "password_reset.link", outcome: "refused", ip: client.ip, details: { reason: "unknown, used, superseded or expired link" } });
+      return { kind: "invalid" };
+    }
+    if (reset.locked) {
+      await audit(tx, { action: "password_reset.link", outcome: "refused", subjectUserId: reset.user_id, ip: client.ip, details: { reason: "account locked" } });
+      return { kind: "locked" };
+    }
+    const needsMfa = await hasPrimaryFactor(tx, reset.user_id);
+    const { sessionId, handoff } = await createSessionWithHandoff(tx, {
+      userId: reset.user_id,
+      mfaState: "reset",
+      ip: client.ip,
+      userAgent: client.userAgent,
+    });
+    await tx.execute(sql`UPDATE password_resets SET session_id = ${sessionId} WHERE id = ${reset.id}`);
+    await audit(tx, { action: "password_reset.link", outcome: "ok", subjectUserId: reset.user_id, sessionId, ip: client.ip, details: { needsMfa } });
+    return { kind: "ok", handoff, needsMfa };
+  });
+}
+
+export type ActiveReset = { id: string; userId: string; needsMfa: boolean; mfaPassed: boolean; locked: boolean };
+
+/** The reset this session claimed, while it is still usable. */
+export async function findActiveReset(db: DbOrTx, sessionId: string): Promise<ActiveReset | null> {
+  const [r] = await rows<{ id: string; user_id: string; mfa_passed: boolean; locked: boolean }>(
+    db,
+    sql`SELECT r.id, r.user_id, (r.mfa_passed_at IS NOT NULL) AS mfa_passed,
+               (u.locked_at IS NOT NULL AND (u.locked_until IS NULL OR u.locked_until > now())) AS locked
+          FROM password_resets r JOIN users u ON u.id = r.user_id
+         WHERE r.session_id = ${sessionId} AND r.used_at IS NULL AND r.voided_at IS NULL AND r.expires_at > now()`,
+  );
+  if (!r) return null;
+  return { id: r.id, userId: r.user_id, mfaPassed: r.mfa_passed, locked: r.locked, needsMfa: await hasPrimaryFactor(db, r.user_id) };
+}
+
+export async function markResetMfaPassed(tx: Tx, resetId: string, sessionId: string): Promise<void> {
+  await tx.execute(sql`UPDATE password_resets SET mfa_passed_at = now() WHERE id = ${resetId} AND session_id = ${sessionId}`);
+}
+
+/** Hash before opening the transaction: a slow hash must not hold row locks. */
+export { hashPassword };
+
+/**
+ * Sets a new password: every session of the user ends (this one too), an audit event and a
+ * "your password was changed" mail are written — all in the caller's transaction.
+ */
+export async function setNewPassword(
+  tx: Tx,
+  user: { id: string; username: string; email: string },
+  passwordHash: string,
+  ctx: { via: "reset" | "security page"; sessionId: string; ip: string | null },
+): Promise<void> {
+  await tx.execute(sql`UPDATE users SET password_hash = ${passwordHash}, password_changed_at = now() WHERE id = ${user.id}`);
+  await tx.execute(
+    sql`UPDATE sessions SET revoked_at = now(), revoke_reason = 'password changed' WHERE user_id = ${user.id} AND revoked_at IS NULL`,
+  );
+  await audit(tx, { action: "password.changed", outcome: "ok", subjectUserId: user.id, actorUserId: user.id, sessionId: ctx.sessionId, ip: ctx.ip, details: { via: ctx.via } });
+  await queueMail(tx, {
+    userId: user.id,
+    to: user.email,
+    subject: "Your MFA Bank password was changed",
+    body: `Hello ${user.username},\n\nYour password was just changed and every session was signed out. If this was not you, contact the bank immediately.\n\nMFA Bank`,
+  });
+}
