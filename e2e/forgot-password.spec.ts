@@ -1,0 +1,158 @@
+import { performance } from "node:perf_hooks";
+import postgres from "postgres";
+import { mailCount, mailLink } from "./mailbox";
+import { actionId, callAction } from "./server-actions";
+import { expect, formAlert, freshTotp, signIn, submitLogin, test, waitForHydration, type PoolUser } from "./fixtures";
+import type { Page } from "@playwright/test";
+
+const RESET = /Reset your MFA Bank password/;
+const SENT = "If an account exists for that name, we sent a link to reset its password. Check your mailbox.";
+const email = (u: PoolUser) => `${u.username}@e2e.mfa-bank.example`;
+
+async function requestLink(page: Page, identifier: string) {
+  await page.goto("/forgot-password");
+  await waitForHydration(page);
+  await page.getByLabel("Username or email").fill(identifier);
+  await page.getByRole("button", { name: "Send reset link" }).click();
+  await expect(page.getByRole("main").getByRole("status")).toHaveText(SENT);
+}
+
+async function openLink(page: Page, href: string) {
+  const res = await page.goto(href);
+  expect(res?.headers()["referrer-policy"]).toBe("no-referrer");
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "Continue" }).click();
+}
+
+async function choosePassword(page: Page, password: string) {
+  await page.waitForURL(/\/reset-password\/continue/);
+  await waitForHydration(page);
+  await page.getByLabel("New password", { exact: true }).fill(password);
+  await page.getByLabel("Repeat new password").fill(password);
+  await page.getByRole("button", { name: "Change password" }).click();
+}
+
+test("full reset with TOTP: link from the mailbox, MFA, new password, old sessions end, next sign-in asks for MFA", async ({ page, browser, makeUser }) => {
+  const user = await makeUser("retail_totp");
+  const newPassword = "correct horse battery staple 7";
+  const other = await (await browser.newContext()).newPage();
+
+  await test.step("an existing session elsewhere", async () => {
+    await signIn(other, user);
+    await expect(other.getByRole("heading", { name: /Hello/ })).toBeVisible();
+  });
+
+  let href = "";
+  await test.step("request a link and take it from the mailbox", async () => {
+    await requestLink(page, user.username);
+    href = await mailLink(page, email(user), RESET);
+    expect(href).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/reset-password\?token=[A-Za-z0-9_-]{43}$/);
+  });
+
+  await test.step("the link escalates to MFA; a reset challenge never signs in", async () => {
+    await openLink(page, href);
+    await page.waitForURL(/\/mfa$/);
+    await expect(page.getByText("To reset the password of")).toBeVisible();
+    await page.goto("/dashboard");
+    await expect(page).not.toHaveURL(/\/dashboard/);
+    await page.goto("/mfa");
+    await waitForHydration(page);
+    await page.getByLabel("6-digit code").fill(await freshTotp(user.totpSecret!));
+    await page.getByRole("button", { name: "Verify" }).click();
+  });
+
+  await test.step("a common password is refused; a good one is accepted and signs nobody in", async () => {
+    await choosePassword(page, "password1234");
+    await expect(page.getByText("This password is too common")).toBeVisible();
+    await choosePassword(page, newPassword);
+    await page.waitForURL(/\/login\?changed=1/);
+    await expect(page.getByText("Your password was changed")).toBeVisible();
+    await page.goto("/dashboard");
+    await expect(page).toHaveURL(/\/login/);
+  });
+
+  await test.step("the other session ended; the reused link is refused", async () => {
+    await other.goto("/dashboard");
+    await expect(other).toHaveURL(/\/login/);
+    await openLink(page, href);
+    await expect(formAlert(page)).toContainText("expired, was already used");
+  });
+
+  await test.step("the new password signs in — and still asks for MFA", async () => {
+    await page.goto("/login");
+    await submitLogin(page, user.username, user.password);
+    await expect(formAlert(page)).toHaveText("Incorrect username or password.");
+    await submitLogin(page, user.username, newPassword);
+    await page.waitForURL(/\/mfa/);
+    await waitForHydration(page);
+    await page.getByLabel("6-digit code").fill(await freshTotp(user.totpSecret!));
+    await page.getByRole("button", { name: "Verify" }).click();
+    await page.waitForURL(/\/dashboard$/);
+  });
+});
+
+test("a user without MFA resets straight away; a superseded link is refused", async ({ page, makeUser }) => {
+  const user = await makeUser("commercial");
+  await requestLink(page, user.username);
+  const first = await mailLink(page, email(user), RESET);
+  await requestLink(page, email(user).toUpperCase()); // email works too, any case
+  const second = await mailLink(page, email(user), RESET, 1);
+  expect(second).not.toBe(first);
+
+  await openLink(page, first);
+  await expect(formAlert(page)).toContainText("replaced by a newer one");
+
+  await openLink(page, second);
+  await choosePassword(page, "a long and uncommon passphrase");
+  await page.waitForURL(/\/login\?changed=1/);
+  await submitLogin(page, user.username, "a long and uncommon passphrase");
+  await page.waitForURL(/\/dashboard$/);
+});
+
+test("an unknown user sees exactly the same page, and no mail is sent", async ({ page, makeUser }) => {
+  const user = await makeUser("commercial");
+  await requestLink(page, `nobody-${user.username}`);
+  await requestLink(page, user.username);
+  await mailLink(page, email(user), RESET);
+  expect(await mailCount(page, `nobody-${user.username}@e2e.mfa-bank.example`, RESET)).toBe(0);
+});
+
+test("an expired link is refused", async ({ page, makeUser }) => {
+  test.skip(!process.env.DATABASE_URL, "ages the row through SQL: needs PostgreSQL (npm run test:pg); PGlite belongs to the server");
+  const user = await makeUser("commercial");
+  await requestLink(page, user.username);
+  const href = await mailLink(page, email(user), RESET);
+  const sql = postgres(process.env.DATABASE_URL!, { max: 1 });
+  try {
+    await sql`UPDATE password_resets SET expires_at = now() - interval '1 second'
+               WHERE user_id = (SELECT id FROM users WHERE username = ${user.username}) AND used_at IS NULL`;
+  } finally {
+    await sql.end();
+  }
+  await openLink(page, href);
+  await expect(formAlert(page)).toContainText("expired");
+});
+
+test("the request takes the same time for existing and unknown accounts", async ({ page, makeUser }) => {
+  const user = await makeUser("commercial");
+  const id = actionId("app/(auth)/forgot-password/actions.ts", "requestReset");
+  const time = async (identifier: string) => {
+    const t0 = performance.now();
+    const res = await callAction(page.request, "/forgot-password", id, { identifier });
+    const ms = performance.now() - t0;
+    expect(res.status).toBe(200);
+    expect(res.body).toContain("If an account exists");
+    return ms;
+  };
+  for (let i = 0; i < 5; i++) await time(user.username); // warm-up
+  const known: number[] = [];
+  const unknown: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    known.push(await time(user.username));
+    unknown.push(await time(`no-such-user-${i}`));
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const diff = Math.abs(median(known) - median(unknown));
+  test.info().annotations.push({ type: "medians", description: `known ${median(known).toFixed(1)} ms, unknown ${median(unknown).toFixed(1)} ms` });
+  expect(diff).toBeLessThan(10);
+});
