@@ -19,6 +19,7 @@ export default async function BankLayout({ children }: { children: React.ReactNo
             <Link href="/transfer" className="hover:text-brand-600">Transfer</Link>
             <Link href="/payees" className="hover:text-brand-600">Payees</Link>
             <Link href="/security" className="hover:text-brand-600">Security</Link>
+            {session.role === "admin" ? <Link href="/admin/users" className="hover:text-brand-600">Admin</Link> : null}
           </nav>
           <span className="hidden text-sm text-muted sm:inline">{session.displayName}</span>
           <SignOutButton />

@@ -1,7 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { userAction } from "@/lib/actions/guard";
+import { adminAction, userAction } from "@/lib/actions/guard";
 import type { ActionState } from "@/lib/actions/state";
 import { clientIp, factorUser, type CurrentSession } from "@/lib/auth/current";
 import { sha256 } from "@/lib/crypto";
@@ -90,6 +90,22 @@ export function stepUpAction<S extends z.ZodObject, D = unknown>(
 ) {
   const schema = opts.schema.extend({ grantId: z.uuid().optional() });
   return userAction(schema, async (parsed, session) => {
+    const { grantId, ...input } = parsed as z.infer<S> & { grantId?: string };
+    return runGuarded(await getDb(), session, await clientIp(), opts, input as z.infer<S>, grantId, handler);
+  });
+}
+
+/**
+ * The same guard for the admin console: `adminAction` first (signed in, MFA done, role admin —
+ * checked before the risk rule runs or a challenge opens), then risk rule, grant and handler
+ * exactly as above. A customer or a pending session never reaches the rule.
+ */
+export function adminStepUpAction<S extends z.ZodObject, D = unknown>(
+  opts: Options<S>,
+  handler: (input: z.infer<S>, ctx: StepUpContext) => Promise<ActionState<D>>,
+) {
+  const schema = opts.schema.extend({ grantId: z.uuid().optional() });
+  return adminAction(schema, async (parsed, session) => {
     const { grantId, ...input } = parsed as z.infer<S> & { grantId?: string };
     return runGuarded(await getDb(), session, await clientIp(), opts, input as z.infer<S>, grantId, handler);
   });

@@ -1,0 +1,32 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { SignOutButton } from "@/components/sign-out-button";
+import { requireAdmin } from "@/lib/auth/current";
+
+export const metadata: Metadata = { title: { default: "Admin", template: "%s · Admin · MFA Bank" } };
+
+// The chrome only: every admin page, route handler and action checks the role itself.
+export default async function AdminLayout({ children }: { children: React.ReactNode }) {
+  const session = await requireAdmin();
+  return (
+    <div className="min-h-screen">
+      <header className="border-b border-line bg-ink text-white">
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
+          <Link href="/admin/users" className="flex items-center gap-2 font-semibold">
+            <span aria-hidden className="grid h-7 w-7 place-items-center rounded-lg bg-brand-500 text-xs">M</span>
+            MFA Bank <span className="rounded bg-white/15 px-1.5 py-0.5 text-xs font-medium uppercase tracking-wide">Admin</span>
+          </Link>
+          <nav aria-label="Admin" className="flex flex-1 flex-wrap gap-4 text-sm">
+            <Link href="/admin/users" className="hover:text-brand-100">Users</Link>
+            <Link href="/admin/settings" className="hover:text-brand-100">Settings</Link>
+            <Link href="/admin/audit" className="hover:text-brand-100">Audit log</Link>
+            <Link href="/dashboard" className="text-white/70 hover:text-brand-100">Back to the bank</Link>
+          </nav>
+          <span className="hidden text-sm text-white/70 sm:inline">{session.displayName}</span>
+          <SignOutButton />
+        </div>
+      </header>
+      <main className="mx-auto max-w-6xl px-4 py-8">{children}</main>
+    </div>
+  );
+}

@@ -1,0 +1,68 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { clientIp } from "@/lib/auth/current";
+import {
+  findGroupProfile,
+  groupProfileChanges,
+  groupProfileSchema,
+  settingsChanges,
+  SETTINGS_LABELS,
+  settingsSchema,
+  toGroupProfile,
+  updateGroupProfileIn,
+  updateSettingsIn,
+  type SettingsKey,
+} from "@/lib/admin/settings";
+import { adminStepUpAction, Refusal } from "@/lib/mfa/step-up";
+
+/**
+ * Policy changes are admin step-up actions: a fresh MFA bound to exactly the values shown.
+ * Saving unchanged values needs no MFA and changes nothing.
+ */
+
+export const updateSettings = adminStepUpAction(
+  {
+    action: "admin.settings",
+    schema: settingsSchema,
+    risk: (input, { settings }) =>
+      settingsChanges(settings, input).length ? { decision: "mfa", reason: "security policy change" } : { decision: "allow" },
+    describe: (input, { settings }) =>
+      `Change ${settingsChanges(settings, input)
+        .map((c) => SETTINGS_LABELS[c.field as SettingsKey].toLowerCase())
+        .join(", ")}`,
+    auditDetails: (i) => ({ ...i }),
+  },
+  async (input, { tx, session }) => {
+    const changes = await updateSettingsIn(tx, input, { userId: session.userId, label: session.username, sessionId: session.id, ip: await clientIp() });
+    if (!changes.length) return { status: "ok", message: "Nothing to save: the values are unchanged." };
+    revalidatePath("/admin/settings");
+    return { status: "ok", message: `Saved: ${changes.map((c) => SETTINGS_LABELS[c.field as SettingsKey]).join(", ")}.` };
+  },
+);
+
+export const updateGroupProfile = adminStepUpAction(
+  {
+    action: "admin.group_profile",
+    schema: groupProfileSchema(),
+    risk: async (input, { tx }) => {
+      const current = await findGroupProfile(tx, input.groupId);
+      if (!current) return { decision: "block", message: "That group does not exist." };
+      return groupProfileChanges(current, toGroupProfile(input)).length ? { decision: "mfa", reason: "MFA profile change" } : { decision: "allow" };
+    },
+    describe: async (input, { tx }) => `Change the MFA profile of ${(await findGroupProfile(tx, input.groupId))?.name ?? input.groupId}`,
+    auditDetails: (i) => ({ ...toGroupProfile(i) }),
+  },
+  async (input, { tx, session }) => {
+    const changes = await updateGroupProfileIn(tx, toGroupProfile(input), {
+      userId: session.userId,
+      label: session.username,
+      sessionId: session.id,
+      ip: await clientIp(),
+    });
+    if (changes === null) throw new Refusal("That group does not exist.");
+    if (!changes.length) return { status: "ok", message: "Nothing to save: the profile is unchanged." };
+    revalidatePath("/admin/settings");
+    return { status: "ok", message: "MFA profile saved." };
+  },
+);

@@ -1,0 +1,48 @@
+import { Badge, Table, td, th } from "@/components/admin/ui";
+import { formatDate } from "@/components/ui";
+import type { AuditRow } from "@/lib/admin/audit";
+
+const OUTCOME = { ok: "ok", failed: "danger", refused: "warn" } as const;
+
+/** Details as short "key: value" pairs; values are text (React escapes them). */
+function detailsText(d: Record<string, unknown>): string {
+  return Object.entries(d)
+    .map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`)
+    .join(" · ");
+}
+
+export function AuditTable({ events, label }: { events: AuditRow[]; label: string }) {
+  if (events.length === 0) return <p className="text-sm text-muted">No events.</p>;
+  return (
+    <Table aria-label={label}>
+      <thead>
+        <tr>
+          <th className={th} scope="col">Time (UTC)</th>
+          <th className={th} scope="col">Action</th>
+          <th className={th} scope="col">Outcome</th>
+          <th className={th} scope="col">Actor</th>
+          <th className={th} scope="col">Subject</th>
+          <th className={th} scope="col">IP</th>
+          <th className={th} scope="col">Details</th>
+        </tr>
+      </thead>
+      <tbody>
+        {events.map((e) => (
+          <tr key={e.id}>
+            <td className={`${td} whitespace-nowrap`}>
+              <time dateTime={e.at.toISOString()}>{formatDate(e.at)}</time>
+            </td>
+            <td className={`${td} font-mono text-xs`}>{e.action}</td>
+            <td className={td}>
+              <Badge kind={OUTCOME[e.outcome]}>{e.outcome}</Badge>
+            </td>
+            <td className={td}>{e.actor ?? <span className="text-muted">—</span>}</td>
+            <td className={td}>{e.subject ?? <span className="text-muted">—</span>}</td>
+            <td className={`${td} font-mono text-xs`}>{e.ip ?? "—"}</td>
+            <td className={`${td} max-w-md break-words text-xs text-muted`}>{detailsText(e.details)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </Table>
+  );
+}

@@ -1,0 +1,108 @@
+"use client";
+
+import { updateGroupProfile, updateSettings } from "@/app/admin/settings/actions";
+import { Checkbox } from "@/components/admin/ui";
+import { useStepUpForm } from "@/components/mfa/step-up";
+import { Alert, Button, Field } from "@/components/ui";
+
+export type SettingsValues = {
+  lockoutThreshold: number;
+  lockoutDurationMinutes: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  mfaTokenLifetimeMinutes: number;
+  /** Decimal strings ("1000.00"): money is typed and parsed as text, never as a float. */
+  stepUpAmount: string;
+  blockAmount: string;
+  newPayeeHours: number;
+};
+
+function FormStatus({ state }: { state: { status: string; message?: string } }) {
+  if (state.status === "error" && state.message) return <Alert kind="error">{state.message}</Alert>;
+  if (state.status === "ok" && state.message) return <Alert kind="ok">{state.message}</Alert>;
+  return null;
+}
+
+export function SettingsForm({ values }: { values: SettingsValues }) {
+  const { state, pending, onSubmit, dialog } = useStepUpForm(updateSettings, { cancelMessage: "Cancelled. No setting was changed." });
+  const err = (k: string) => state.fieldErrors?.[k];
+  const num = { inputMode: "numeric" as const, autoComplete: "off" };
+  return (
+    <>
+      <form onSubmit={onSubmit} className="space-y-6" noValidate aria-label="Security policy">
+        <FormStatus state={state} />
+        <fieldset className="grid gap-x-6 sm:grid-cols-2">
+          <legend className="mb-3 font-semibold">Lockout and backoff</legend>
+          <Field label="Lockout threshold" name="lockoutThreshold" defaultValue={values.lockoutThreshold} hint="Failed attempts in a row (password or any factor) that lock the account, 1–100." errors={err("lockoutThreshold")} {...num} />
+          <Field label="Lock duration (minutes)" name="lockoutDurationMinutes" defaultValue={values.lockoutDurationMinutes} hint="0 = locked until an administrator unlocks." errors={err("lockoutDurationMinutes")} {...num} />
+          <Field label="Backoff base (ms)" name="backoffBaseMs" defaultValue={values.backoffBaseMs} hint="Wait after the first failed MFA attempt; doubles with each further failure." errors={err("backoffBaseMs")} {...num} />
+          <Field label="Backoff cap (ms)" name="backoffMaxMs" defaultValue={values.backoffMaxMs} hint="The longest wait between MFA attempts." errors={err("backoffMaxMs")} {...num} />
+        </fieldset>
+        <fieldset className="grid gap-x-6 sm:grid-cols-2">
+          <legend className="mb-3 font-semibold">Step-up and event-driven validation</legend>
+          <Field label="MFA token lifetime (minutes)" name="mfaTokenLifetimeMinutes" defaultValue={values.mfaTokenLifetimeMinutes} hint="How long a passed step-up MFA stays valid for its one action, 1–60." errors={err("mfaTokenLifetimeMinutes")} {...num} />
+          <Field label="New payee window (hours)" name="newPayeeHours" defaultValue={values.newPayeeHours} hint="Transfers to a payee added within this time need MFA." errors={err("newPayeeHours")} {...num} />
+          <Field label="Step-up amount (EUR)" name="stepUpAmountMinor" defaultValue={values.stepUpAmount} hint="Transfers above this need MFA." errors={err("stepUpAmountMinor")} inputMode="decimal" autoComplete="off" />
+          <Field label="Block amount (EUR)" name="blockAmountMinor" defaultValue={values.blockAmount} hint="Transfers above this cannot be made online." errors={err("blockAmountMinor")} inputMode="decimal" autoComplete="off" />
+        </fieldset>
+        <Button type="submit" disabled={pending}>
+          {pending ? "Saving…" : "Save policy"}
+        </Button>
+      </form>
+      {dialog}
+    </>
+  );
+}
+
+export type FactorOption = { id: string; name: string; primary: boolean };
+
+export function GroupProfileForm({
+  group,
+  factors,
+}: {
+  group: { id: string; name: string; mfaRequired: boolean; signInFactors: string[]; stepUpFactors: string[] };
+  factors: FactorOption[];
+}) {
+  const { state, pending, onSubmit, dialog } = useStepUpForm(updateGroupProfile, { cancelMessage: "Cancelled. The profile was not changed." });
+  const listError = (k: string) => state.fieldErrors?.[k]?.[0];
+  const column = (workflow: "signIn" | "stepUp", title: string, hint: string, chosen: string[]) => (
+    <fieldset aria-describedby={`${group.id}-${workflow}-error`} className="space-y-2">
+      <legend className="text-sm font-medium">{title}</legend>
+      <p className="text-xs text-muted">{hint}</p>
+      {factors.map((f) => (
+        <Checkbox
+          key={f.id}
+          name={`${workflow}.${f.id}`}
+          label={f.name}
+          hint={f.primary ? undefined : "backs another factor up"}
+          defaultChecked={chosen.includes(f.id)}
+        />
+      ))}
+      <p id={`${group.id}-${workflow}-error`} aria-live="polite" className="text-sm text-danger">
+        {listError(`${workflow}Factors`) ?? ""}
+      </p>
+    </fieldset>
+  );
+  return (
+    <>
+      <form onSubmit={onSubmit} className="space-y-4" noValidate aria-label={`MFA profile: ${group.name}`}>
+        <FormStatus state={state} />
+        <input type="hidden" name="groupId" value={group.id} />
+        <Checkbox
+          name="mfaRequired"
+          label="MFA required"
+          hint="Members without a factor must enrol right after their password, before anything else."
+          defaultChecked={group.mfaRequired}
+        />
+        <div className="grid gap-6 sm:grid-cols-2">
+          {column("signIn", "Sign-in", "Factors that may answer the sign-in (and password reset) challenge.", group.signInFactors)}
+          {column("stepUp", "Transactions and event-driven validation", "Factors that may authorise a step-up: large transfers, new payees, admin actions.", group.stepUpFactors)}
+        </div>
+        <Button type="submit" kind="secondary" disabled={pending}>
+          {pending ? "Saving…" : `Save ${group.name}`}
+        </Button>
+      </form>
+      {dialog}
+    </>
+  );
+}

@@ -1,0 +1,158 @@
+"use client";
+
+import { useEffect, useRef, useState } from "react";
+import { endUserSessions, resetUserMfa, unlockUser } from "@/app/admin/users/actions";
+import { TextArea } from "@/components/admin/ui";
+import { useStepUpForm } from "@/components/mfa/step-up";
+import { Alert, Button } from "@/components/ui";
+
+type Kind = "reset" | "unlock" | "end";
+
+const TEXTS = {
+  reset: {
+    action: resetUserMfa,
+    button: "Reset MFA",
+    kind: "danger" as const,
+    title: (who: string) => `Reset MFA for ${who}?`,
+    body: "This removes their authenticator app and recovery codes, cancels open challenges and signs them out everywhere. They get an email, and at their next sign-in they must set up an authenticator again before anything else.",
+    submit: "Reset MFA",
+    cancelled: "Cancelled. Nothing was reset.",
+  },
+  unlock: {
+    action: unlockUser,
+    button: "Unlock",
+    kind: "primary" as const,
+    title: (who: string) => `Unlock ${who}?`,
+    body: "This clears the lock, the failed-attempt counter and the waiting time. Only unlock after you have checked it is really them.",
+    submit: "Unlock account",
+    cancelled: "Cancelled. The account is still locked.",
+  },
+  end: {
+    action: endUserSessions,
+    button: "End sessions",
+    kind: "secondary" as const,
+    title: (who: string) => `End every session of ${who}?`,
+    body: "Every browser where they are signed in is signed out at its next request.",
+    submit: "End sessions",
+    cancelled: "Cancelled. No session was ended.",
+  },
+} satisfies Record<Kind, unknown>;
+
+/**
+ * A destructive admin action: a confirmation that names the user and asks for a reason, then
+ * the step-up dialog (a fresh MFA bound to this action, this user and this reason).
+ */
+export function UserActionButton({
+  kind,
+  userId,
+  who,
+  disabledReason,
+}: {
+  kind: Kind;
+  userId: string;
+  /** "Display Name (username)": what the confirmation names. */
+  who: string;
+  disabledReason?: string;
+}) {
+  const t = TEXTS[kind];
+  const [open, setOpen] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
+  return (
+    <div className="space-y-2">
+      <Button
+        kind={t.kind}
+        type="button"
+        disabled={!!disabledReason}
+        aria-describedby={disabledReason ? `${kind}-disabled` : undefined}
+        onClick={() => {
+          setDone(null);
+          setOpen(true);
+        }}
+      >
+        {t.button}
+      </Button>
+      {disabledReason ? (
+        <p id={`${kind}-disabled`} className="max-w-xs text-xs text-muted">
+          {disabledReason}
+        </p>
+      ) : null}
+      {done ? <Alert kind="ok">{done}</Alert> : null}
+      {open ? (
+        <ConfirmDialog
+          kind={kind}
+          userId={userId}
+          who={who}
+          onClose={() => setOpen(false)}
+          onDone={(message) => {
+            setOpen(false);
+            setDone(message);
+          }}
+        />
+      ) : null}
+    </div>
+  );
+}
+
+function ConfirmDialog({
+  kind,
+  userId,
+  who,
+  onClose,
+  onDone,
+}: {
+  kind: Kind;
+  userId: string;
+  who: string;
+  onClose: () => void;
+  onDone: (message: string) => void;
+}) {
+  const t = TEXTS[kind];
+  const ref = useRef<HTMLDialogElement>(null);
+  const { state, pending, onSubmit, dialog } = useStepUpForm(t.action, { cancelMessage: t.cancelled });
+  useEffect(() => {
+    const d = ref.current;
+    if (d && !d.open) d.showModal();
+  }, []);
+  useEffect(() => {
+    if (state.status === "ok") onDone(state.message ?? "Done.");
+  }, [state, onDone]);
+  const titleId = `${kind}-confirm-title`;
+  return (
+    <dialog
+      ref={ref}
+      aria-labelledby={titleId}
+      onCancel={(e) => {
+        e.preventDefault();
+        if (!pending) onClose();
+      }}
+      className="m-auto w-[min(32rem,calc(100vw-2rem))] rounded-2xl border border-line bg-white p-6 shadow-xl backdrop:bg-ink/40"
+    >
+      <form onSubmit={onSubmit} className="space-y-4" noValidate>
+        <h2 id={titleId} className="text-lg font-semibold">
+          {t.title(who)}
+        </h2>
+        <p className="text-sm text-muted">{t.body}</p>
+        {state.status === "error" && state.message ? <Alert kind="error">{state.message}</Alert> : null}
+        <input type="hidden" name="userId" value={userId} />
+        <TextArea
+          label="Reason"
+          name="reason"
+          required
+          minLength={3}
+          maxLength={500}
+          hint="Goes into the audit log with your name, the time and your IP address."
+          errors={state.fieldErrors?.reason}
+        />
+        <div className="flex flex-wrap justify-end gap-3">
+          <Button kind="secondary" type="button" onClick={onClose} disabled={pending}>
+            Cancel
+          </Button>
+          <Button kind={t.kind === "secondary" ? "primary" : t.kind} type="submit" disabled={pending}>
+            {pending ? "Working…" : t.submit}
+          </Button>
+        </div>
+      </form>
+      {dialog}
+    </dialog>
+  );
+}

@@ -1,0 +1,215 @@
+import "server-only";
+import { asc, eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import { formatMinor, parseAmountMinor } from "@/lib/bank/money";
+import { rows, type DbOrTx, type Tx } from "@/lib/db";
+import { groups, settings, type Settings } from "@/lib/db/schema";
+import { audit } from "@/lib/mfa/audit";
+import { allFactors } from "@/lib/mfa/registry";
+import type { Actor } from "./reset";
+
+/**
+ * The policy an administrator may change: the settings row and the groups' MFA profiles
+ * (Q2's MFA group profiles). Every field is validated with a message a person can act on;
+ * every change is one audit event with the old and the new value.
+ *
+ * Not here yet: allowed delivery-target types for sign-in vs transactions and the external
+ * provider's base URL / enabled flag — they come with the external provider issue.
+ */
+
+function wholeNumber(label: string, min: number, max: number, unit = "") {
+  const msg = `${label}: enter a whole number from ${min} to ${max}${unit}.`;
+  return z
+    .string({ error: msg })
+    .trim()
+    .regex(/^[0-9]{1,9}$/, msg)
+    .transform(Number)
+    .pipe(z.number().int().min(min, msg).max(max, msg));
+}
+
+function amount(label: string) {
+  const msg = `${label}: enter an amount like 1000.00 (digits, at most 2 decimals).`;
+  return z
+    .string({ error: msg })
+    .max(32, msg)
+    .transform((v, ctx) => {
+      const minor = parseAmountMinor(v);
+      if (minor === null) {
+        ctx.addIssue({ code: "custom", message: msg });
+        return z.NEVER;
+      }
+      return minor;
+    });
+}
+
+// Ranges match the CHECK constraints of the settings table (lib/db/schema.ts).
+export const settingsSchema = z
+  .object({
+    lockoutThreshold: wholeNumber("Lockout threshold", 1, 100, " attempts"),
+    lockoutDurationMinutes: wholeNumber("Lock duration", 0, 525_600, " minutes (0 = until an administrator unlocks)"),
+    backoffBaseMs: wholeNumber("Backoff base", 0, 300_000, " ms"),
+    backoffMaxMs: wholeNumber("Backoff cap", 0, 3_600_000, " ms"),
+    mfaTokenLifetimeMinutes: wholeNumber("MFA token lifetime", 1, 60, " minutes"),
+    stepUpAmountMinor: amount("Step-up amount"),
+    blockAmountMinor: amount("Block amount"),
+    newPayeeHours: wholeNumber("New payee window", 0, 8760, " hours"),
+  })
+  .refine((s) => s.backoffMaxMs >= s.backoffBaseMs, { path: ["backoffMaxMs"], message: "The backoff cap must be at least the backoff base." })
+  .refine((s) => s.blockAmountMinor > s.stepUpAmountMinor, {
+    path: ["blockAmountMinor"],
+    message: "The block amount must be above the step-up amount (otherwise no transfer could ask for MFA).",
+  });
+
+export type SettingsInput = z.infer<typeof settingsSchema>;
+export type SettingsKey = keyof SettingsInput;
+
+export const SETTINGS_KEYS = [
+  "lockoutThreshold",
+  "lockoutDurationMinutes",
+  "backoffBaseMs",
+  "backoffMaxMs",
+  "mfaTokenLifetimeMinutes",
+  "stepUpAmountMinor",
+  "blockAmountMinor",
+  "newPayeeHours",
+] as const satisfies readonly SettingsKey[];
+
+export const SETTINGS_LABELS: Record<SettingsKey, string> = {
+  lockoutThreshold: "Lockout threshold",
+  lockoutDurationMinutes: "Lock duration",
+  backoffBaseMs: "Backoff base",
+  backoffMaxMs: "Backoff cap",
+  mfaTokenLifetimeMinutes: "MFA token lifetime",
+  stepUpAmountMinor: "Step-up amount",
+  blockAmountMinor: "Block amount",
+  newPayeeHours: "New payee window",
+};
+
+export function describeSetting(key: SettingsKey, value: number): string {
+  return key === "stepUpAmountMinor" || key === "blockAmountMinor" ? formatMinor(value) : String(value);
+}
+
+export type Change = { field: string; old: unknown; new: unknown };
+
+export function settingsChanges(current: Settings, next: SettingsInput): Change[] {
+  return SETTINGS_KEYS.filter((k) => current[k] !== next[k]).map((k) => ({ field: k, old: current[k], new: next[k] }));
+}
+
+/** Applies the new values under the settings row lock; one audit event per changed field. */
+export async function updateSettingsIn(tx: Tx, next: SettingsInput, actor: Actor): Promise<Change[]> {
+  const [current] = await tx.select().from(settings).where(eq(settings.id, 1)).for("update");
+  if (!current) throw new Error("settings row missing");
+  const changes = settingsChanges(current, next);
+  if (!changes.length) return [];
+  await tx
+    .update(settings)
+    .set({ ...next, updatedAt: sql`now()` })
+    .where(eq(settings.id, 1));
+  for (const c of changes) {
+    await audit(tx, {
+      action: "settings.changed",
+      outcome: "ok",
+      actorUserId: actor.userId ?? null,
+      actorLabel: actor.label,
+      sessionId: actor.sessionId ?? null,
+      ip: actor.ip ?? null,
+      details: { field: c.field, old: c.old, new: c.new },
+    });
+  }
+  return changes;
+}
+
+// ─── Group MFA profiles ────────────────────────────────────────────────────────────────
+
+export type GroupProfile = { id: string; name: string; mfaRequired: boolean; signInFactors: string[]; stepUpFactors: string[] };
+
+export async function listGroupProfiles(db: DbOrTx): Promise<GroupProfile[]> {
+  return db
+    .select({ id: groups.id, name: groups.name, mfaRequired: groups.mfaRequired, signInFactors: groups.signInFactors, stepUpFactors: groups.stepUpFactors })
+    .from(groups)
+    .orderBy(asc(groups.name));
+}
+
+/** Checkbox field names: "signIn.totp", "stepUp.recovery" — one field per factor, never repeated. */
+export const factorField = (workflow: "signIn" | "stepUp", factorId: string) => `${workflow}.${factorId}`;
+
+const checkbox = z.literal("on", { error: "Invalid checkbox value." }).optional();
+
+/** Built from the factor registry, so a new factor plugin appears here by itself. */
+export function groupProfileSchema() {
+  const factorIds = allFactors().map((f) => f.id);
+  const primary = new Set(allFactors().filter((f) => f.primary).map((f) => f.id));
+  const shape: Record<string, z.ZodOptional<z.ZodLiteral<"on">>> = {};
+  for (const id of factorIds) {
+    shape[factorField("signIn", id)] = checkbox;
+    shape[factorField("stepUp", id)] = checkbox;
+  }
+  const chosen = (o: Record<string, unknown>, w: "signIn" | "stepUp") => factorIds.filter((id) => o[factorField(w, id)] === "on");
+  return z
+    .object({ groupId: z.string().min(1).max(64), mfaRequired: checkbox, ...shape })
+    .refine((o) => chosen(o, "signIn").some((id) => primary.has(id)), {
+      path: ["signInFactors"],
+      message: "Pick at least one factor that works on its own (recovery codes only back another factor up).",
+    })
+    .refine((o) => chosen(o, "stepUp").some((id) => primary.has(id)), {
+      path: ["stepUpFactors"],
+      message: "Pick at least one factor that works on its own (recovery codes only back another factor up).",
+    });
+}
+
+export type GroupProfileInput = { groupId: string; mfaRequired: boolean; signInFactors: string[]; stepUpFactors: string[] };
+
+/** Parsed form → profile; factor order follows the registry. */
+export function toGroupProfile(o: Record<string, unknown>): GroupProfileInput {
+  const ids = allFactors().map((f) => f.id);
+  return {
+    groupId: String(o.groupId),
+    mfaRequired: o.mfaRequired === "on",
+    signInFactors: ids.filter((id) => o[factorField("signIn", id)] === "on"),
+    stepUpFactors: ids.filter((id) => o[factorField("stepUp", id)] === "on"),
+  };
+}
+
+export function groupProfileChanges(current: GroupProfile, next: GroupProfileInput): Change[] {
+  const same = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
+  const out: Change[] = [];
+  if (current.mfaRequired !== next.mfaRequired) out.push({ field: "mfaRequired", old: current.mfaRequired, new: next.mfaRequired });
+  if (!same(current.signInFactors, next.signInFactors)) out.push({ field: "signInFactors", old: current.signInFactors, new: next.signInFactors });
+  if (!same(current.stepUpFactors, next.stepUpFactors)) out.push({ field: "stepUpFactors", old: current.stepUpFactors, new: next.stepUpFactors });
+  return out;
+}
+
+export async function findGroupProfile(db: DbOrTx, id: string, lock = false): Promise<GroupProfile | null> {
+  const [g] = await rows<GroupProfile>(
+    db,
+    sql`SELECT id, name, mfa_required AS "mfaRequired", sign_in_factors AS "signInFactors", step_up_factors AS "stepUpFactors"
+          FROM groups WHERE id = ${id} ${lock ? sql`FOR UPDATE` : sql``}`,
+  );
+  if (!g) return null;
+  const list = (v: unknown) => (typeof v === "string" ? (JSON.parse(v) as string[]) : (v as string[]));
+  return { ...g, signInFactors: list(g.signInFactors), stepUpFactors: list(g.stepUpFactors) };
+}
+
+/** Null: no such group. Otherwise the applied changes (one audit event each). */
+export async function updateGroupProfileIn(tx: Tx, next: GroupProfileInput, actor: Actor): Promise<Change[] | null> {
+  const current = await findGroupProfile(tx, next.groupId, true);
+  if (!current) return null;
+  const changes = groupProfileChanges(current, next);
+  if (!changes.length) return [];
+  await tx
+    .update(groups)
+    .set({ mfaRequired: next.mfaRequired, signInFactors: next.signInFactors, stepUpFactors: next.stepUpFactors })
+    .where(eq(groups.id, next.groupId));
+  for (const c of changes) {
+    await audit(tx, {
+      action: "group.mfa_profile.changed",
+      outcome: "ok",
+      actorUserId: actor.userId ?? null,
+      actorLabel: actor.label,
+      sessionId: actor.sessionId ?? null,
+      ip: actor.ip ?? null,
+      details: { group: next.groupId, field: c.field, old: c.old, new: c.new },
+    });
+  }
+  return changes;
+}
