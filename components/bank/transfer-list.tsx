@@ -29,7 +29,7 @@ export function TransferList({ lines, accountId }: { lines: Line[]; accountId?: 
                 {t.memo ? ` · ${t.memo}` : ""}
               </p>
             </div>
-            <span className={incoming ? "font-semibold text-ok" : "font-semibold"}>
+            <span className={incoming ? "shrink-0 whitespace-nowrap font-semibold text-ok" : "shrink-0 whitespace-nowrap font-semibold"}>
               {incoming ? "+" : "−"}
               {formatMoney(t.amountMinor)}
             </span>

@@ -96,22 +96,22 @@ export function publicAction<S extends z.ZodType, D = unknown>(schema: S, handle
   return build(schema, async () => null, handler);
 }
 
+/** The session check every non-public wrapper shares: a refusal answers before any parsing. */
+function withSession(check: (s: CurrentSession) => ActionState | null) {
+  return async (): Promise<CurrentSession | ActionState> => {
+    const s = await getCurrentSession();
+    if (!s) return signedOut;
+    return check(s) ?? s;
+  };
+}
+
 export function sessionAction<S extends z.ZodType, D = unknown>(
   states: MfaState[],
   schema: S,
   handler: Handler<S, CurrentSession, D>,
   options?: BuildOptions,
 ) {
-  return build(
-    schema,
-    async () => {
-      const s = await getCurrentSession();
-      if (!s || !states.includes(s.mfaState)) return signedOut;
-      return s;
-    },
-    handler,
-    options,
-  );
+  return build(schema, withSession((s) => (states.includes(s.mfaState) ? null : signedOut)), handler, options);
 }
 
 export function userAction<S extends z.ZodType, D = unknown>(
@@ -119,23 +119,15 @@ export function userAction<S extends z.ZodType, D = unknown>(
   handler: Handler<S, CurrentSession, D>,
   options?: BuildOptions,
 ) {
-  return build(
-    schema,
-    async () => {
-      const s = await getCurrentSession();
-      if (!s || !isFullySignedIn(s)) return signedOut;
-      return s;
-    },
-    handler,
-    options,
-  );
+  return build(schema, withSession((s) => (isFullySignedIn(s) ? null : signedOut)), handler, options);
 }
 
+const adminOnly: ActionState = { status: "error", message: "This needs an administrator." };
+
 export function adminAction<S extends z.ZodType, D = unknown>(schema: S, handler: Handler<S, CurrentSession, D>) {
-  return build(schema, async () => {
-    const s = await getCurrentSession();
-    if (!s || !isFullySignedIn(s)) return signedOut;
-    if (s.role !== "admin") return { status: "error", message: "This needs an administrator." } satisfies ActionState;
-    return s;
-  }, handler);
+  return build(
+    schema,
+    withSession((s) => (!isFullySignedIn(s) ? signedOut : s.role !== "admin" ? adminOnly : null)),
+    handler,
+  );
 }

@@ -7,10 +7,10 @@ import { z } from "zod";
 import { sessionAction } from "@/lib/actions/guard";
 import type { ActionState } from "@/lib/actions/state";
 import { signIn } from "@/lib/auth/auth";
-import { clientIp, factorUser, userAgent } from "@/lib/auth/current";
+import { clientIp, factorUser, userAgent, type CurrentSession } from "@/lib/auth/current";
 import { createSessionHandoff } from "@/lib/auth/sessions";
 import { safeCallbackUrl } from "@/lib/auth/sign-in";
-import { getDb } from "@/lib/db";
+import { getDb, type Tx } from "@/lib/db";
 import { audit } from "@/lib/mfa/audit";
 import { queueMail } from "@/lib/mail/outbox";
 import { getFactor } from "@/lib/mfa/registry";
@@ -23,6 +23,19 @@ const factorFields = z.string().max(20_000);
 const verifySchema = z
   .object({ challengeId: z.uuid(), factor: z.string().min(1).max(64) })
   .catchall(factorFields);
+
+/** MFA done for this sign-in: record it and mint the rotated, verified successor session. */
+async function completeSignIn(tx: Tx, session: CurrentSession): Promise<string> {
+  await tx.execute(sql`UPDATE users SET last_sign_in_at = now() WHERE id = ${session.userId}`);
+  return createSessionHandoff(tx, {
+    userId: session.userId,
+    mfaState: "verified",
+    rotatedFrom: session.id,
+    mfaVerified: true,
+    ip: await clientIp(),
+    userAgent: await userAgent(),
+  });
+}
 
 async function activate(handoff: string): Promise<ActionState | null> {
   try {
@@ -45,18 +58,10 @@ export const verifySignIn = sessionAction(
       db,
       { ...factorUser(session), ip: await clientIp() },
       { challengeId, purpose: "sign_in", factorId: factor, input: fields },
-      async (tx, challenge) => {
-        await tx.execute(sql`UPDATE users SET last_sign_in_at = now() WHERE id = ${session.userId}`);
-        const handoff = await createSessionHandoff(tx, {
-          userId: session.userId,
-          mfaState: "verified",
-          rotatedFrom: session.id,
-          mfaVerified: true,
-          ip: await clientIp(),
-          userAgent: await userAgent(),
-        });
-        return { handoff, next: safeCallbackUrl(challenge.context.callbackUrl) };
-      },
+      async (tx, challenge) => ({
+        handoff: await completeSignIn(tx, session),
+        next: safeCallbackUrl(challenge.context.callbackUrl),
+      }),
     );
     if (outcome.kind !== "ok") return outcomeToState(outcome);
     const failed = await activate(outcome.value.handoff);
@@ -88,16 +93,7 @@ export const enrolFirstFactor = sessionAction(["enrol"], enrolSchema, async (inp
       subject: "A sign-in method was added to your MFA Bank account",
       body: `Hello ${session.username},\n\n${factor.name} was added to your account. If this was not you, contact the bank immediately.\n\nMFA Bank`,
     });
-    await tx.execute(sql`UPDATE users SET last_sign_in_at = now() WHERE id = ${session.userId}`);
-    const handoff = await createSessionHandoff(tx, {
-      userId: session.userId,
-      mfaState: "verified",
-      rotatedFrom: session.id,
-      mfaVerified: true,
-      ip: await clientIp(),
-      userAgent: await userAgent(),
-    });
-    return { ok: true as const, handoff };
+    return { ok: true as const, handoff: await completeSignIn(tx, session) };
   });
   if (!result.ok) return { status: "error", message: result.message, fieldErrors: { code: [result.message] } };
   const failed = await activate(result.handoff);
