@@ -47,30 +47,37 @@ export function UserActionButton({
   userId,
   who,
   disabledReason,
+  hidden = false,
 }: {
   kind: Kind;
   userId: string;
   /** "Display Name (username)": what the confirmation names. */
   who: string;
   disabledReason?: string;
+  /** No button (e.g. Unlock once unlocked), but the last result stays on screen. */
+  hidden?: boolean;
 }) {
   const t = TEXTS[kind];
   const [open, setOpen] = useState(false);
   const [done, setDone] = useState<string | null>(null);
+  // Stays mounted while its dialog is open: the result must outlive the button it came from.
+  if (hidden && !done && !open) return null;
   return (
     <div className="space-y-2">
-      <Button
-        kind={t.kind}
-        type="button"
-        disabled={!!disabledReason}
-        aria-describedby={disabledReason ? `${kind}-disabled` : undefined}
-        onClick={() => {
-          setDone(null);
-          setOpen(true);
-        }}
-      >
-        {t.button}
-      </Button>
+      {hidden ? null : (
+        <Button
+          kind={t.kind}
+          type="button"
+          disabled={!!disabledReason}
+          aria-describedby={disabledReason ? `${kind}-disabled` : undefined}
+          onClick={() => {
+            setDone(null);
+            setOpen(true);
+          }}
+        >
+          {t.button}
+        </Button>
+      )}
       {disabledReason ? (
         <p id={`${kind}-disabled`} className="max-w-xs text-xs text-muted">
           {disabledReason}

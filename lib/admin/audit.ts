@@ -80,7 +80,7 @@ async function whereOf(db: DbOrTx, f: AuditFilter): Promise<SQL | null> {
   return sql.join(parts, sql` AND `);
 }
 
-const SELECT = sql`SELECT a.id, a.at, a.at::text AS "atExact", a.action, a.outcome, a.ip::text AS ip, a.session_id AS "sessionId", a.details,
+const SELECT = sql`SELECT a.id, a.at, a.at::text AS "atExact", a.action, a.outcome, host(a.ip) AS ip, a.session_id AS "sessionId", a.details,
                           a.subject_user_id AS "subjectUserId",
                           COALESCE(ac.username, a.actor_label) AS actor, s.username AS subject
                      FROM audit_events a

@@ -53,7 +53,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
         }
         action={
           <div className="flex flex-wrap items-start gap-3">
-            {user.locked ? <UserActionButton kind="unlock" userId={user.id} who={who} /> : null}
+            <UserActionButton kind="unlock" userId={user.id} who={who} hidden={!user.locked} />
             <UserActionButton kind="end" userId={user.id} who={who} />
             <UserActionButton
               kind="reset"
