@@ -12,7 +12,7 @@ export async function mailLink(page: Page, email: string, subject: RegExp, after
     expect(await mails.count()).toBeGreaterThan(after);
     href = await mails.first().getByRole("link").first().getAttribute("href");
     expect(href).toBeTruthy();
-  }).toPass({ timeout: 10_000 });
+  }).toPass({ timeout: 20_000 });
   return href!;
 }
 
