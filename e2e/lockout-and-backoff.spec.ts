@@ -4,6 +4,7 @@ test("a wrong code opens a countdown; failures of every kind lock the account; a
   browser,
   makeUser,
 }) => {
+  test.setTimeout(60_000); // a whole journey
   const user = await makeUser("retail_totp");
   const victim = await (await browser.newContext()).newPage();
   const attacker = await (await browser.newContext()).newPage();

@@ -1,6 +1,7 @@
 import { expect, signIn, signOut, submitLogin, test, waitForHydration } from "./fixtures";
 
 test("recovery codes: shown once, each works once at /mfa", async ({ page, makeUser }) => {
+  test.setTimeout(60_000); // a whole journey
   const user = await makeUser("retail_totp");
   let codes: string[] = [];
 

@@ -1,6 +1,7 @@
 import { expect, freshTotp, signIn, signOut, submitLogin, test, waitForHydration } from "./fixtures";
 
 test("enrol TOTP from the Security page, then sign-in escalates to it; a used code is refused", async ({ page, makeUser }) => {
+  test.setTimeout(60_000); // a whole journey
   const user = await makeUser("commercial"); // no MFA yet, group does not require it
   let secret = "";
   let lastCode = "";

@@ -21,6 +21,7 @@ async function answerDialog(page: Page, user: PoolUser) {
 }
 
 test("a small transfer needs no MFA; a large one opens the MFA dialog, is authorised as shown, and cannot be replayed", async ({ page, makeUser }) => {
+  test.setTimeout(60_000); // a whole journey
   const user = await makeUser("retail_totp");
   const [everyday, savings] = user.accounts;
   const payeeLabel = `${user.payee.name} ••${user.payee.accountNumber.slice(-4)}`;
