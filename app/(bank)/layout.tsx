@@ -14,15 +14,17 @@ export default async function BankLayout({ children }: { children: React.ReactNo
             <span aria-hidden className="grid h-7 w-7 place-items-center rounded-lg bg-brand-600 text-xs text-white">M</span>
             MFA Bank
           </Link>
-          <nav aria-label="Main" className="flex flex-1 flex-wrap gap-4 text-sm">
+          <nav aria-label="Main" className="order-last flex w-full gap-5 overflow-x-auto text-sm sm:order-none sm:w-auto sm:flex-1">
             <Link href="/dashboard" className="hover:text-brand-600">Accounts</Link>
             <Link href="/transfer" className="hover:text-brand-600">Transfer</Link>
             <Link href="/payees" className="hover:text-brand-600">Payees</Link>
             <Link href="/security" className="hover:text-brand-600">Security</Link>
             {session.role === "admin" ? <Link href="/admin/users" className="hover:text-brand-600">Admin</Link> : null}
           </nav>
-          <span className="hidden text-sm text-muted sm:inline">{session.displayName}</span>
-          <SignOutButton />
+          <span className="ml-auto hidden text-sm text-muted sm:inline">{session.displayName}</span>
+          <div className="ml-auto sm:ml-0">
+            <SignOutButton />
+          </div>
         </div>
       </header>
       <main className="mx-auto max-w-5xl px-4 py-8">{children}</main>
