@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { z } from "zod";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ActionState } from "@/lib/actions/state";
 import type { CurrentSession } from "@/lib/auth/current";
 import { stepUpGrants } from "@/lib/db/schema";
 import { createAccount, createPayee, createTestDb, createVerifiedSession, type TestDb } from "@/lib/db/test-db";
-import { inputHash, runGuarded } from "@/lib/mfa/step-up";
+import { inputHash, runGuarded } from "@/lib/mfa/step-up-core";
 import { parseDestination, transferGuard, transferHandler, transferSchema } from "./transfers";
 
 /**
@@ -15,16 +15,6 @@ import { parseDestination, transferGuard, transferHandler, transferSchema } from
  * parallel tests check the bookkeeping; on PostgreSQL (25 connections) they are the real race.
  */
 
-// step-up.ts also declares stepUpAction, whose imports (the action wrapper, the request's
-// session via next-auth) cannot load outside Next. runGuarded needs none of it but factorUser.
-vi.mock("@/lib/actions/guard", () => {
-  const wrapper = () => () => Promise.reject(new Error("server action wrappers are not loaded in tests"));
-  return { publicAction: wrapper, sessionAction: wrapper, userAction: wrapper, adminAction: wrapper };
-});
-vi.mock("@/lib/auth/current", () => ({
-  clientIp: async () => null,
-  factorUser: (s: CurrentSession) => ({ userId: s.userId, username: s.username, email: s.email, groupId: s.groupId, sessionId: s.id }),
-}));
 
 const onPostgres = !!process.env.DATABASE_URL;
 let t: TestDb;

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { ActionState } from "@/lib/actions/state";
 import { rows, type Tx } from "@/lib/db";
 import { accounts, payees, transfers } from "@/lib/db/schema";
-import { Refusal, type RiskDecision, type StepUpContext } from "@/lib/mfa/step-up";
+import { Refusal, type RiskDecision, type StepUpContext } from "@/lib/mfa/step-up-core";
 import { amountSchema, formatMinor, maskAccount } from "./money";
 
 export type TransferInput = { from: string; to: string; amount: number; memo: string; idempotencyKey: string };

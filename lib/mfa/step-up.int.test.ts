@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ActionState } from "@/lib/actions/state";
 import type { CurrentSession } from "@/lib/auth/current";
 import { transferGuard, transferHandler, transferSchema } from "@/lib/bank/transfers";
 import { stepUpGrants } from "@/lib/db/schema";
 import { createAccount, createPayee, createTestDb, createVerifiedSession, type TestDb } from "@/lib/db/test-db";
-import { inputHash, Refusal, runGuarded, type RiskDecision, type StepUpRequired } from "./step-up";
+import { inputHash, Refusal, runGuarded, type RiskDecision, type StepUpRequired } from "./step-up-core";
 
 /**
  * The step-up guard against a real database: PGlite in memory by default, PostgreSQL when
@@ -16,16 +16,6 @@ import { inputHash, Refusal, runGuarded, type RiskDecision, type StepUpRequired 
  * inputHash(action, validated input), expiring after the token lifetime.
  */
 
-// step-up.ts also declares stepUpAction, whose imports (the action wrapper, the request's
-// session via next-auth) cannot load outside Next. runGuarded needs none of it but factorUser.
-vi.mock("@/lib/actions/guard", () => {
-  const wrapper = () => () => Promise.reject(new Error("server action wrappers are not loaded in tests"));
-  return { publicAction: wrapper, sessionAction: wrapper, userAction: wrapper, adminAction: wrapper };
-});
-vi.mock("@/lib/auth/current", () => ({
-  clientIp: async () => null,
-  factorUser: (s: CurrentSession) => ({ userId: s.userId, username: s.username, email: s.email, groupId: s.groupId, sessionId: s.id }),
-}));
 
 let t: TestDb;
 

@@ -1,0 +1,189 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import type { z } from "zod";
+import type { ActionState } from "@/lib/actions/state";
+import type { SessionRow } from "@/lib/auth/sessions";
+import { sha256 } from "@/lib/crypto";
+import { rows, type Db, type Tx } from "@/lib/db";
+import type { Settings } from "@/lib/db/schema";
+import { getSettings } from "@/lib/settings";
+import { audit } from "./audit";
+import { openChallenge } from "./challenges";
+import { usableFactors } from "./registry";
+import type { StepUpRequired } from "./step-up-types";
+
+export type { StepUpRequired };
+
+type CurrentSession = SessionRow;
+
+/**
+ * The step-up guard's core, free of request APIs (no cookies, headers or Auth.js), so
+ * integration tests drive it directly with any database handle. The wrappers that server
+ * actions use — stepUpAction, adminStepUpAction — are in ./step-up.ts, with the whole story.
+ */
+export type RiskDecision = { decision: "allow" } | { decision: "mfa"; reason: string } | { decision: "block"; message: string };
+
+export type StepUpContext = { tx: Tx; session: CurrentSession; settings: Settings };
+
+export class Refusal extends Error {
+  constructor(
+    message: string,
+    readonly fieldErrors?: Record<string, string[]>,
+  ) {
+    super(message);
+  }
+}
+
+type AuditDetails<I> = string | Record<string, unknown> | ((input: I) => string | Record<string, unknown>);
+
+export type StepUpOptions<S extends z.ZodObject> = {
+  /** Audit action name and the grant's binding: a grant for "transfer" never serves "payee.add". */
+  action: string;
+  schema: S;
+  risk: (input: z.infer<S>, ctx: StepUpContext) => RiskDecision | Promise<RiskDecision>;
+  /** What the MFA dialog shows, so the user authorises what they see. */
+  describe: (input: z.infer<S>, ctx: StepUpContext) => string | Promise<string>;
+  auditDetails?: AuditDetails<z.infer<S>>;
+  /** Shapes what the user sees when the action is refused (blocked, grant refused, Refusal). */
+  onError?: (state: ActionState, input: z.infer<S>) => ActionState;
+};
+
+/** Canonical JSON (sorted keys) so equal inputs always hash equal. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+export function inputHash(action: string, input: unknown): string {
+  return sha256(canonical({ action, input }));
+}
+
+function detailsOf<I>(d: AuditDetails<I> | undefined, input: I): Record<string, unknown> {
+  const v = typeof d === "function" ? d(input) : d;
+  return typeof v === "string" ? { summary: v } : (v ?? {});
+}
+
+type Outcome =
+  | { kind: "done"; state: ActionState }
+  | { kind: "blocked"; message: string }
+  | { kind: "mfa"; reason: string; description: string }
+  | { kind: "refused"; message: string; fieldErrors?: Record<string, string[]> };
+
+/**
+ * The guard's core, free of request APIs so integration tests drive it directly with any
+ * database handle: risk rule, grant consumption, handler — one transaction.
+ */
+export async function runGuarded<S extends z.ZodObject, D>(
+  db: Db,
+  session: CurrentSession,
+  ip: string | null,
+  opts: StepUpOptions<S>,
+  input: z.infer<S>,
+  grantId: string | undefined,
+  handler: (input: z.infer<S>, ctx: StepUpContext) => Promise<ActionState<D>>,
+): Promise<ActionState> {
+  const hash = inputHash(opts.action, input);
+  const base = { subjectUserId: session.userId, actorUserId: session.userId, sessionId: session.id, ip };
+  const details = detailsOf(opts.auditDetails, input);
+  const shape = (state: ActionState) => (opts.onError ? opts.onError(state, input) : state);
+
+  let outcome: Outcome;
+  try {
+    outcome = await db.transaction(async (tx): Promise<Outcome> => {
+      const ctx = { tx, session, settings: await getSettings(tx) };
+      const risk = await opts.risk(input, ctx);
+      if (risk.decision === "block") {
+        await audit(tx, { ...base, action: opts.action, outcome: "refused", details: { ...details, reason: "blocked by rule", rule: risk.message } });
+        return { kind: "blocked", message: risk.message };
+      }
+      if (risk.decision === "mfa") {
+        if (!grantId) return { kind: "mfa", reason: risk.reason, description: await opts.describe(input, ctx) };
+        // Consume once; a grant presented with other input is voided, not kept for later.
+        const [grant] = await rows<{ matches: boolean }>(
+          tx,
+          sql`UPDATE step_up_grants
+                 SET used_at = CASE WHEN input_hash = ${hash} THEN now() ELSE used_at END,
+                     voided_at = CASE WHEN input_hash = ${hash} THEN voided_at ELSE now() END
+               WHERE id = ${grantId} AND session_id = ${session.id} AND user_id = ${session.userId}
+                 AND action = ${opts.action} AND used_at IS NULL AND voided_at IS NULL AND expires_at > now()
+           RETURNING (input_hash = ${hash}) AS matches`,
+        );
+        if (!grant?.matches) {
+          await audit(tx, {
+            ...base,
+            action: "step_up.grant",
+            outcome: "refused",
+            details: { ...details, for: opts.action, reason: grant ? "input differs: grant voided" : "grant unknown, used, expired or not this session's" },
+          });
+          return { kind: "mfa", reason: "grant refused", description: await opts.describe(input, ctx) };
+        }
+        await audit(tx, { ...base, action: "step_up.grant", outcome: "ok", details: { ...details, for: opts.action, reason: risk.reason } });
+      }
+      const state = await handler(input, ctx);
+      if (state.status === "ok") await audit(tx, { ...base, action: opts.action, outcome: "ok", details });
+      return { kind: "done", state };
+    });
+  } catch (err) {
+    if (!(err instanceof Refusal)) throw err;
+    // Rolled back: nothing moved, the grant is still unused. The refusal is still audited.
+    await audit(db, { ...base, action: opts.action, outcome: "refused", details: { ...details, reason: err.message } });
+    return shape({ status: "error", message: err.message, fieldErrors: err.fieldErrors });
+  }
+
+  switch (outcome.kind) {
+    case "done":
+      return outcome.state.status === "ok" ? outcome.state : shape(outcome.state);
+    case "blocked":
+      return shape({ status: "error", code: "blocked", message: outcome.message });
+    case "refused":
+      return shape({ status: "error", message: outcome.message, fieldErrors: outcome.fieldErrors });
+    case "mfa":
+      return requireStepUp(db, session, opts.action, hash, outcome.description, outcome.reason, { ...base, details });
+  }
+}
+
+async function requireStepUp(
+  db: Db,
+  session: CurrentSession,
+  action: string,
+  hash: string,
+  description: string,
+  reason: string,
+  auditBase: { subjectUserId: string; actorUserId: string; sessionId: string; ip: string | null; details: Record<string, unknown> },
+): Promise<ActionState<StepUpRequired>> {
+  const factors = await usableFactors(db, { userId: session.userId, username: session.username, email: session.email, groupId: session.groupId, sessionId: session.id }, "step_up");
+  if (factors.length === 0) {
+    await audit(db, { ...auditBase, action: "step_up.required", outcome: "refused", details: { ...auditBase.details, for: action, reason: "no step-up factor" } });
+    return {
+      status: "error",
+      message: "This needs two-step verification. Set up an authenticator app on the Security page first.",
+    };
+  }
+  const challenge = await db.transaction(async (tx) => {
+    const c = await openChallenge(tx, {
+      sessionId: session.id,
+      userId: session.userId,
+      purpose: "step_up",
+      key: `${action}:${hash}`,
+      context: { action, inputHash: hash, description },
+    });
+    await audit(tx, { ...auditBase, action: "step_up.required", outcome: "ok", details: { ...auditBase.details, for: action, reason } });
+    return c;
+  });
+  return {
+    status: "error",
+    code: "mfa_required",
+    message: "Please confirm this with your second factor.",
+    data: {
+      challengeId: challenge.id,
+      description,
+      factors: factors.map((f) => ({ id: f.id, name: f.name, description: f.description, verifyTitle: f.verifyTitle })),
+    },
+  };
+}
