@@ -16,14 +16,16 @@ export default async function AdminLayout({ children }: { children: React.ReactN
             <span aria-hidden className="grid h-7 w-7 place-items-center rounded-lg bg-brand-500 text-xs">M</span>
             MFA Bank <span className="rounded bg-white/15 px-1.5 py-0.5 text-xs font-medium uppercase tracking-wide">Admin</span>
           </Link>
-          <nav aria-label="Admin" className="flex flex-1 flex-wrap gap-4 text-sm">
+          <nav aria-label="Admin" className="order-last flex w-full gap-5 overflow-x-auto text-sm sm:order-none sm:w-auto sm:flex-1">
             <Link href="/admin/users" className="hover:text-brand-100">Users</Link>
             <Link href="/admin/settings" className="hover:text-brand-100">Settings</Link>
-            <Link href="/admin/audit" className="hover:text-brand-100">Audit log</Link>
-            <Link href="/dashboard" className="text-white/70 hover:text-brand-100">Back to the bank</Link>
+            <Link href="/admin/audit" className="whitespace-nowrap hover:text-brand-100">Audit log</Link>
+            <Link href="/dashboard" className="whitespace-nowrap text-white/70 hover:text-brand-100">Back to the bank</Link>
           </nav>
-          <span className="hidden text-sm text-white/70 sm:inline">{session.displayName}</span>
-          <SignOutButton />
+          <span className="ml-auto hidden text-sm text-white/70 sm:inline">{session.displayName}</span>
+          <div className="ml-auto sm:ml-0">
+            <SignOutButton />
+          </div>
         </div>
       </header>
       <main className="mx-auto max-w-6xl px-4 py-8">{children}</main>

@@ -43,7 +43,7 @@ export const resetUserMfa = adminStepUpAction(
       return targetRisk(input, ctx, "admin resets a user's MFA");
     },
     describe: async (input, { tx }) => `Reset MFA for ${await who(tx, input.userId)}`,
-    auditDetails: (i) => ({ target: i.userId, reason: i.reason }),
+    auditDetails: (i) => ({ target: i.userId, adminReason: i.reason }),
   },
   async (input, { tx, session }) => {
     const result = await resetUserMfaIn(tx, input.userId, await actorOf(session), input.reason);
@@ -63,7 +63,7 @@ export const unlockUser = adminStepUpAction(
     schema: targetSchema,
     risk: (input, ctx) => targetRisk(input, ctx, "admin unlocks an account"),
     describe: async (input, { tx }) => `Unlock the account of ${await who(tx, input.userId)}`,
-    auditDetails: (i) => ({ target: i.userId, reason: i.reason }),
+    auditDetails: (i) => ({ target: i.userId, adminReason: i.reason }),
   },
   async (input, { tx, session }) => {
     const actor = await actorOf(session);
@@ -81,7 +81,7 @@ export const endUserSessions = adminStepUpAction(
     schema: targetSchema,
     risk: (input, ctx) => targetRisk(input, ctx, "admin ends a user's sessions"),
     describe: async (input, { tx }) => `End every session of ${await who(tx, input.userId)}`,
-    auditDetails: (i) => ({ target: i.userId, reason: i.reason }),
+    auditDetails: (i) => ({ target: i.userId, adminReason: i.reason }),
   },
   async (input, { tx, session }) => {
     const ended = await endUserSessionsIn(tx, input.userId, await actorOf(session), input.reason);

@@ -101,7 +101,8 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
               {factorRows.map((f) => (
                 <li key={f.id} className="py-3">
                   <p className="font-medium">
-                    {getFactor(f.type)?.name ?? f.type} <span className="font-normal text-muted">· {f.label}</span>{" "}
+                    {getFactor(f.type)?.name ?? f.type}
+                    {f.label !== getFactor(f.type)?.name ? <span className="font-normal text-muted"> · {f.label}</span> : null}{" "}
                     {f.status === "active" ? null : <Badge kind="warn">{f.status}</Badge>}
                   </p>
                   <p className="text-muted">
