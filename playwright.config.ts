@@ -37,7 +37,18 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
+  projects: [
+    // Specs that change bank-wide settings (e.g. the lockout threshold) run alone, after all
+    // the others: a parallel journey must never see a policy it did not expect.
+    { name: "chromium", use: { ...devices["Desktop Chrome"] }, testIgnore: /admin-settings\.spec\.ts/ },
+    {
+      name: "global-settings",
+      use: { ...devices["Desktop Chrome"] },
+      testMatch: /admin-settings\.spec\.ts/,
+      dependencies: ["chromium"],
+      fullyParallel: false,
+    },
+  ],
   webServer: {
     command: `node_modules/.bin/next start --hostname 127.0.0.1 --port ${port}`,
     url: `${baseURL}/login`,
