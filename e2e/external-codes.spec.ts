@@ -18,6 +18,7 @@ async function chooseMethod(scope: Page | ReturnType<Page["getByRole"]>, name: s
 }
 
 test("sign-in with an SMS code read from the device page; a wrong code counts and needs a new code", async ({ page, context, makeUser }) => {
+  test.setTimeout(60_000); // a whole journey: password, codes through the provider, the device page
   const user = await makeUser("commercial_ext");
   await signIn(page, user, { mfa: false });
   await expect(page).toHaveURL(/\/mfa/);
@@ -27,22 +28,24 @@ test("sign-in with an SMS code read from the device page; a wrong code counts an
 
   await test.step("a wrong code is refused; that code is spent", async () => {
     await page.getByRole("button", { name: "Send code" }).click();
+    await expect(page.getByRole("textbox", { name: "6-digit code" })).toBeVisible();
     const code = await deliveredCode(context, user);
-    await page.getByLabel("6-digit code").fill(code === "000000" ? "111111" : "000000");
+    await page.getByRole("textbox", { name: "6-digit code" }).fill(code === "000000" ? "111111" : "000000");
     await page.getByRole("button", { name: "Verify" }).click();
     await expect(formAlert(page)).toContainText("That code is not right. Send a new code and try again.");
   });
   await test.step("a new code from the device page signs in", async () => {
     await expect(page.getByRole("button", { name: "Send code" })).toBeEnabled({ timeout: 15_000 });
     await page.getByRole("button", { name: "Send code" }).click();
-    await expect(page.getByLabel("6-digit code")).toBeVisible();
-    await page.getByLabel("6-digit code").fill(await deliveredCode(context, user));
+    await expect(page.getByRole("textbox", { name: "6-digit code" })).toBeVisible();
+    await page.getByRole("textbox", { name: "6-digit code" }).fill(await deliveredCode(context, user));
     await page.getByRole("button", { name: "Verify" }).click();
     await page.waitForURL((url) => url.pathname === "/dashboard");
   });
 });
 
 test("a transfer step-up through the provider: an e-mail code in the dialog authorises it", async ({ page, context, makeUser }) => {
+  test.setTimeout(60_000); // a whole journey: password, codes through the provider, the device page
   const user = await makeUser("commercial_ext");
   const payeeLabel = `${user.payee.name} ••${user.payee.accountNumber.slice(-4)}`;
   await test.step("sign in with an e-mail code", async () => {
@@ -50,7 +53,8 @@ test("a transfer step-up through the provider: an e-mail code in the dialog auth
     await waitForHydration(page);
     await chooseMethod(page, "E-mail code");
     await page.getByRole("button", { name: "Send code" }).click();
-    await page.getByLabel("6-digit code").fill(await deliveredCode(context, user));
+    await expect(page.getByRole("textbox", { name: "6-digit code" })).toBeVisible();
+    await page.getByRole("textbox", { name: "6-digit code" }).fill(await deliveredCode(context, user));
     await page.getByRole("button", { name: "Verify" }).click();
     await page.waitForURL((url) => url.pathname === "/dashboard");
   });
@@ -64,7 +68,8 @@ test("a transfer step-up through the provider: an e-mail code in the dialog auth
     await expect(dialog).toBeVisible();
     await chooseMethod(dialog, "E-mail code");
     await dialog.getByRole("button", { name: "Send code" }).click();
-    await dialog.getByLabel("6-digit code").fill(await deliveredCode(context, user));
+    await expect(dialog.getByRole("textbox", { name: "6-digit code" })).toBeVisible();
+    await dialog.getByRole("textbox", { name: "6-digit code" }).fill(await deliveredCode(context, user));
     await dialog.getByRole("button", { name: "Verify" }).click();
     await expect(page.getByText(`Sent €1,500.00 to ${user.payee.name}.`)).toBeVisible();
     await expect(dialog).toBeHidden();
@@ -83,7 +88,7 @@ test("provider down: a clear message, nothing counted, and TOTP still works", as
   await test.step("no backoff was started: the authenticator app signs in at once", async () => {
     await expect(page.getByTestId("countdown")).toHaveCount(0);
     await chooseMethod(page, "Authenticator app");
-    await page.getByLabel("6-digit code").fill(await freshTotp(user.totpSecret!));
+    await page.getByRole("textbox", { name: "6-digit code" }).fill(await freshTotp(user.totpSecret!));
     await page.getByRole("button", { name: "Verify" }).click();
     await page.waitForURL((url) => url.pathname === "/dashboard");
   });

@@ -39,7 +39,7 @@ test("sign-in with a push approved on the device by picking the number the bank 
     await expect(request.getByRole("button")).toHaveCount(4);
     await expect(request.getByRole("button", { name: "Deny" })).toBeVisible();
     await request.getByRole("button", { name: String(number), exact: true }).click();
-    await expect(device.getByText("Approved.")).toBeVisible();
+    await expect(request).toHaveCount(0); // answered: no longer pending
   });
   await test.step("the waiting screen notices and signs in", async () => {
     await page.waitForURL((url) => url.pathname === "/dashboard");
@@ -48,6 +48,7 @@ test("sign-in with a push approved on the device by picking the number the bank 
 });
 
 test("a denied push fails (counted) and the user can send another and approve it", async ({ page, context, makeUser }) => {
+  test.setTimeout(60_000); // three pushes, two backoff delays and 2 s polls
   const user = await makeUser("commercial_ext");
   await reachPush(page, user);
   const device = await openDevice(context, user);
@@ -55,7 +56,6 @@ test("a denied push fails (counted) and the user can send another and approve it
     await sendPush(page);
     await device.reload();
     await device.getByRole("article", { name: "Push request" }).getByRole("button", { name: "Deny" }).click();
-    await expect(device.getByText("Denied.")).toBeVisible();
     await expect(formAlert(page)).toContainText("The request was denied on your device.");
   });
   await test.step("a wrong number is a denial too", async () => {

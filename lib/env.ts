@@ -20,6 +20,8 @@ const envSchema = z.object({
   MAIL_FROM: z.string().min(3).default("MFA Bank <no-reply@mfa-bank.example>"),
   /** The demo mailbox (/mock-provider/mailbox) is off in production unless this is "1". */
   MOCK_MAILBOX_ENABLED: z.enum(["0", "1"]).optional(),
+  /** The mock MFA provider (/mock-provider/api, /mock-provider/device): off in production unless "1". */
+  MOCK_PROVIDER_ENABLED: z.enum(["0", "1"]).optional(),
   MFA_ENCRYPTION_KEY: z
     .string()
     .regex(/^[A-Za-z0-9+/]{43}=$/, "MFA_ENCRYPTION_KEY must be 32 bytes, base64 (openssl rand -base64 32)")
@@ -37,6 +39,7 @@ export type Env = {
   smtpUrl: string | undefined;
   mailFrom: string;
   mockMailboxEnabled: boolean;
+  mockProviderEnabled: boolean;
 };
 
 let cached: Env | undefined;
@@ -73,6 +76,7 @@ export function getEnv(): Env {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     mockMailboxEnabled: e.MOCK_MAILBOX_ENABLED ? e.MOCK_MAILBOX_ENABLED === "1" : e.APP_ENV !== "production",
+    mockProviderEnabled: e.MOCK_PROVIDER_ENABLED ? e.MOCK_PROVIDER_ENABLED === "1" : e.APP_ENV !== "production",
   };
   return cached;
 }

@@ -159,6 +159,8 @@ async function prepareDatabase(poolFile: string): Promise<void> {
 async function main(): Promise<number> {
   await lockBuildDir();
   const port = await freePort(Number(process.env.E2E_PORT ?? 3210));
+  // e2e/external-independent-provider.spec.ts serves a second MFA provider of its own here.
+  const providerPort = await freePort(port + 1000);
   fs.mkdirSync(path.join(runDir, "claims"), { recursive: true });
   const poolFile = path.join(runDir, "pool.json");
   Object.assign(process.env, {
@@ -170,6 +172,7 @@ async function main(): Promise<number> {
     NEXT_DIST_DIR: DIST_DIR,
     NEXT_TELEMETRY_DISABLED: "1",
     E2E_PORT: String(port),
+    E2E_INDEPENDENT_PROVIDER_PORT: String(providerPort),
     E2E_RUN_DIR: runDir,
     E2E_POOL_FILE: poolFile,
     ...(usePostgres ? {} : { DATA_DIR: path.join(runDir, "db") }),

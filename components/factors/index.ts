@@ -1,3 +1,4 @@
+import { ExternalRegister, ExternalVerify } from "./external";
 import { RecoveryRegister, RecoveryVerify } from "./recovery";
 import { TotpRegister, TotpVerify } from "./totp";
 import type { FactorComponents } from "./types";
@@ -7,3 +8,10 @@ export const FACTOR_COMPONENTS: Record<string, FactorComponents> = {
   totp: { Verify: TotpVerify, Register: TotpRegister },
   recovery: { Verify: RecoveryVerify, Register: RecoveryRegister },
 };
+
+const EXTERNAL: FactorComponents = { Verify: ExternalVerify, Register: ExternalRegister };
+
+/** External factors are "prefix:capability" (lib/mfa/factors/external.ts): one component serves them all. */
+export function factorComponents(id: string): FactorComponents | undefined {
+  return FACTOR_COMPONENTS[id] ?? (/^[a-z0-9_-]+:[a-z_]+$/.test(id) ? EXTERNAL : undefined);
+}

@@ -1,4 +1,5 @@
 import type { ComponentType } from "react";
+import type { ActionState } from "@/lib/actions/state";
 
 /** Every factor's client side: a Verify and a Register component with the same props shape. */
 export type FactorComponentProps<D = unknown> = {
@@ -7,6 +8,10 @@ export type FactorComponentProps<D = unknown> = {
   submissionError?: string;
   /** Emitted with the factor's own fields; the host adds challenge/factor ids and calls the action. */
   onSubmit: (form: FormData) => void;
+  /** The host's last answer: multi-step factors (an external provider) move on from it. */
+  result?: ActionState;
+  /** The factor's id, for components that serve several ("prefix:capability"). */
+  factorId?: string;
 };
 
 export type FactorComponents = {

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { startTransition, useActionState, useEffect, useRef, useState } from "react";
-import { FACTOR_COMPONENTS } from "@/components/factors";
+import { factorComponents } from "@/components/factors";
 import { Alert, cx } from "@/components/ui";
 import { idle, type ActionState } from "@/lib/actions/state";
 import { deadlineFrom, useCountdown, type Deadline } from "./countdown";
@@ -44,7 +44,7 @@ export function MfaPanel({ challengeId, factors, action, initialFactor, onPassed
   const secondsLeft = useCountdown(deadline);
   const waiting = secondsLeft > 0;
   const factor = factors.find((f) => f.id === selected);
-  const components = factor ? FACTOR_COMPONENTS[factor.id] : undefined;
+  const components = factor ? factorComponents(factor.id) : undefined;
 
   if (state.code === "signed_out") {
     return (
@@ -108,6 +108,8 @@ export function MfaPanel({ challengeId, factors, action, initialFactor, onPassed
               submitting={pending || waiting}
               submissionError={state.status === "error" && !waiting ? state.message : undefined}
               onSubmit={submit}
+              result={state}
+              factorId={factor.id}
             />
           </fieldset>
         </section>

@@ -243,6 +243,17 @@ export const settings = pgTable(
     blockAmountMinor: money().notNull().default(1_000_000),
     /** A transfer to a payee added within this many hours needs MFA. */
     newPayeeHours: integer().notNull().default(24),
+    /** Q2's LogonTacAllow…Targets / EdvTacAllow…Targets: external target types per workflow. */
+    signInTargetTypes: jsonb()
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'["mobile_push","sms_otp","voice_otp","email_otp"]'::jsonb`),
+    stepUpTargetTypes: jsonb()
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'["mobile_push","sms_otp","voice_otp","email_otp"]'::jsonb`),
+    /** How long a push waits for the user (asked of the provider, shown as a countdown). */
+    pushTimeoutSeconds: integer().notNull().default(120),
     updatedAt: createdAt(),
   },
   (t) => [
@@ -251,6 +262,7 @@ export const settings = pgTable(
     check("settings_duration_range", sql`${t.lockoutDurationMinutes} between 0 and 525600`),
     check("settings_lifetime_range", sql`${t.mfaTokenLifetimeMinutes} between 1 and 60`),
     check("settings_backoff_range", sql`${t.backoffBaseMs} between 0 and 300000 and ${t.backoffMaxMs} between 0 and 3600000`),
+    check("settings_push_timeout_range", sql`${t.pushTimeoutSeconds} between 5 and 600`),
   ],
 );
 
@@ -351,6 +363,110 @@ export const transfers = pgTable(
   ],
 );
 
+/**
+ * External MFA providers (IBM Verify's MFA provider record, docs/PROVIDER-CONTRACT.md). Each
+ * capability is a factor known as `credentialPrefix:capability`, e.g. "mock:mobile_push".
+ */
+export const mfaProviders = pgTable(
+  "mfa_providers",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    name: text().notNull(),
+    description: text().notNull().default(""),
+    enabled: boolean().notNull().default(true),
+    /** Unique, no colon: the factor id is prefix:capability. */
+    credentialPrefix: text().notNull(),
+    /** null = this app's own mock provider (APP_URL + /mock-provider/api). */
+    baseUrl: text(),
+    clientId: text().notNull(),
+    /** AES-256-GCM sealed to the row id, like factor secrets. Never leaves lib/. */
+    clientSecretEnc: text().notNull(),
+    /** Which user attribute names the user at the provider. */
+    uniqueNameAttribute: text({ enum: ["username", "email"] }).notNull().default("username"),
+    capabilities: jsonb().$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    timeoutMs: integer().notNull().default(5000),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("mfa_providers_prefix_key").on(t.credentialPrefix),
+    check("mfa_providers_prefix_no_colon", sql`${t.credentialPrefix} ~ '^[a-z0-9_-]{1,32}$'`),
+    check("mfa_providers_timeout_range", sql`${t.timeoutMs} between 100 and 30000`),
+  ],
+);
+
+// ─── The mock provider's own tables (app/mock-provider): only its route handlers use them. ──
+
+export const mockProviderClients = pgTable("mock_provider_clients", {
+  clientId: text().primaryKey(),
+  /** SHA-256 of the client secret. */
+  secretHash: text().notNull(),
+  createdAt: createdAt(),
+});
+
+export const mockProviderTokens = pgTable(
+  "mock_provider_tokens",
+  {
+    tokenHash: text().primaryKey(),
+    clientId: text().notNull(),
+    expiresAt: ts().notNull(),
+  },
+  (t) => [index("mock_provider_tokens_expires_idx").on(t.expiresAt)],
+);
+
+export const mockProviderUsers = pgTable(
+  "mock_provider_users",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    uniqueName: text().notNull(),
+    displayName: text().notNull().default(""),
+    /** Overrides the push timeout for this user (tests use a short one). */
+    pushTimeoutSeconds: integer(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("mock_provider_users_unique_name_key").on(t.uniqueName)],
+);
+
+export const mockProviderTargets = pgTable(
+  "mock_provider_targets",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => mockProviderUsers.id, { onDelete: "cascade" }),
+    capability: text({ enum: ["mobile_push", "sms_otp", "voice_otp", "email_otp"] }).notNull(),
+    /** Phone number, e-mail address or device name. */
+    address: text().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("mock_provider_targets_user_idx").on(t.userId)],
+);
+
+export const mockProviderTransactions = pgTable(
+  "mock_provider_transactions",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    clientId: text().notNull(),
+    userId: uuid()
+      .notNull()
+      .references(() => mockProviderUsers.id, { onDelete: "cascade" }),
+    targetId: uuid()
+      .notNull()
+      .references(() => mockProviderTargets.id, { onDelete: "cascade" }),
+    capability: text().notNull(),
+    status: text({ enum: ["PENDING", "SUCCESS", "FAILED", "CANCELED", "TIMEOUT"] }).notNull().default("PENDING"),
+    /** One-time codes: SHA-256 only; the delivered message (shown on the device page) has the code. */
+    codeHash: text(),
+    message: text(),
+    numberToMatch: integer(),
+    /** The three numbers the device offers, the right one among them. */
+    choices: jsonb().$type<number[]>(),
+    createdAt: createdAt(),
+    expiresAt: ts().notNull(),
+    completedAt: ts(),
+  },
+  (t) => [index("mock_provider_transactions_user_idx").on(t.userId, t.createdAt)],
+);
+
 // ─── Row types ─────────────────────────────────────────────────────────────────────────
 
 export type User = typeof users.$inferSelect;
@@ -362,4 +478,5 @@ export type Account = typeof accounts.$inferSelect;
 export type Payee = typeof payees.$inferSelect;
 export type Transfer = typeof transfers.$inferSelect;
 export type StepUpGrant = typeof stepUpGrants.$inferSelect;
+export type MfaProvider = typeof mfaProviders.$inferSelect;
 export type NewAuditEvent = typeof auditEvents.$inferInsert;

@@ -1,10 +1,24 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { hashPassword } from "@/lib/auth/password";
+import { sha256 } from "@/lib/crypto";
+import { sealClientSecret } from "@/lib/mfa/provider/config";
 import { sealFactorSecret } from "@/lib/mfa/secrets";
-import type { Db } from "./client";
-import { accounts, factors, groups, payees, settings, transfers, users } from "./schema";
+import type { Db, DbOrTx } from "./client";
+import {
+  accounts,
+  factors,
+  groups,
+  mfaProviders,
+  mockProviderClients,
+  mockProviderTargets,
+  mockProviderUsers,
+  payees,
+  settings,
+  transfers,
+  users,
+} from "./schema";
 
 /**
  * Demo data, idempotent: groups and settings are upserted, a user that already exists is left
@@ -41,7 +55,8 @@ export const DEMO_USERS = [
     username: "carol",
     password: "carol-demo-password",
     displayName: "Carol Commercial",
-    group: "commercial",
+    // Enrolled at the mock provider (push, SMS, e-mail), and her group requires MFA.
+    group: "commercial_ext",
     role: "customer" as const,
     totpSecret: null,
     accounts: [
@@ -63,10 +78,21 @@ export const DEMO_USERS = [
   },
 ] as const;
 
+/** The mock provider's factors (docs/PROVIDER-CONTRACT.md): credentialPrefix "mock". */
+export const MOCK_PREFIX = "mock";
+export const EXTERNAL_MOCK_FACTORS = ["mock:mobile_push", "mock:sms_otp", "mock:voice_otp", "mock:email_otp"];
+
 const GROUPS = [
   { id: "retail", name: "Retail customers", mfaRequired: true },
   { id: "commercial", name: "Commercial customers", mfaRequired: false },
   { id: "staff", name: "Bank staff", mfaRequired: true },
+  {
+    id: "commercial_ext",
+    name: "Commercial customers (provider MFA)",
+    mfaRequired: true,
+    signInFactors: [...EXTERNAL_MOCK_FACTORS, "totp", "recovery"],
+    stepUpFactors: [...EXTERNAL_MOCK_FACTORS, "totp", "recovery"],
+  },
 ];
 
 export async function seedGroupsAndSettings(db: Db): Promise<void> {
@@ -76,8 +102,65 @@ export async function seedGroupsAndSettings(db: Db): Promise<void> {
   await db.insert(settings).values({ id: 1 }).onConflictDoNothing();
 }
 
+/**
+ * The in-app mock provider: its configuration row on the bank's side (base URL null = this
+ * app's own /mock-provider/api) and its OAuth client on the provider's side, sharing a secret
+ * generated here. Idempotent.
+ */
+export async function seedMockProvider(db: Db): Promise<void> {
+  const [existing] = await db.select({ id: mfaProviders.id }).from(mfaProviders).where(sql`${mfaProviders.credentialPrefix} = ${MOCK_PREFIX}`);
+  if (existing) return;
+  const id = randomUUID();
+  const clientId = `mfa-bank-${randomBytes(4).toString("hex")}`;
+  const secret = randomBytes(24).toString("base64url");
+  await db.transaction(async (tx) => {
+    await tx.insert(mockProviderClients).values({ clientId, secretHash: sha256(secret) });
+    await tx.insert(mfaProviders).values({
+      id,
+      name: "Mock provider",
+      description: "The in-app mock external MFA provider (push with number matching, SMS, voice and e-mail codes).",
+      credentialPrefix: MOCK_PREFIX,
+      baseUrl: null,
+      clientId,
+      clientSecretEnc: sealClientSecret(id, secret),
+      uniqueNameAttribute: "username",
+      capabilities: ["mobile_push", "sms_otp", "voice_otp", "email_otp"],
+    });
+  });
+}
+
+type ProviderTarget = { capability: "mobile_push" | "sms_otp" | "voice_otp" | "email_otp"; address: string };
+
+/** Enrols a user at the mock provider and marks the matching factors active on the bank's side. */
+export async function enrolAtMockProvider(
+  db: DbOrTx,
+  user: { id: string; username: string; displayName: string },
+  targets: ProviderTarget[],
+  opts: { pushTimeoutSeconds?: number; prefix?: string } = {},
+): Promise<void> {
+  const prefix = opts.prefix ?? MOCK_PREFIX;
+  await db.transaction(async (tx) => {
+    // Only the in-app mock keeps users here; another provider has its own records.
+    const [mu] =
+      prefix === MOCK_PREFIX
+        ? await tx
+            .insert(mockProviderUsers)
+            .values({ uniqueName: user.username, displayName: user.displayName, pushTimeoutSeconds: opts.pushTimeoutSeconds ?? null })
+            .onConflictDoNothing()
+            .returning({ id: mockProviderUsers.id })
+        : [];
+    if (mu) await tx.insert(mockProviderTargets).values(targets.map((t) => ({ userId: mu.id, ...t })));
+    const types = [...new Set(targets.map((t) => `${prefix}:${t.capability}`))];
+    await tx
+      .insert(factors)
+      .values(types.map((type) => ({ userId: user.id, type, label: "Mock provider", status: "active" as const, activatedAt: sql`now()` })))
+      .onConflictDoNothing();
+  });
+}
+
 export async function seed(db: Db, log: (line: string) => void = console.log): Promise<void> {
   await seedGroupsAndSettings(db);
+  await seedMockProvider(db);
   let n = 0;
   for (const [i, u] of DEMO_USERS.entries()) {
     const passwordHash = await hashPassword(u.password);
@@ -118,6 +201,13 @@ export async function seed(db: Db, log: (line: string) => void = console.log): P
         { userId: user.id, fromAccountId: ids[0]!, toAccountId: ids[1]!, amountMinor: 20_000, memo: "Monthly saving", createdAt: sql`now() - interval '10 days'` },
         { userId: user.id, fromAccountId: ids[0]!, payeeId: landlord!.id, amountMinor: 95_000, memo: "Rent", createdAt: sql`now() - interval '2 days'` },
       ]);
+      if (u.group === "commercial_ext") {
+        await enrolAtMockProvider(tx, { id: user.id, username: u.username, displayName: u.displayName }, [
+          { capability: "mobile_push", address: "Carol's phone (Pixel 8)" },
+          { capability: "sms_otp", address: "+31 6 1234 5678" },
+          { capability: "email_otp", address: `${u.username}@mfa-bank.example` },
+        ]);
+      }
       if (u.totpSecret) {
         const id = randomUUID();
         await tx.insert(factors).values({
@@ -135,7 +225,9 @@ export async function seed(db: Db, log: (line: string) => void = console.log): P
   log(n ? `[seed] created ${n} demo user(s).` : "[seed] demo data already present.");
   for (const u of DEMO_USERS) {
     log(
-      `[seed]   ${u.username.padEnd(6)} / ${u.password}` + (u.totpSecret ? `   TOTP secret ${u.totpSecret}` : ""),
+      `[seed]   ${u.username.padEnd(6)} / ${u.password}` +
+        (u.totpSecret ? `   TOTP secret ${u.totpSecret}` : "") +
+        (u.group === "commercial_ext" ? "   push/SMS/e-mail at /mock-provider/device?user=carol" : ""),
     );
   }
 }

@@ -2,11 +2,18 @@ import "server-only";
 import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { hashPassword } from "@/lib/auth/password";
+import { eq } from "drizzle-orm";
+import { sealClientSecret } from "@/lib/mfa/provider/config";
 import { sealFactorSecret } from "@/lib/mfa/secrets";
 import { newTotpSecret } from "@/lib/mfa/totp";
 import type { Db } from "./client";
-import { accounts, factors, payees, transfers, users } from "./schema";
-import { seedGroupsAndSettings } from "./seed";
+import { accounts, factors, groups, mfaProviders, payees, transfers, users } from "./schema";
+import { enrolAtMockProvider, MOCK_PREFIX, seedGroupsAndSettings, seedMockProvider } from "./seed";
+
+const DOWN_PREFIX = "down";
+const DOWN_GROUP = "e2e_provider_down";
+const IND_PREFIX = "ind";
+const IND_GROUP = "e2e_independent";
 
 /**
  * The e2e user pool. With PGlite the running server owns the data folder, so e2e tests cannot
@@ -14,7 +21,7 @@ import { seedGroupsAndSettings } from "./seed";
  * the server starts, and each test claims its own (e2e/fixtures.ts `makeUser`). Test-only:
  * nothing in app/ imports this module.
  */
-export const POOL_KINDS = ["retail_totp", "retail_new", "commercial", "admin"] as const;
+export const POOL_KINDS = ["retail_totp", "retail_new", "commercial", "admin", "commercial_ext", "commercial_ext_quick", "provider_down", "independent"] as const;
 export type PoolKind = (typeof POOL_KINDS)[number];
 
 export type PoolUser = {
@@ -29,12 +36,98 @@ export type PoolUser = {
   payee: { id: string; name: string; accountNumber: string };
 };
 
-const PROFILES: Record<PoolKind, { group: string; role: "customer" | "admin"; label: string; totp: boolean }> = {
+type Profile = {
+  group: string;
+  role: "customer" | "admin";
+  label: string;
+  totp: boolean;
+  /** Enrolled at an external provider (push, SMS, e-mail): its credential prefix, and a push timeout. */
+  provider?: { prefix: string; pushTimeoutSeconds?: number };
+};
+
+const PROFILES: Record<PoolKind, Profile> = {
   retail_totp: { group: "retail", role: "customer", label: "Retail TOTP", totp: true },
   retail_new: { group: "retail", role: "customer", label: "Retail New", totp: false },
   commercial: { group: "commercial", role: "customer", label: "Commercial", totp: false },
   admin: { group: "staff", role: "admin", label: "Staff Admin", totp: true },
+  commercial_ext: { group: "commercial_ext", role: "customer", label: "Commercial Ext", totp: false, provider: { prefix: MOCK_PREFIX } },
+  // Pushes to these users time out after a few seconds (the mock provider's per-user setting).
+  commercial_ext_quick: {
+    group: "commercial_ext",
+    role: "customer",
+    label: "Commercial Quick",
+    totp: false,
+    provider: { prefix: MOCK_PREFIX, pushTimeoutSeconds: 5 },
+  },
+  // Their provider ("down") points at a closed port; they also have TOTP.
+  provider_down: { group: DOWN_GROUP, role: "customer", label: "Provider Down", totp: true, provider: { prefix: DOWN_PREFIX } },
+  // Their provider ("ind") is a small server the spec itself runs (e2e/external-independent-provider.spec.ts).
+  independent: { group: IND_GROUP, role: "customer", label: "Independent", totp: true, provider: { prefix: IND_PREFIX } },
 };
+
+/**
+ * A provider that is not this app: the e2e spec serves it on E2E_INDEPENDENT_PROVIDER_PORT
+ * (scripts/run-e2e.ts picks a free one), naming users by e-mail.
+ */
+async function seedIndependentProvider(db: Db) {
+  const port = process.env.E2E_INDEPENDENT_PROVIDER_PORT;
+  await db
+    .insert(groups)
+    .values({
+      id: IND_GROUP,
+      name: "E2E: independent provider",
+      mfaRequired: true,
+      signInFactors: [`${IND_PREFIX}:sms_otp`, "totp", "recovery"],
+      stepUpFactors: [`${IND_PREFIX}:sms_otp`, "totp", "recovery"],
+    })
+    .onConflictDoNothing();
+  if (!port) return; // without the spec's server the "ind" factor is simply not offered
+  await db.delete(mfaProviders).where(eq(mfaProviders.credentialPrefix, IND_PREFIX));
+  const id = randomUUID();
+  await db.insert(mfaProviders).values({
+    id,
+    name: "Independent provider",
+    description: "E2E: a second provider, served by the spec itself.",
+    credentialPrefix: IND_PREFIX,
+    baseUrl: `http://127.0.0.1:${port}/api`,
+    clientId: "independent-client",
+    clientSecretEnc: sealClientSecret(id, "independent-secret"),
+    uniqueNameAttribute: "email",
+    capabilities: ["sms_otp"],
+    timeoutMs: 1500,
+  });
+}
+
+/**
+ * A second provider row whose base URL is a closed port, and a group that offers its SMS codes
+ * next to TOTP: e2e proves a provider fault fails closed and kindly.
+ */
+async function seedDownProvider(db: Db) {
+  await db
+    .insert(groups)
+    .values({
+      id: DOWN_GROUP,
+      name: "E2E: provider down",
+      mfaRequired: true,
+      signInFactors: [`${DOWN_PREFIX}:sms_otp`, "totp", "recovery"],
+      stepUpFactors: [`${DOWN_PREFIX}:sms_otp`, "totp", "recovery"],
+    })
+    .onConflictDoNothing();
+  const [existing] = await db.select({ id: mfaProviders.id }).from(mfaProviders).where(eq(mfaProviders.credentialPrefix, DOWN_PREFIX));
+  if (existing) return;
+  const id = randomUUID();
+  await db.insert(mfaProviders).values({
+    id,
+    name: "Unreachable provider",
+    description: "E2E: a provider whose base URL is a closed port.",
+    credentialPrefix: DOWN_PREFIX,
+    baseUrl: "http://127.0.0.1:9/api",
+    clientId: "nobody",
+    clientSecretEnc: sealClientSecret(id, "nothing"),
+    capabilities: ["sms_otp"],
+    timeoutMs: 2000,
+  });
+}
 
 /**
  * Creates `perKind` users of every kind, each with two funded accounts, a payee, one past
@@ -44,6 +137,9 @@ const PROFILES: Record<PoolKind, { group: string; role: "customer" | "admin"; la
 export async function createUserPool(db: Db, opts: { runId: string; perKind: number }): Promise<PoolUser[]> {
   const runId = opts.runId.toLowerCase().replace(/[^a-z0-9]/g, "");
   await seedGroupsAndSettings(db);
+  await seedMockProvider(db);
+  await seedDownProvider(db);
+  await seedIndependentProvider(db);
 
   type Draft = Omit<PoolUser, "id" | "accounts" | "payee"> & { index: number; kindIndex: number };
   const drafts: Draft[] = POOL_KINDS.flatMap((kind, kindIndex) =>
@@ -136,6 +232,23 @@ export async function createUserPool(db: Db, opts: { runId: string; perKind: num
             activatedAt: sql`now() - interval '30 days'`,
           };
         }),
+      );
+    }
+
+    for (const d of drafts) {
+      const provider = PROFILES[d.kind].provider;
+      if (!provider) continue;
+      await enrolAtMockProvider(
+        tx,
+        { id: idOf.get(d.username)!, username: d.username, displayName: d.displayName },
+        provider.prefix === MOCK_PREFIX
+          ? [
+              { capability: "mobile_push", address: `${d.displayName}'s phone` },
+              { capability: "sms_otp", address: `+31 6 ${String(10_000_000 + d.kindIndex * 1000 + d.index).slice(-8)}` },
+              { capability: "email_otp", address: `${d.username}@e2e.mfa-bank.example` },
+            ]
+          : [{ capability: "sms_otp", address: "+31 6 00000000" }],
+        { pushTimeoutSeconds: provider.pushTimeoutSeconds, prefix: provider.prefix },
       );
     }
 

@@ -4,6 +4,9 @@ import { rows, type DbOrTx } from "@/lib/db";
 import { challenges, type Challenge } from "@/lib/db/schema";
 
 export const CHALLENGE_MINUTES = 10;
+
+/** Thrown inside an attempt when its challenge was consumed meanwhile: rolls back, counts nothing. */
+export class ChallengeGone extends Error {}
 export type Purpose = Challenge["purpose"];
 
 /**

@@ -228,6 +228,21 @@ export async function attemptMfa<R>(
 }
 
 /**
+ * A read-only look at admission, without the row lock: a factor that calls a provider asks this
+ * first, so a locked account or one inside its backoff delay sends no push and no code. The
+ * counted attempt (attemptMfa) still decides under the lock.
+ */
+export async function peekAdmission(db: DbOrTx, userId: string): Promise<{ locked: boolean; waitMs: number }> {
+  const [row] = await rows<{ locked: boolean; wait_ms: number }>(
+    db,
+    sql`SELECT (locked_at IS NOT NULL AND (locked_until IS NULL OR locked_until > clock_timestamp())) AS locked,
+               GREATEST(0, CEIL(EXTRACT(EPOCH FROM (next_attempt_at - clock_timestamp())) * 1000))::int AS wait_ms
+          FROM users WHERE id = ${userId}`,
+  );
+  return { locked: !row || row.locked, waitMs: Number(row?.wait_ms ?? 0) };
+}
+
+/**
  * Unlock (admin page, CLI): clears the lock and every counter; audited with the actor. Inside
  * a caller's transaction (the admin step-up guard) it runs as a savepoint of it.
  */

@@ -2,6 +2,7 @@ import "server-only";
 import { eq } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/db";
 import { groups } from "@/lib/db/schema";
+import { externalFactor, isExternalFactorId } from "./factors/external";
 import { recoveryFactor } from "./factors/recovery";
 import { totpFactor } from "./factors/totp";
 import type { FactorPlugin, FactorUser } from "./factors/types";
@@ -12,7 +13,8 @@ export { hasPrimaryFactor } from "./registry-core";
 const FACTORS: FactorPlugin[] = [totpFactor, recoveryFactor];
 
 export function getFactor(id: unknown): FactorPlugin | undefined {
-  return FACTORS.find((f) => f.id === id);
+  // External factors are "prefix:capability", one plugin per id over the provider's config row.
+  return FACTORS.find((f) => f.id === id) ?? (isExternalFactorId(id) ? externalFactor(id) : undefined);
 }
 
 export function allFactors(): readonly FactorPlugin[] {
@@ -29,9 +31,11 @@ export async function usableFactors(db: DbOrTx, user: FactorUser, workflow: Work
     .where(eq(groups.id, user.groupId));
   // Password reset escalates through the same factors as sign-in (Totara).
   const allowed = workflow === "step_up" ? group?.stepUp : group?.signIn;
+  const external = (allowed ?? []).filter(isExternalFactorId).map(externalFactor);
   const result: FactorPlugin[] = [];
-  for (const f of FACTORS) {
+  for (const f of [...external, ...FACTORS]) {
     if (allowed && !allowed.includes(f.id)) continue;
+    if (f.allowedIn && !(await f.allowedIn(db, workflow))) continue;
     if (await f.isActive(db, user.userId)) result.push(f);
   }
   return result;

@@ -1,20 +1,29 @@
 import "server-only";
 import type { Db, Tx } from "@/lib/db";
 import type { ActionState } from "@/lib/actions/state";
-import { consumeChallenge, findOpenChallenge, type Purpose } from "./challenges";
+import { audit } from "./audit";
+import { ChallengeGone, consumeChallenge, findOpenChallenge, type Purpose } from "./challenges";
 import type { FactorInput, FactorUser } from "./factors/types";
-import { attemptMfa, type AttemptOutcome } from "./lockout";
+import { attemptMfa, peekAdmission, type AttemptOutcome } from "./lockout";
 import { usableFactors, type Workflow } from "./registry";
 import type { Challenge } from "@/lib/db/schema";
 
-class ChallengeGone extends Error {}
+export type VerifyOutcome<R> =
+  | AttemptOutcome<R>
+  | { kind: "expired" }
+  | { kind: "factor_not_allowed" }
+  /** A step that was not an attempt (a code sent, a push still pending): nothing counted. */
+  | { kind: "continue"; data: unknown; message?: string }
+  /** The factor's provider failed: nothing counted, audited. */
+  | { kind: "unavailable"; message?: string };
 
-export type VerifyOutcome<R> = AttemptOutcome<R> | { kind: "expired" } | { kind: "factor_not_allowed" };
+export const PROVIDER_UNAVAILABLE = "The verification service is unavailable. Choose another method.";
 
 /**
  * The one way any MFA challenge is answered — sign-in, password reset, step-up. The factor is
  * checked under the lockout model; on success the challenge is consumed and `onPassed` runs,
- * all in one transaction.
+ * all in one transaction. A factor with `prepare` (an external provider) makes its HTTP calls
+ * first, outside the lockout transaction; only the bookkeeping happens under the row lock.
  */
 export async function answerChallenge<R>(
   db: Db,
@@ -27,11 +36,32 @@ export async function answerChallenge<R>(
   const workflow: Workflow = req.purpose;
   const factor = (await usableFactors(db, user, workflow)).find((f) => f.id === req.factorId);
   if (!factor) return { kind: "factor_not_allowed" };
+  let input = req.input;
+  if (factor.prepare) {
+    // A locked account or one in its backoff delay sends no push and no code.
+    const admission = await peekAdmission(db, user.userId);
+    if (admission.locked) return { kind: "locked" };
+    if (admission.waitMs > 0) return { kind: "wait", retryAfterMs: admission.waitMs };
+    const prepared = await factor.prepare(db, user, challenge, req.input);
+    if (prepared.kind === "continue") return { kind: "continue", data: prepared.data, message: prepared.message };
+    if (prepared.kind === "unavailable") {
+      await audit(db, {
+        action: "mfa.provider_fault",
+        outcome: "failed",
+        subjectUserId: user.userId,
+        sessionId: user.sessionId,
+        ip: user.ip,
+        details: { factor: factor.id, purpose: req.purpose, fault: prepared.fault },
+      });
+      return { kind: "unavailable", message: prepared.message };
+    }
+    input = prepared.input;
+  }
   try {
     return await attemptMfa(
       db,
       { userId: user.userId, sessionId: user.sessionId, ip: user.ip, factor: factor.id, purpose: req.purpose },
-      (tx, clock) => factor.verify(tx, { ...user, nowSeconds: clock.nowSeconds }, req.input),
+      (tx, clock) => factor.verify(tx, { ...user, nowSeconds: clock.nowSeconds }, input),
       async (tx) => {
         if (!(await consumeChallenge(tx, challenge.id, factor.id))) throw new ChallengeGone();
         await factor.afterVerify?.(tx, user);
@@ -49,6 +79,8 @@ const REASONS: Record<string, string> = {
   "wrong code": "That code is not right. Check your app and try again.",
   replayed: "That code was already used. Wait for your app to show a new one.",
   "wrong or used recovery code": "That recovery code is not valid or was already used.",
+  "wrong provider code": "That code is not right. Send a new code and try again.",
+  "push denied": "The request was denied on your device. You can send a new one.",
 };
 
 /** What the user sees for each outcome. A locked account ends the session: sign in again. */
@@ -58,6 +90,10 @@ export function outcomeToState(outcome: VerifyOutcome<unknown>): ActionState {
       return { status: "ok" };
     case "expired":
       return { status: "error", message: "This verification has expired or was already used. Please start again." };
+    case "continue":
+      return { status: "idle", message: outcome.message, data: outcome.data };
+    case "unavailable":
+      return { status: "error", code: "unavailable", message: outcome.message ?? PROVIDER_UNAVAILABLE };
     case "factor_not_allowed":
       return { status: "error", message: "That method is not available for this verification. Pick another one." };
     case "wait":

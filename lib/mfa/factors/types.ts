@@ -1,4 +1,5 @@
-import type { DbOrTx, Tx } from "@/lib/db";
+import type { Db, DbOrTx, Tx } from "@/lib/db";
+import type { Challenge } from "@/lib/db/schema";
 
 /**
  * A factor is a plugin (after Totara's factor class): one server file implementing this
@@ -12,6 +13,19 @@ export type FactorInput = Record<string, string>;
 export type Evaluation = { ok: true } | { ok: false; reason: string };
 
 export type RegisterResult = { ok: true; data?: unknown } | { ok: false; message: string; countsAsFailure?: boolean };
+
+/**
+ * What a factor that talks to something outside (an external provider) decides before the
+ * counted attempt. Its HTTP calls run here, outside the lockout transaction, so no row lock is
+ * held while a provider answers.
+ *   verify      — go on to the counted attempt with this input (made by the server, not the client)
+ *   continue    — a step that is not an attempt (targets listed, code sent, push still pending)
+ *   unavailable — the provider failed: nothing is counted, the fault is audited
+ */
+export type Preparation =
+  | { kind: "verify"; input: FactorInput }
+  | { kind: "continue"; data: unknown; message?: string }
+  | { kind: "unavailable"; fault: string; message?: string };
 
 export interface FactorPlugin {
   /** Stable id, also the audit name: "totp", "recovery", "ext:mobile_push". */
@@ -39,6 +53,10 @@ export interface FactorPlugin {
   remove(db: DbOrTx, userId: string): Promise<void>;
   /** Whether it counts as "having MFA" on its own (recovery codes only back another factor up). */
   primary: boolean;
+  /** Optional: runs before the attempt, outside the lockout transaction (see Preparation). */
+  prepare?(db: Db, user: FactorUser, challenge: Challenge, input: FactorInput): Promise<Preparation>;
+  /** Optional: whether the bank's settings allow this factor for a workflow at all. */
+  allowedIn?(db: DbOrTx, workflow: "sign_in" | "password_reset" | "step_up"): Promise<boolean>;
   /** Side effects after a successful verify, in the same transaction (mail, audit). */
   afterVerify?(tx: Tx, user: FactorUser): Promise<void>;
 }
