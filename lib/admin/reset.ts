@@ -6,7 +6,7 @@ import { normaliseUsername } from "@/lib/auth/sign-in";
 import { rows, type Db, type DbOrTx, type Tx } from "@/lib/db";
 import { queueMail } from "@/lib/mail/outbox";
 import { audit } from "@/lib/mfa/audit";
-import { allFactors } from "@/lib/mfa/registry";
+import { factorsOfUser } from "@/lib/mfa/registry";
 
 /**
  * Totara's "Reset MFA", one function for the admin page and the CLI (scripts/mfa-reset.ts):
@@ -62,7 +62,7 @@ export async function resetUserMfaIn(tx: Tx, userId: string, actor: Actor, reaso
   const user = (await findUserById(tx, userId))!;
 
   const factorsRemoved: string[] = [];
-  for (const factor of allFactors()) {
+  for (const factor of await factorsOfUser(tx, userId)) {
     if (await factor.isActive(tx, userId)) factorsRemoved.push(factor.id);
     await factor.remove(tx, userId); // also clears a pending (half-done) registration
   }

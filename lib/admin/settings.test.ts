@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { csvField } from "./audit";
-import { groupProfileChanges, groupProfileSchema, settingsSchema, toGroupProfile } from "./settings";
+import { groupProfileChanges, groupProfileSchema, settingsSchema, toGroupProfile, keepExternalFactors } from "./settings";
 
 const valid = {
   lockoutThreshold: "5",
@@ -83,5 +83,22 @@ describe("csvField", () => {
     expect(csvField("@SUM(A1)")).toBe("'@SUM(A1)");
     expect(csvField(null)).toBe("");
     expect(csvField({ a: 1 })).toBe('"{""a"":1}"');
+  });
+});
+
+describe("external provider factors in a group profile", () => {
+  it("are kept when the form (built-in factors only) is saved, and are no change by themselves", () => {
+    const current = {
+      id: "commercial_ext",
+      name: "Commercial (provider)",
+      mfaRequired: true,
+      signInFactors: ["mock:mobile_push", "mock:sms_otp", "totp"],
+      stepUpFactors: ["mock:email_otp", "totp", "recovery"],
+    };
+    const fromForm = { groupId: "commercial_ext", mfaRequired: true, signInFactors: ["totp"], stepUpFactors: ["totp", "recovery"] };
+    expect(groupProfileChanges(current, fromForm)).toEqual([]);
+    const kept = keepExternalFactors(current, { ...fromForm, signInFactors: ["totp", "recovery"] });
+    expect(kept.signInFactors).toEqual(["mock:mobile_push", "mock:sms_otp", "totp", "recovery"]);
+    expect(kept.stepUpFactors).toEqual(["mock:email_otp", "totp", "recovery"]);
   });
 });

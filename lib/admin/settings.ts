@@ -5,6 +5,7 @@ import { formatMinor, parseAmountMinor } from "@/lib/bank/money";
 import { rows, type DbOrTx, type Tx } from "@/lib/db";
 import { groups, settings, type Settings } from "@/lib/db/schema";
 import { audit } from "@/lib/mfa/audit";
+import { isExternalFactorId } from "@/lib/mfa/factors/external";
 import { allFactors } from "@/lib/mfa/registry";
 import type { Actor } from "./reset";
 
@@ -170,7 +171,21 @@ export function toGroupProfile(o: Record<string, unknown>): GroupProfileInput {
   };
 }
 
-export function groupProfileChanges(current: GroupProfile, next: GroupProfileInput): Change[] {
+/**
+ * The form edits the built-in factors only; external provider factors ("prefix:capability")
+ * in a group's lists are kept as they are, so saving the form never silently drops them.
+ */
+export function keepExternalFactors(current: GroupProfile, next: GroupProfileInput): GroupProfileInput {
+  const external = (ids: string[]) => ids.filter(isExternalFactorId);
+  return {
+    ...next,
+    signInFactors: [...external(current.signInFactors), ...next.signInFactors],
+    stepUpFactors: [...external(current.stepUpFactors), ...next.stepUpFactors],
+  };
+}
+
+export function groupProfileChanges(current: GroupProfile, nextFromForm: GroupProfileInput): Change[] {
+  const next = keepExternalFactors(current, nextFromForm);
   const same = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
   const out: Change[] = [];
   if (current.mfaRequired !== next.mfaRequired) out.push({ field: "mfaRequired", old: current.mfaRequired, new: next.mfaRequired });
@@ -191,9 +206,10 @@ export async function findGroupProfile(db: DbOrTx, id: string, lock = false): Pr
 }
 
 /** Null: no such group. Otherwise the applied changes (one audit event each). */
-export async function updateGroupProfileIn(tx: Tx, next: GroupProfileInput, actor: Actor): Promise<Change[] | null> {
-  const current = await findGroupProfile(tx, next.groupId, true);
+export async function updateGroupProfileIn(tx: Tx, fromForm: GroupProfileInput, actor: Actor): Promise<Change[] | null> {
+  const current = await findGroupProfile(tx, fromForm.groupId, true);
   if (!current) return null;
+  const next = keepExternalFactors(current, fromForm);
   const changes = groupProfileChanges(current, next);
   if (!changes.length) return [];
   await tx

@@ -1,7 +1,7 @@
 import "server-only";
 import { eq } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/db";
-import { groups } from "@/lib/db/schema";
+import { factors, groups } from "@/lib/db/schema";
 import { externalFactor, isExternalFactorId } from "./factors/external";
 import { recoveryFactor } from "./factors/recovery";
 import { totpFactor } from "./factors/totp";
@@ -17,8 +17,19 @@ export function getFactor(id: unknown): FactorPlugin | undefined {
   return FACTORS.find((f) => f.id === id) ?? (isExternalFactorId(id) ? externalFactor(id) : undefined);
 }
 
+/** The built-in factors (external ones exist per provider configuration: see factorsOfUser). */
 export function allFactors(): readonly FactorPlugin[] {
   return FACTORS;
+}
+
+/**
+ * Every plugin that may hold a registration for this user: the built-ins plus each external
+ * factor ("prefix:capability") the user has a row for — what an MFA reset must clear.
+ */
+export async function factorsOfUser(db: DbOrTx, userId: string): Promise<FactorPlugin[]> {
+  const types = await db.selectDistinct({ type: factors.type }).from(factors).where(eq(factors.userId, userId));
+  const external = types.map((t) => t.type).filter(isExternalFactorId).map(externalFactor);
+  return [...FACTORS, ...external];
 }
 
 export type Workflow = "sign_in" | "password_reset" | "step_up";
