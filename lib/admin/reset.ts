@@ -54,6 +54,11 @@ export type ResetResult = {
   challengesCanceled: number;
 };
 
+/** Who did it, as every admin audit row records it. */
+export function actorFields(actor: Actor) {
+  return { actorUserId: actor.userId ?? null, actorLabel: actor.label, sessionId: actor.sessionId ?? null, ip: actor.ip ?? null };
+}
+
 /** Resets in the given transaction (the admin action's step-up transaction). Null: no such user. */
 export async function resetUserMfaIn(tx: Tx, userId: string, actor: Actor, reason: string): Promise<ResetResult | null> {
   // The row lock serialises the reset with any sign-in or MFA attempt of this user.
@@ -83,10 +88,7 @@ export async function resetUserMfaIn(tx: Tx, userId: string, actor: Actor, reaso
     action: "mfa.reset",
     outcome: "ok",
     subjectUserId: userId,
-    actorUserId: actor.userId ?? null,
-    actorLabel: actor.label,
-    sessionId: actor.sessionId ?? null,
-    ip: actor.ip ?? null,
+    ...actorFields(actor),
     details: { ...actor.details, reason, username: user.username, factorsRemoved, sessionsEnded, challengesCanceled: canceled.length },
   });
   await queueMail(tx, {
@@ -116,10 +118,7 @@ export async function endUserSessionsIn(tx: Tx, userId: string, actor: Actor, re
     action: "sessions.ended",
     outcome: "ok",
     subjectUserId: userId,
-    actorUserId: actor.userId ?? null,
-    actorLabel: actor.label,
-    sessionId: actor.sessionId ?? null,
-    ip: actor.ip ?? null,
+    ...actorFields(actor),
     details: { ...actor.details, reason, username: user.username, sessionsEnded: ended },
   });
   return ended;

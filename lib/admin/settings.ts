@@ -7,7 +7,7 @@ import { groups, settings, type Settings } from "@/lib/db/schema";
 import { audit } from "@/lib/mfa/audit";
 import { isExternalFactorId } from "@/lib/mfa/factors/external";
 import { allFactors } from "@/lib/mfa/registry";
-import type { Actor } from "./reset";
+import { actorFields, type Actor } from "./reset";
 
 /**
  * The policy an administrator may change: the settings row and the groups' MFA profiles
@@ -110,10 +110,7 @@ export async function updateSettingsIn(tx: Tx, next: SettingsInput, actor: Actor
     await audit(tx, {
       action: "settings.changed",
       outcome: "ok",
-      actorUserId: actor.userId ?? null,
-      actorLabel: actor.label,
-      sessionId: actor.sessionId ?? null,
-      ip: actor.ip ?? null,
+      ...actorFields(actor),
       details: { field: c.field, old: c.old, new: c.new },
     });
   }
@@ -220,10 +217,7 @@ export async function updateGroupProfileIn(tx: Tx, fromForm: GroupProfileInput, 
     await audit(tx, {
       action: "group.mfa_profile.changed",
       outcome: "ok",
-      actorUserId: actor.userId ?? null,
-      actorLabel: actor.label,
-      sessionId: actor.sessionId ?? null,
-      ip: actor.ip ?? null,
+      ...actorFields(actor),
       details: { group: next.groupId, field: c.field, old: c.old, new: c.new },
     });
   }

@@ -15,7 +15,6 @@ import { parseDestination, transferGuard, transferHandler, transferSchema } from
  * parallel tests check the bookkeeping; on PostgreSQL (25 connections) they are the real race.
  */
 
-
 const onPostgres = !!process.env.DATABASE_URL;
 let t: TestDb;
 
