@@ -1,10 +1,8 @@
 import type { NextConfig } from "next";
+import { STATIC_SECURITY_HEADERS } from "./lib/security/headers";
 
-const securityHeaders = [
-  { key: "X-Frame-Options", value: "DENY" },
-  { key: "X-Content-Type-Options", value: "nosniff" },
-  { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
-];
+// The Content-Security-Policy (a fresh nonce per request) and HSTS come from proxy.ts.
+const securityHeaders = STATIC_SECURITY_HEADERS;
 
 const nextConfig: NextConfig = {
   // PGlite loads its WASM and data files from its own package folder: bundling it breaks

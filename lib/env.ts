@@ -72,7 +72,9 @@ export function getEnv(): Env {
     appUrl: e.APP_URL.replace(/\/$/, ""),
     authSecret,
     encryptionKey: Buffer.from(key, "base64"),
-    secureCookies: e.APP_URL.startsWith("https://"),
+    // Production always gets Secure + __Host- cookies (a plain-http production URL is a
+    // misconfiguration the browser will then refuse, not a silent downgrade).
+    secureCookies: e.APP_ENV === "production" || e.APP_URL.startsWith("https://"),
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     mockMailboxEnabled: e.MOCK_MAILBOX_ENABLED ? e.MOCK_MAILBOX_ENABLED === "1" : e.APP_ENV !== "production",

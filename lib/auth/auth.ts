@@ -4,9 +4,13 @@ import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
 import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
+import { sessionCookieName } from "@/lib/security/headers";
 import { ABSOLUTE_LIFETIME_HOURS, redeemHandoff } from "./sessions";
 
-export const SESSION_COOKIE = "mfa-bank.session";
+/** `__Host-mfa-bank.session` over https and in production, `mfa-bank.session` in local http runs. */
+export function sessionCookie(): string {
+  return sessionCookieName(getEnv().secureCookies);
+}
 
 /**
  * Auth.js carries the cookie; the database decides everything else. The JWT holds one claim,
@@ -23,9 +27,12 @@ function config(): NextAuthConfig {
     trustHost: true,
     session: { strategy: "jwt", maxAge: ABSOLUTE_LIFETIME_HOURS * 3600 },
     pages: { signIn: "/login", error: "/login" },
+    // Secure cookies make Auth.js use its own __Host-/__Secure- names for the CSRF and
+    // callback cookies too.
+    useSecureCookies: env.secureCookies,
     cookies: {
       sessionToken: {
-        name: SESSION_COOKIE,
+        name: sessionCookieName(env.secureCookies),
         options: { httpOnly: true, sameSite: "lax", path: "/", secure: env.secureCookies },
       },
     },

@@ -5,18 +5,19 @@ import { cache } from "react";
 import { decode } from "next-auth/jwt";
 import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
-import { SESSION_COOKIE } from "./auth";
+import { sessionCookie } from "./auth";
 import { findSession, type SessionRow } from "./sessions";
 
 export type CurrentSession = SessionRow;
 
 /** The session of this request, looked up once per request (React cache). */
 export const getCurrentSession = cache(async (): Promise<CurrentSession | null> => {
-  const raw = (await cookies()).get(SESSION_COOKIE)?.value;
+  const name = sessionCookie();
+  const raw = (await cookies()).get(name)?.value;
   if (!raw || raw.length > 4096) return null;
   let sid: unknown;
   try {
-    const payload = await decode({ token: raw, secret: getEnv().authSecret, salt: SESSION_COOKIE });
+    const payload = await decode({ token: raw, secret: getEnv().authSecret, salt: name });
     sid = payload?.sid;
   } catch {
     return null; // garbage or foreign cookie
