@@ -136,6 +136,15 @@ export function effectiveBaseUrl(baseUrl: string | null, mockBaseUrl = mockProvi
   return (baseUrl ?? mockBaseUrl).replace(/\/+$/, "");
 }
 
+/** A stored URL that no longer parses counts as an origin of its own: credentials must be re-entered. */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return `invalid:${url}`;
+  }
+}
+
 /**
  * The change rules that need the stored row (zod has only the form): a new origin needs new
  * credentials, a new client id needs its secret. Field errors, or null when the change is fine.
@@ -145,8 +154,8 @@ export function providerChangeErrors(
   next: Pick<ProviderInput, "baseUrl" | "clientId" | "clientSecret">,
   mockBaseUrl = mockProviderBaseUrl(),
 ): Record<string, string[]> | null {
-  const from = new URL(effectiveBaseUrl(current.baseUrl, mockBaseUrl)).origin;
-  const to = new URL(effectiveBaseUrl(next.baseUrl, mockBaseUrl)).origin;
+  const from = originOf(effectiveBaseUrl(current.baseUrl, mockBaseUrl));
+  const to = originOf(effectiveBaseUrl(next.baseUrl, mockBaseUrl));
   const errors: Record<string, string[]> = {};
   if (from !== to) {
     const msg = `The base URL moves to another host (${to}): enter the client ID and client secret that host issued. The current secret is never sent to a new host.`;
