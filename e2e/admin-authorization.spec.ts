@@ -11,7 +11,10 @@ import { actionId, callAction } from "./server-actions";
 const USERS_ACTIONS = "app/admin/users/actions.ts";
 const SETTINGS_ACTIONS = "app/admin/settings/actions.ts";
 
-function attacks(victim: PoolUser): { file: string; name: string; fields: Record<string, string> }[] {
+// Any id: the role is checked before the provider is looked up. The control test uses the real one.
+const SOME_PROVIDER_ID = "00000000-0000-4000-8000-000000000001";
+
+function attacks(victim: PoolUser, providerId = SOME_PROVIDER_ID): { file: string; name: string; fields: Record<string, string> }[] {
   const target = { userId: victim.id, reason: "not allowed" };
   return [
     { file: USERS_ACTIONS, name: "resetUserMfa", fields: target },
@@ -31,8 +34,13 @@ function attacks(victim: PoolUser): { file: string; name: string; fields: Record
         stepUpAmountMinor: "999999",
         blockAmountMinor: "9999999",
         newPayeeHours: "0",
+        pushTimeoutSeconds: "600",
+        "signInTargetTypes.sms_otp": "on",
+        "stepUpTargetTypes.sms_otp": "on",
       },
     },
+    // Would switch the provider off ("enabled" absent), or send its secret to another host.
+    { file: SETTINGS_ACTIONS, name: "updateProvider", fields: { providerId, baseUrl: "", timeoutMs: "5000" } },
     // Would switch MFA off for the retail group.
     { file: SETTINGS_ACTIONS, name: "updateGroupProfile", fields: { groupId: "retail", "signIn.totp": "on", "stepUp.totp": "on" } },
   ];
@@ -89,6 +97,7 @@ async function expectNothingChanged(browser: Browser, victimPage: Page, victim: 
     await expect(policy.getByLabel("Lockout threshold")).not.toHaveValue("100");
     await expect(policy.getByLabel("MFA token lifetime (minutes)")).not.toHaveValue("60");
     await expect(admin.getByRole("form", { name: "MFA profile: Retail customers" }).getByRole("checkbox", { name: /MFA required/ })).toBeChecked();
+    await expect(admin.getByRole("form", { name: "Provider: Mock provider" }).getByRole("checkbox", { name: /^Enabled/ })).toBeChecked();
   });
 }
 
@@ -143,7 +152,9 @@ test("the control: a verified admin's direct call without a fresh MFA does not r
   const victimPage = await signedInVictim(browser, victim);
   const page = await (await browser.newContext()).newPage();
   await signIn(page, admin);
-  for (const a of attacks(victim)) {
+  await page.goto("/admin/settings");
+  const providerId = await page.getByRole("form", { name: "Provider: Mock provider" }).locator('input[name="providerId"]').inputValue();
+  for (const a of attacks(victim, providerId)) {
     const res = await callAction(page.request, "/admin/users", actionId(a.file, a.name), a.fields);
     expect(res.status, a.name).toBeLessThan(500);
     expect(res.body, a.name).toContain("mfa_required");

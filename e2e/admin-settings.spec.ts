@@ -1,4 +1,4 @@
-import type { Page } from "@playwright/test";
+import type { Browser, Page } from "@playwright/test";
 import { answerStepUp, openUser } from "./admin-helpers";
 import { expect, formAlert, signIn, submitLogin, test, waitForHydration, type PoolUser } from "./fixtures";
 
@@ -97,4 +97,223 @@ test("invalid settings get a clear message per field and change nothing", async 
 
   await page.reload();
   await expect(page.getByRole("form", { name: "Security policy" }).getByLabel("Lockout threshold")).toHaveValue(threshold);
+});
+
+// ─── Delivery-target types and provider configuration ──────────────────────────────────
+
+const ALL_TARGETS = '["mobile_push","sms_otp","voice_otp","email_otp"]';
+
+/** Checks or unchecks "Text message (SMS)" for sign-in and saves it with a fresh MFA. */
+async function setSignInSms(page: Page, admin: PoolUser, on: boolean) {
+  await page.goto("/admin/settings");
+  await waitForHydration(page);
+  const form = page.getByRole("form", { name: "Security policy" });
+  const sms = form.getByRole("group", { name: "Sign-in", exact: true }).getByRole("checkbox", { name: "Text message (SMS)" });
+  if ((await sms.isChecked()) === on) return;
+  await sms.setChecked(on);
+  await form.getByRole("button", { name: "Save policy" }).click();
+  await answerStepUp(page, admin, "Change sign-in delivery targets");
+  await expect(form.getByRole("status")).toHaveText("Saved: Sign-in delivery targets.");
+}
+
+/** Turns the in-app mock provider on or off with a fresh MFA. */
+async function setMockProviderEnabled(page: Page, admin: PoolUser, on: boolean) {
+  await page.goto("/admin/settings");
+  await waitForHydration(page);
+  const form = page.getByRole("form", { name: "Provider: Mock provider" });
+  const enabled = form.getByRole("checkbox", { name: /^Enabled/ });
+  if ((await enabled.isChecked()) === on) return;
+  await enabled.setChecked(on);
+  await form.getByRole("button", { name: "Save Mock provider" }).click();
+  await answerStepUp(page, admin, `Change Mock provider: ${on ? "enabled" : "disabled"}`);
+  await expect(form.getByRole("status")).toHaveText(`Saved: ${on ? "enabled" : "disabled"}.`);
+}
+
+function methods(page: Page) {
+  return page.getByRole("radiogroup").getByRole("radio");
+}
+
+/** The newest code the mock provider "delivered" to `user`, read from its device page. */
+async function deliveredCode(browser: Browser, user: PoolUser): Promise<string> {
+  const context = await browser.newContext();
+  try {
+    const device = await context.newPage();
+    await device.goto(`/mock-provider/device?user=${encodeURIComponent(user.username)}`);
+    const text = await device.getByRole("article", { name: "Delivered code" }).first().textContent();
+    return /code is (\d{6})/.exec(text ?? "")![1]!;
+  } finally {
+    await context.close();
+  }
+}
+
+test("an admin removes SMS from sign-in: the next sign-in no longer offers it, a stale page cannot use it, and the audit log has old and new", async ({
+  browser,
+  makeUser,
+}) => {
+  test.setTimeout(90_000); // three TOTP codes for one admin: freshTotp may wait for the next step
+  const admin = await makeUser("admin");
+  const user = await makeUser("commercial_ext");
+  const adminPage = await (await browser.newContext()).newPage();
+  const userPage = await (await browser.newContext()).newPage();
+  await signIn(adminPage, admin);
+  try {
+    await test.step("before: every target type is allowed, and the customer's /mfa offers a text message", async () => {
+      await adminPage.goto("/admin/settings");
+      const signInTypes = adminPage.getByRole("form", { name: "Security policy" }).getByRole("group", { name: "Sign-in", exact: true });
+      for (const name of ["Push notification", "Text message (SMS)", "Voice call", "E-mail code"]) {
+        await expect(signInTypes.getByRole("checkbox", { name })).toBeChecked();
+      }
+      await signIn(userPage, user, { mfa: false });
+      await expect(userPage).toHaveURL(/\/mfa/);
+      await waitForHydration(userPage);
+      await expect(methods(userPage)).toHaveCount(3);
+      await expect(userPage.getByRole("radio", { name: /^Text message/ })).toHaveCount(1);
+    });
+
+    await test.step("the admin unchecks Text message (SMS) for sign-in (with a fresh MFA)", async () => {
+      await setSignInSms(adminPage, admin, false);
+    });
+
+    await test.step("the page opened before the change cannot use SMS any more; nothing is counted", async () => {
+      await userPage.getByRole("radiogroup").getByRole("radio", { name: /^Text message/ }).check();
+      await expect(userPage.getByText("That method is not available for this verification. Pick another one.").first()).toBeVisible();
+      await expect(userPage.getByTestId("countdown")).toHaveCount(0);
+    });
+
+    await test.step("reloaded, /mfa offers push and e-mail only, and the e-mail code still signs in", async () => {
+      await userPage.reload();
+      await waitForHydration(userPage);
+      await expect(methods(userPage)).toHaveCount(2);
+      await expect(userPage.getByRole("radio", { name: /^Text message/ })).toHaveCount(0);
+      await userPage.getByRole("radiogroup").getByRole("radio", { name: /^E-mail code/ }).check();
+      await userPage.getByRole("button", { name: "Send code" }).click();
+      await expect(userPage.getByRole("textbox", { name: "6-digit code" })).toBeVisible();
+      await userPage.getByRole("textbox", { name: "6-digit code" }).fill(await deliveredCode(browser, user));
+      await userPage.getByRole("button", { name: "Verify" }).click();
+      await userPage.waitForURL((url) => url.pathname === "/dashboard");
+    });
+
+    await test.step("the audit log shows the change with the old and the new list", async () => {
+      await adminPage.goto(`/admin/audit?action=settings.changed&user=${admin.username}`);
+      const event = adminPage.getByRole("table", { name: "Audit events" }).getByRole("row").nth(1);
+      await expect(event).toContainText(admin.username);
+      await expect(event).toContainText(`field: signInTargetTypes · old: ${ALL_TARGETS} · new: ["mobile_push","voice_otp","email_otp"]`);
+    });
+  } finally {
+    await test.step("put SMS back", async () => {
+      await setSignInSms(adminPage, admin, true);
+    });
+  }
+});
+
+test("a disabled provider: its customers get a clear message and no session, nothing counts; re-enabled, they sign in again", async ({
+  browser,
+  makeUser,
+}) => {
+  test.setTimeout(90_000); // three TOTP codes for one admin: freshTotp may wait for the next step
+  const admin = await makeUser("admin");
+  const user = await makeUser("commercial_ext");
+  const adminPage = await (await browser.newContext()).newPage();
+  const userPage = await (await browser.newContext()).newPage();
+  await signIn(adminPage, admin);
+  try {
+    await test.step("the customer's /mfa is open with the provider's methods when the admin disables it", async () => {
+      await signIn(userPage, user, { mfa: false });
+      await expect(userPage).toHaveURL(/\/mfa/);
+      await waitForHydration(userPage);
+      await expect(methods(userPage)).toHaveCount(3);
+      await setMockProviderEnabled(adminPage, admin, false);
+    });
+
+    await test.step("the open page can no longer answer with it", async () => {
+      await userPage.getByRole("radiogroup").getByRole("radio", { name: /^E-mail code/ }).check();
+      await expect(userPage.getByText("That method is not available for this verification. Pick another one.").first()).toBeVisible();
+    });
+
+    await test.step("a new sign-in: the password is right, but the page says the method is unavailable — and no session", async () => {
+      const fresh = await (await browser.newContext()).newPage();
+      await signIn(fresh, user, { mfa: false });
+      await expect(fresh).toHaveURL(/\/mfa/);
+      await expect(fresh.getByRole("main").getByRole("alert")).toHaveText(
+        "Push notification, Text message, E-mail code: this method is unavailable at the moment. Use a recovery code, or contact the bank.",
+      );
+      await expect(fresh.getByRole("radiogroup")).toHaveCount(0);
+      for (const path of ["/dashboard", "/transfer", "/security"]) {
+        await fresh.goto(path);
+        await expect(fresh, path).toHaveURL(/\/mfa/);
+      }
+    });
+
+    await test.step("nothing was counted against the customer: no failed attempt, not locked", async () => {
+      await adminPage.goto(`/admin/users/${user.id}`);
+      await expect(adminPage.locator("dt", { hasText: "Failed attempts" }).locator("xpath=following-sibling::dd[1]")).toHaveText("0");
+      await expect(adminPage.locator("dt", { hasText: "Status" }).locator("xpath=following-sibling::dd[1]")).not.toContainText("Locked");
+    });
+
+    await test.step("the audit log shows who disabled which provider", async () => {
+      await adminPage.goto(`/admin/audit?action=provider.changed&user=${admin.username}`);
+      const event = adminPage.getByRole("table", { name: "Audit events" }).getByRole("row").nth(1);
+      await expect(event).toContainText("provider: mock · field: enabled · old: true · new: false");
+    });
+
+    await test.step("re-enabled, the same customer signs in with an e-mail code: no lock, no delay was earned", async () => {
+      await setMockProviderEnabled(adminPage, admin, true);
+      await userPage.reload();
+      await waitForHydration(userPage);
+      await expect(methods(userPage)).toHaveCount(3);
+      await userPage.getByRole("radiogroup").getByRole("radio", { name: /^E-mail code/ }).check();
+      await userPage.getByRole("button", { name: "Send code" }).click();
+      await expect(userPage.getByRole("textbox", { name: "6-digit code" })).toBeVisible();
+      await userPage.getByRole("textbox", { name: "6-digit code" }).fill(await deliveredCode(browser, user));
+      await userPage.getByRole("button", { name: "Verify" }).click();
+      await userPage.waitForURL((url) => url.pathname === "/dashboard");
+    });
+  } finally {
+    await test.step("the provider is enabled again", async () => {
+      await setMockProviderEnabled(adminPage, admin, true);
+    });
+  }
+});
+
+test("a provider's base URL on another host without new credentials is refused per field and changes nothing", async ({ page, makeUser }) => {
+  const admin = await makeUser("admin");
+  await signIn(page, admin);
+  await page.goto("/admin/settings");
+  await waitForHydration(page);
+  const form = page.getByRole("form", { name: "Provider: Mock provider" });
+  await expect(form.getByLabel("Base URL")).toHaveValue("");
+
+  await test.step("credentials in the URL are refused", async () => {
+    await form.getByLabel("Base URL").fill("https://bank:hunter2@verify.example.net/api");
+    await form.getByRole("button", { name: "Save Mock provider" }).click();
+    await expect(form.getByText("Base URL: no user name or password in the URL")).toBeVisible();
+    await expect(form.getByLabel("Base URL")).toHaveAttribute("aria-invalid", "true");
+  });
+
+  await test.step("another host without the client id and secret: both fields say why, no MFA is asked", async () => {
+    await form.getByLabel("Base URL").fill("  https://verify.example.net/api  ");
+    await form.getByRole("button", { name: "Save Mock provider" }).click();
+    const why = "The base URL moves to another host (https://verify.example.net): enter the client ID and client secret that host issued.";
+    await expect(form.getByLabel("Client ID")).toHaveAttribute("aria-invalid", "true");
+    await expect(form.getByLabel("Client secret")).toHaveAttribute("aria-invalid", "true");
+    await expect(form.getByText(why)).toHaveCount(2);
+    await expect(page.getByRole("dialog", { name: "Confirm it's you" })).toBeHidden();
+  });
+
+  await test.step("only the secret is still not enough", async () => {
+    await form.getByLabel("Client secret").fill("a-secret-for-the-new-host");
+    await form.getByRole("button", { name: "Save Mock provider" }).click();
+    await expect(form.getByLabel("Client ID")).toHaveAttribute("aria-invalid", "true");
+    await expect(page.getByRole("dialog", { name: "Confirm it's you" })).toBeHidden();
+  });
+
+  await test.step("nothing changed, and the refusal never carried the secret", async () => {
+    await page.reload();
+    await expect(page.getByRole("form", { name: "Provider: Mock provider" }).getByLabel("Base URL")).toHaveValue("");
+    await page.goto(`/admin/audit?action=admin.provider&user=${admin.username}`);
+    const table = page.getByRole("table", { name: "Audit events" });
+    await expect(table.getByRole("row").nth(1)).toContainText("refused");
+    await expect(table).not.toContainText("a-secret-for-the-new-host");
+    await expect(table).toContainText("clientSecret: changed");
+  });
 });

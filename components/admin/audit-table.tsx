@@ -5,7 +5,7 @@ import type { AuditRow } from "@/lib/admin/audit";
 const OUTCOME = { ok: "ok", failed: "danger", refused: "warn" } as const;
 
 // jsonb stores keys sorted by length: put the ones a reader looks for first back in front.
-const FIRST = ["reason", "field", "old", "new", "group", "username"];
+const FIRST = ["reason", "provider", "field", "old", "new", "group", "username"];
 const rank = (k: string) => (FIRST.includes(k) ? FIRST.indexOf(k) : FIRST.length);
 
 /** Details as short "key: value" pairs; values are text (React escapes them). */

@@ -1,6 +1,7 @@
 "use client";
 
-import { updateGroupProfile, updateSettings } from "@/app/admin/settings/actions";
+import { useCallback } from "react";
+import { updateGroupProfile, updateProvider, updateSettings } from "@/app/admin/settings/actions";
 import { Checkbox } from "@/components/admin/ui";
 import { useStepUpForm } from "@/components/mfa/step-up";
 import { Alert, Button, Field } from "@/components/ui";
@@ -15,7 +16,12 @@ export type SettingsValues = {
   stepUpAmount: string;
   blockAmount: string;
   newPayeeHours: number;
+  pushTimeoutSeconds: number;
+  signInTargetTypes: string[];
+  stepUpTargetTypes: string[];
 };
+
+export type TargetTypeOption = { id: string; name: string };
 
 function FormStatus({ state }: { state: { status: string; message?: string } }) {
   if (state.status === "error" && state.message) return <Alert kind="error">{state.message}</Alert>;
@@ -23,10 +29,24 @@ function FormStatus({ state }: { state: { status: string; message?: string } }) 
   return null;
 }
 
-export function SettingsForm({ values }: { values: SettingsValues }) {
+export function SettingsForm({ values, targetTypes }: { values: SettingsValues; targetTypes: TargetTypeOption[] }) {
   const { state, pending, onSubmit, dialog } = useStepUpForm(updateSettings, { cancelMessage: "Cancelled. No setting was changed." });
   const err = (k: string) => state.fieldErrors?.[k];
   const num = { inputMode: "numeric" as const, autoComplete: "off" };
+  const targets = (list: "signInTargetTypes" | "stepUpTargetTypes", title: string, hint: string) => (
+    <fieldset aria-describedby={`${list}-hint ${list}-error`} className="space-y-2">
+      <legend className="text-sm font-medium">{title}</legend>
+      <p id={`${list}-hint`} className="text-xs text-muted">
+        {hint}
+      </p>
+      {targetTypes.map((t) => (
+        <Checkbox key={t.id} name={`${list}.${t.id}`} label={t.name} defaultChecked={values[list].includes(t.id)} />
+      ))}
+      <p id={`${list}-error`} aria-live="polite" className="text-sm text-danger">
+        {err(list)?.[0] ?? ""}
+      </p>
+    </fieldset>
+  );
   return (
     <>
       <form onSubmit={onSubmit} className="space-y-6" noValidate aria-label="Security policy">
@@ -44,6 +64,22 @@ export function SettingsForm({ values }: { values: SettingsValues }) {
           <Field label="New payee window (hours)" name="newPayeeHours" defaultValue={values.newPayeeHours} hint="Transfers to a payee added within this time need MFA." errors={err("newPayeeHours")} {...num} />
           <Field label="Step-up amount (EUR)" name="stepUpAmountMinor" defaultValue={values.stepUpAmount} hint="Transfers above this need MFA." errors={err("stepUpAmountMinor")} inputMode="decimal" autoComplete="off" />
           <Field label="Block amount (EUR)" name="blockAmountMinor" defaultValue={values.blockAmount} hint="Transfers above this cannot be made online." errors={err("blockAmountMinor")} inputMode="decimal" autoComplete="off" />
+        </fieldset>
+        <fieldset className="space-y-4">
+          <legend className="mb-3 font-semibold">Provider delivery targets</legend>
+          <p className="text-xs text-muted">
+            Which kinds of delivery target an external provider may use, separately for sign-in and for transactions. Each list
+            needs at least one type: customers whose only methods are at a provider could not sign in or authorise a payment
+            otherwise. To stop using a provider altogether, disable it under Providers. A change applies from the next
+            verification on.
+          </p>
+          <div className="grid gap-6 sm:grid-cols-2">
+            {targets("signInTargetTypes", "Sign-in", "Targets that may answer the sign-in (and password reset) challenge.")}
+            {targets("stepUpTargetTypes", "Transactions", "Targets that may authorise a step-up: large transfers, new payees.")}
+          </div>
+          <div className="grid gap-x-6 sm:grid-cols-2">
+            <Field label="Push timeout (seconds)" name="pushTimeoutSeconds" defaultValue={values.pushTimeoutSeconds} hint="How long a push waits for the customer's answer, 5–600." errors={err("pushTimeoutSeconds")} {...num} />
+          </div>
         </fieldset>
         <Button type="submit" disabled={pending}>
           {pending ? "Saving…" : "Save policy"}
@@ -100,6 +136,95 @@ export function GroupProfileForm({
         </div>
         <Button type="submit" kind="secondary" disabled={pending}>
           {pending ? "Saving…" : `Save ${group.name}`}
+        </Button>
+      </form>
+      {dialog}
+    </>
+  );
+}
+
+export type ProviderFormValues = {
+  id: string;
+  name: string;
+  credentialPrefix: string;
+  enabled: boolean;
+  baseUrl: string | null;
+  clientId: string;
+  timeoutMs: number;
+  capabilities: string[];
+};
+
+/**
+ * One external provider. The client secret field starts empty and is emptied again after a
+ * save: the page never receives the stored secret, and what the admin typed is not kept.
+ */
+export function ProviderForm({ provider, mockBaseUrl }: { provider: ProviderFormValues; mockBaseUrl: string }) {
+  const onDone = useCallback((form: HTMLFormElement) => {
+    for (const name of ["clientId", "clientSecret"]) {
+      const input = form.elements.namedItem(name);
+      if (input instanceof HTMLInputElement) input.value = "";
+    }
+  }, []);
+  const { state, pending, onSubmit, dialog } = useStepUpForm(updateProvider, { cancelMessage: "Cancelled. The provider was not changed.", onDone });
+  const err = (k: string) => state.fieldErrors?.[k];
+  const id = (name: string) => `provider-${provider.id}-${name}`;
+  return (
+    <>
+      <form onSubmit={onSubmit} className="space-y-4" noValidate aria-label={`Provider: ${provider.name}`}>
+        <FormStatus state={state} />
+        <input type="hidden" name="providerId" value={provider.id} />
+        <p className="text-xs text-muted">
+          Methods: {provider.capabilities.map((c) => `${provider.credentialPrefix}:${c}`).join(", ") || "none"}
+        </p>
+        <Checkbox
+          name="enabled"
+          label="Enabled"
+          hint="Off: this provider's methods are not offered and cannot be answered; its customers are told to use a recovery code or contact the bank."
+          defaultChecked={provider.enabled}
+        />
+        <Field
+          id={id("baseUrl")}
+          label="Base URL"
+          name="baseUrl"
+          type="url"
+          defaultValue={provider.baseUrl ?? ""}
+          hint={`Absolute http(s) URL, no user:pass@, query or #fragment. Blank = the in-app mock (${mockBaseUrl}).`}
+          errors={err("baseUrl")}
+          autoComplete="off"
+          spellCheck={false}
+        />
+        <Field
+          id={id("timeoutMs")}
+          label="Timeout (ms)"
+          name="timeoutMs"
+          defaultValue={provider.timeoutMs}
+          hint="How long the bank waits for each provider request, 100–30000."
+          errors={err("timeoutMs")}
+          inputMode="numeric"
+          autoComplete="off"
+        />
+        <div className="grid gap-x-6 sm:grid-cols-2">
+          <Field
+            id={id("clientId")}
+            label="Client ID"
+            name="clientId"
+            hint={`Now: ${provider.clientId}. Blank = keep it.`}
+            errors={err("clientId")}
+            autoComplete="off"
+            spellCheck={false}
+          />
+          <Field
+            id={id("clientSecret")}
+            label="Client secret"
+            name="clientSecret"
+            type="password"
+            hint="Never shown. Blank = keep it. Required with a new client ID or a base URL on another host."
+            errors={err("clientSecret")}
+            autoComplete="new-password"
+          />
+        </div>
+        <Button type="submit" kind="secondary" disabled={pending}>
+          {pending ? "Saving…" : `Save ${provider.name}`}
         </Button>
       </form>
       {dialog}

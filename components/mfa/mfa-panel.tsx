@@ -16,6 +16,8 @@ type Props = {
   initialFactor?: string;
   /** Step-up: called with the action's data when the answer passed (sign-in redirects instead). */
   onPassed?: (data: unknown) => void;
+  /** The user's methods that cannot be used now (a provider disabled by the bank), named. */
+  unavailableNotice?: string;
 };
 
 /**
@@ -23,7 +25,7 @@ type Props = {
  * attempt opens a backoff delay: the form is disabled with a live countdown and comes back
  * by itself when the delay has passed.
  */
-export function MfaPanel({ challengeId, factors, action, initialFactor, onPassed }: Props) {
+export function MfaPanel({ challengeId, factors, action, initialFactor, onPassed, unavailableNotice }: Props) {
   const [state, formAction, pending] = useActionState(action, idle);
   const [selected, setSelected] = useState(initialFactor && factors.some((f) => f.id === initialFactor) ? initialFactor : factors[0]?.id);
   const [deadline, setDeadline] = useState<Deadline>(null);
@@ -62,6 +64,7 @@ export function MfaPanel({ challengeId, factors, action, initialFactor, onPassed
 
   return (
     <div className="space-y-5">
+      {unavailableNotice && factors.length > 0 ? <Alert kind="warn">{unavailableNotice}</Alert> : null}
       {factors.length > 1 ? (
         <fieldset>
           <legend className="mb-2 text-sm font-medium">Verify with</legend>
@@ -114,7 +117,7 @@ export function MfaPanel({ challengeId, factors, action, initialFactor, onPassed
           </fieldset>
         </section>
       ) : (
-        <Alert kind="error">No verification method is available for your account. Contact the bank.</Alert>
+        <Alert kind="error">{unavailableNotice ?? "No verification method is available for your account. Contact the bank."}</Alert>
       )}
     </div>
   );

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { csvField } from "./audit";
-import { groupProfileChanges, groupProfileSchema, settingsSchema, toGroupProfile, keepExternalFactors } from "./settings";
+import { baseUrlSchema, providerAuditDetails, providerChangeErrors, providerChanges, providerSchema } from "./providers";
+import { groupProfileChanges, groupProfileSchema, settingsChanges, settingsSchema, toGroupProfile, toSettings, keepExternalFactors } from "./settings";
 
 const valid = {
   lockoutThreshold: "5",
@@ -12,13 +13,17 @@ const valid = {
   stepUpAmountMinor: "1,000.00",
   blockAmountMinor: "10000",
   newPayeeHours: "24",
+  pushTimeoutSeconds: "120",
+  "signInTargetTypes.mobile_push": "on",
+  "signInTargetTypes.email_otp": "on",
+  "stepUpTargetTypes.mobile_push": "on",
 };
 
 const fieldErrorsOf = (e: z.ZodError) => z.flattenError(e).fieldErrors as Record<string, string[] | undefined>;
 
 describe("settingsSchema", () => {
-  it("parses whole numbers and decimal amounts into minor units", () => {
-    expect(settingsSchema.parse(valid)).toEqual({
+  it("parses whole numbers and decimal amounts into minor units, checkboxes into target lists", () => {
+    expect(toSettings(settingsSchema.parse(valid))).toEqual({
       lockoutThreshold: 5,
       lockoutDurationMinutes: 0,
       backoffBaseMs: 1000,
@@ -27,6 +32,9 @@ describe("settingsSchema", () => {
       stepUpAmountMinor: 100_000,
       blockAmountMinor: 1_000_000,
       newPayeeHours: 24,
+      pushTimeoutSeconds: 120,
+      signInTargetTypes: ["mobile_push", "email_otp"],
+      stepUpTargetTypes: ["mobile_push"],
     });
   });
 
@@ -40,6 +48,9 @@ describe("settingsSchema", () => {
     ["stepUpAmountMinor", "10.001", "like 1000.00"],
     ["stepUpAmountMinor", "-5", "like 1000.00"],
     ["blockAmountMinor", "abc", "like 1000.00"],
+    ["pushTimeoutSeconds", "4", "from 5 to 600 seconds"],
+    ["pushTimeoutSeconds", "601", "from 5 to 600 seconds"],
+    ["signInTargetTypes.sms_otp", "yes", "Invalid checkbox value"],
   ])("%s = %j is refused with a clear message", (field, value, message) => {
     const r = settingsSchema.safeParse({ ...valid, [field]: value });
     expect(r.success).toBe(false);
@@ -52,6 +63,120 @@ describe("settingsSchema", () => {
     const errors = fieldErrorsOf(r.error!);
     expect(errors.blockAmountMinor?.[0]).toContain("above the step-up amount");
     expect(errors.backoffMaxMs?.[0]).toContain("at least the backoff base");
+  });
+});
+
+describe("delivery-target types per workflow", () => {
+  it("refuses an unknown target type by name instead of dropping it", () => {
+    const r = settingsSchema.safeParse({ ...valid, "signInTargetTypes.fax": "on" });
+    expect(r.success).toBe(false);
+    expect(fieldErrorsOf(r.error!).signInTargetTypes?.[0]).toContain("Unknown delivery-target type: fax");
+    expect(fieldErrorsOf(r.error!).stepUpTargetTypes).toBeUndefined();
+  });
+
+  it("refuses an empty list for either workflow (disabling the provider is the way to stop using it)", () => {
+    const noStepUp: Record<string, string> = { ...valid };
+    delete noStepUp["stepUpTargetTypes.mobile_push"];
+    const r = settingsSchema.safeParse(noStepUp);
+    expect(r.success).toBe(false);
+    expect(fieldErrorsOf(r.error!).stepUpTargetTypes?.[0]).toContain("Pick at least one type");
+    expect(fieldErrorsOf(r.error!).signInTargetTypes).toBeUndefined();
+  });
+
+  it("compares lists as sets: a reordering is no change, a removal is one change with old and new", () => {
+    const current = { ...toSettings(settingsSchema.parse(valid)), id: 1, updatedAt: new Date() };
+    const reordered = { ...toSettings(settingsSchema.parse(valid)), signInTargetTypes: ["email_otp", "mobile_push"] as never };
+    expect(settingsChanges(current, reordered)).toEqual([]);
+    const withoutEmail: Record<string, string> = { ...valid };
+    delete withoutEmail["signInTargetTypes.email_otp"];
+    expect(settingsChanges(current, toSettings(settingsSchema.parse(withoutEmail)))).toEqual([
+      { field: "signInTargetTypes", old: ["mobile_push", "email_otp"], new: ["mobile_push"] },
+    ]);
+  });
+});
+
+describe("provider configuration", () => {
+  const MOCK = "http://127.0.0.1:3000/mock-provider/api";
+  const id = "2b0e3c8e-8a51-4a5e-9d4c-2f7f2b6b1a11";
+  const form = { providerId: id, enabled: "on", baseUrl: "", timeoutMs: "5000", clientId: "", clientSecret: "" };
+  const current = { id, name: "Mock", credentialPrefix: "mock", enabled: true, baseUrl: null, clientId: "mfa-bank-1", timeoutMs: 5000, capabilities: [] };
+
+  it("blank base URL = the in-app mock; a URL is trimmed and normalised", () => {
+    expect(baseUrlSchema.parse("  ")).toBeNull();
+    expect(baseUrlSchema.parse("  HTTPS://Verify.Example.com/api/  ")).toBe("https://verify.example.com/api");
+    expect(baseUrlSchema.parse("http://127.0.0.1:8080")).toBe("http://127.0.0.1:8080");
+  });
+
+  it.each([
+    ["verify.example.com/api", "absolute http:// or https:// URL"],
+    ["/mock-provider/api", "absolute http:// or https:// URL"],
+    ["ftp://verify.example.com/api", "absolute http:// or https:// URL"],
+    ["javascript:alert(1)", "absolute http:// or https:// URL"],
+    ["http:verify.example.com", "absolute http:// or https:// URL"],
+    ["https://user:pass@verify.example.com/api", "no user name or password"],
+    ["https://token@verify.example.com/api", "no user name or password"],
+    ["https://verify.example.com/api#frag", "no fragment"],
+    ["https://verify.example.com/api#", "no fragment"],
+    ["https://verify.example.com/api?tenant=1", "no query string"],
+    ["https://verify.example.com/a pi", "no spaces"],
+    [`https://verify.example.com/${"a".repeat(600)}`, "at most 512 characters"],
+  ])("base URL %j is refused: %s", (value, message) => {
+    const r = providerSchema.safeParse({ ...form, baseUrl: value });
+    expect(r.success).toBe(false);
+    expect(fieldErrorsOf(r.error!).baseUrl?.[0]).toContain(message);
+  });
+
+  it.each([
+    ["timeoutMs", "99", "from 100 to 30000"],
+    ["timeoutMs", "30001", "from 100 to 30000"],
+    ["providerId", "mock", "Unknown provider"],
+    ["clientId", "has space", "no spaces"],
+  ])("%s = %j is refused: %s", (field, value, message) => {
+    const r = providerSchema.safeParse({ ...form, [field]: value });
+    expect(r.success).toBe(false);
+    expect(fieldErrorsOf(r.error!)[field]?.[0]).toContain(message);
+  });
+
+  it("a change on the same origin needs no secret", () => {
+    const next = providerSchema.parse({ ...form, baseUrl: `${MOCK}/`, timeoutMs: "2500" });
+    expect(providerChangeErrors(current, next, MOCK)).toBeNull();
+    expect(providerChanges(current, next)).toEqual([
+      { field: "baseUrl", old: null, new: MOCK },
+      { field: "timeoutMs", old: 5000, new: 2500 },
+    ]);
+  });
+
+  it("a base URL on another origin needs the client id and secret again", () => {
+    const next = providerSchema.parse({ ...form, baseUrl: "https://verify.example.com/api" });
+    const errors = providerChangeErrors(current, next, MOCK)!;
+    expect(errors.clientId?.[0]).toContain("moves to another host (https://verify.example.com)");
+    expect(errors.clientSecret?.[0]).toContain("never sent to a new host");
+    // Another port is another origin too.
+    expect(providerChangeErrors(current, providerSchema.parse({ ...form, baseUrl: "http://127.0.0.1:3001/mock-provider/api" }), MOCK)).not.toBeNull();
+    // Only the secret is not enough either.
+    expect(providerChangeErrors(current, { ...next, clientSecret: "s3cret" }, MOCK)?.clientId).toBeDefined();
+    expect(providerChangeErrors(current, { ...next, clientId: "bank-at-verify", clientSecret: "s3cret" }, MOCK)).toBeNull();
+  });
+
+  it("moving back from another host to the in-app mock also needs credentials", () => {
+    const elsewhere = { ...current, baseUrl: "https://verify.example.com/api" };
+    expect(providerChangeErrors(elsewhere, providerSchema.parse(form), MOCK)?.clientSecret).toBeDefined();
+  });
+
+  it("a new client id needs its secret", () => {
+    const next = providerSchema.parse({ ...form, clientId: "another-client" });
+    expect(providerChangeErrors(current, next, MOCK)?.clientSecret?.[0]).toContain("needs its client secret");
+  });
+
+  it("the secret appears in no audit detail, only as changed", () => {
+    const next = providerSchema.parse({ ...form, enabled: undefined, clientSecret: "very-secret-value" });
+    const changes = providerChanges(current, next);
+    expect(changes).toEqual([
+      { field: "enabled", old: true, new: false },
+      { field: "clientSecret", old: "(hidden)", new: "changed" },
+    ]);
+    expect(JSON.stringify([changes, providerAuditDetails(next)])).not.toContain("very-secret-value");
+    expect(providerAuditDetails(next).clientSecret).toBe("changed");
   });
 });
 

@@ -6,6 +6,7 @@ import { rows, type DbOrTx, type Tx } from "@/lib/db";
 import { groups, settings, type Settings } from "@/lib/db/schema";
 import { audit } from "@/lib/mfa/audit";
 import { isExternalFactorId } from "@/lib/mfa/factors/external";
+import { CAPABILITIES, type Capability } from "@/lib/mfa/provider/contract";
 import { allFactors } from "@/lib/mfa/registry";
 import { actorFields, type Actor } from "./reset";
 
@@ -14,11 +15,14 @@ import { actorFields, type Actor } from "./reset";
  * (Q2's MFA group profiles). Every field is validated with a message a person can act on;
  * every change is one audit event with the old and the new value.
  *
- * Not here yet: allowed delivery-target types for sign-in vs transactions and the external
- * provider's base URL / enabled flag — they come with the external provider issue.
+ * The settings row: lockout, backoff, step-up amounts, the MFA token lifetime, the push timeout
+ * and the delivery-target types an external provider may use per workflow (Q2's
+ * LogonTacAllow…/EdvTacAllow…Targets; enforced by the external factor's `allowedIn`, which
+ * `usableFactors` asks both when a method is offered and when it is answered). The providers'
+ * own configuration (enabled, base URL, timeout, credentials) is in ./providers.ts.
  */
 
-function wholeNumber(label: string, min: number, max: number, unit = "") {
+export function wholeNumber(label: string, min: number, max: number, unit = "") {
   const msg = `${label}: enter a whole number from ${min} to ${max}${unit}.`;
   return z
     .string({ error: msg })
@@ -43,9 +47,36 @@ function amount(label: string) {
     });
 }
 
-// Ranges match the CHECK constraints of the settings table (lib/db/schema.ts).
+/** The delivery-target types, in the order forms and stored lists use. */
+export const TARGET_TYPES = CAPABILITIES;
+export const TARGET_TYPE_LABELS: Record<Capability, string> = {
+  mobile_push: "Push notification",
+  sms_otp: "Text message (SMS)",
+  voice_otp: "Voice call",
+  email_otp: "E-mail code",
+};
+export type TargetWorkflow = "signInTargetTypes" | "stepUpTargetTypes";
+/** Checkbox field names: "signInTargetTypes.sms_otp" — one field per type, never repeated. */
+export const targetField = (list: TargetWorkflow, type: string) => `${list}.${type}`;
+
+const checkbox = z.literal("on", { error: "Invalid checkbox value." }).optional();
+
+const targetShape = Object.fromEntries(
+  (["signInTargetTypes", "stepUpTargetTypes"] as const).flatMap((list) => TARGET_TYPES.map((t) => [targetField(list, t), checkbox])),
+) as Record<string, typeof checkbox>;
+
+const chosenTargets = (o: Record<string, unknown>, list: TargetWorkflow): Capability[] => TARGET_TYPES.filter((t) => o[targetField(list, t)] === "on");
+
+/**
+ * An empty list is refused: customers whose only methods are at a provider could not sign in
+ * (or authorise a payment) at all. Switching a provider off is its own, deliberate setting.
+ */
+const EMPTY_TARGETS = "Pick at least one type. To stop using a provider altogether, disable it under Providers.";
+
+// Ranges match the CHECK constraints of the settings table (lib/db/schema.ts). A loose object:
+// an unknown "signInTargetTypes.x" field is refused by name below instead of silently dropped.
 export const settingsSchema = z
-  .object({
+  .looseObject({
     lockoutThreshold: wholeNumber("Lockout threshold", 1, 100, " attempts"),
     lockoutDurationMinutes: wholeNumber("Lock duration", 0, 525_600, " minutes (0 = until an administrator unlocks)"),
     backoffBaseMs: wholeNumber("Backoff base", 0, 300_000, " ms"),
@@ -54,14 +85,49 @@ export const settingsSchema = z
     stepUpAmountMinor: amount("Step-up amount"),
     blockAmountMinor: amount("Block amount"),
     newPayeeHours: wholeNumber("New payee window", 0, 8760, " hours"),
+    pushTimeoutSeconds: wholeNumber("Push timeout", 5, 600, " seconds"),
+    ...targetShape,
   })
   .refine((s) => s.backoffMaxMs >= s.backoffBaseMs, { path: ["backoffMaxMs"], message: "The backoff cap must be at least the backoff base." })
   .refine((s) => s.blockAmountMinor > s.stepUpAmountMinor, {
     path: ["blockAmountMinor"],
     message: "The block amount must be above the step-up amount (otherwise no transfer could ask for MFA).",
+  })
+  .superRefine((o, ctx) => {
+    for (const list of ["signInTargetTypes", "stepUpTargetTypes"] as const) {
+      const unknown = Object.keys(o).filter((k) => k.startsWith(`${list}.`) && !(k in targetShape));
+      if (unknown.length) {
+        ctx.addIssue({
+          code: "custom",
+          path: [list],
+          message: `Unknown delivery-target type: ${unknown.map((k) => k.slice(list.length + 1).slice(0, 32)).join(", ")}. Known: ${TARGET_TYPES.join(", ")}.`,
+        });
+      } else if (!chosenTargets(o, list).length) {
+        ctx.addIssue({ code: "custom", path: [list], message: EMPTY_TARGETS });
+      }
+    }
   });
 
-export type SettingsInput = z.infer<typeof settingsSchema>;
+export type SettingsForm = z.infer<typeof settingsSchema>;
+
+/** The parsed form as the settings row stores it (checkboxes → lists in TARGET_TYPES order). */
+export function toSettings(o: SettingsForm) {
+  return {
+    lockoutThreshold: o.lockoutThreshold,
+    lockoutDurationMinutes: o.lockoutDurationMinutes,
+    backoffBaseMs: o.backoffBaseMs,
+    backoffMaxMs: o.backoffMaxMs,
+    mfaTokenLifetimeMinutes: o.mfaTokenLifetimeMinutes,
+    stepUpAmountMinor: o.stepUpAmountMinor,
+    blockAmountMinor: o.blockAmountMinor,
+    newPayeeHours: o.newPayeeHours,
+    pushTimeoutSeconds: o.pushTimeoutSeconds,
+    signInTargetTypes: chosenTargets(o, "signInTargetTypes"),
+    stepUpTargetTypes: chosenTargets(o, "stepUpTargetTypes"),
+  };
+}
+
+export type SettingsInput = ReturnType<typeof toSettings>;
 export type SettingsKey = keyof SettingsInput;
 
 export const SETTINGS_KEYS = [
@@ -73,6 +139,9 @@ export const SETTINGS_KEYS = [
   "stepUpAmountMinor",
   "blockAmountMinor",
   "newPayeeHours",
+  "pushTimeoutSeconds",
+  "signInTargetTypes",
+  "stepUpTargetTypes",
 ] as const satisfies readonly SettingsKey[];
 
 export const SETTINGS_LABELS: Record<SettingsKey, string> = {
@@ -84,16 +153,26 @@ export const SETTINGS_LABELS: Record<SettingsKey, string> = {
   stepUpAmountMinor: "Step-up amount",
   blockAmountMinor: "Block amount",
   newPayeeHours: "New payee window",
+  pushTimeoutSeconds: "Push timeout",
+  signInTargetTypes: "Sign-in delivery targets",
+  stepUpTargetTypes: "Transaction delivery targets",
 };
 
-export function describeSetting(key: SettingsKey, value: number): string {
+export function describeSetting(key: SettingsKey, value: number | string[]): string {
+  if (Array.isArray(value)) return value.join(", ") || "none";
   return key === "stepUpAmountMinor" || key === "blockAmountMinor" ? formatMinor(value) : String(value);
 }
 
 export type Change = { field: string; old: unknown; new: unknown };
 
+/** Lists compare as sets: the order of the checkboxes carries no meaning. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x) => b.includes(x));
+  return a === b;
+}
+
 export function settingsChanges(current: Settings, next: SettingsInput): Change[] {
-  return SETTINGS_KEYS.filter((k) => current[k] !== next[k]).map((k) => ({ field: k, old: current[k], new: next[k] }));
+  return SETTINGS_KEYS.filter((k) => !sameValue(current[k], next[k])).map((k) => ({ field: k, old: current[k], new: next[k] }));
 }
 
 /** Applies the new values under the settings row lock; one audit event per changed field. */
@@ -130,8 +209,6 @@ export async function listGroupProfiles(db: DbOrTx): Promise<GroupProfile[]> {
 
 /** Checkbox field names: "signIn.totp", "stepUp.recovery" — one field per factor, never repeated. */
 export const factorField = (workflow: "signIn" | "stepUp", factorId: string) => `${workflow}.${factorId}`;
-
-const checkbox = z.literal("on", { error: "Invalid checkbox value." }).optional();
 
 /** Built from the factor registry, so a new factor plugin appears here by itself. */
 export function groupProfileSchema() {

@@ -11,6 +11,7 @@ import { createTestDb, type TestDb } from "@/lib/db/test-db";
 import { openChallenge } from "./challenges";
 import { clearTokenCache } from "./provider/client";
 import { sealClientSecret } from "./provider/config";
+import { unavailableFactors, usableFactors } from "./registry";
 import { answerChallenge } from "./verify";
 
 /**
@@ -153,5 +154,39 @@ describe("the external factor under the lockout model", () => {
     expect(await a.answer("mock:mobile_push", { step: "poll" }, c2.id, { ...a.user, sessionId: otherSession })).toMatchObject({ kind: "continue", data: null });
     // A's own challenge passes.
     expect(await a.answer("mock:mobile_push", { step: "poll" })).toEqual({ kind: "ok", value: "passed" });
+  });
+});
+
+describe("the admin's switches take effect at the next request", () => {
+  it("a target type removed from sign-in is neither offered nor accepted; nothing counted", async () => {
+    const a = await setup();
+    expect((await usableFactors(t.db, a.user, "sign_in")).map((f) => f.id)).toContain("mock:sms_otp");
+    await t.db.execute(sql`UPDATE settings SET sign_in_target_types = '["mobile_push"]'::jsonb WHERE id = 1`);
+    try {
+      const offered = await usableFactors(t.db, a.user, "sign_in");
+      expect(offered.map((f) => f.id)).toEqual(["mock:mobile_push"]);
+      expect(await a.answer("mock:sms_otp", { step: "targets" })).toEqual({ kind: "factor_not_allowed" });
+      // Transactions keep their own list.
+      expect((await usableFactors(t.db, a.user, "step_up")).map((f) => f.id)).toContain("mock:sms_otp");
+      expect((await unavailableFactors(t.db, a.user, "sign_in", offered)).map((f) => f.id)).toEqual(["mock:sms_otp"]);
+      expect(await a.failures()).toBe(0);
+    } finally {
+      await t.db.execute(sql`UPDATE settings SET sign_in_target_types = '["mobile_push","sms_otp","voice_otp","email_otp"]'::jsonb WHERE id = 1`);
+    }
+  });
+
+  it("a disabled provider's factors are neither offered nor accepted, nothing counted; enabled again, they work", async () => {
+    const a = await setup();
+    await t.db.execute(sql`UPDATE mfa_providers SET enabled = false WHERE credential_prefix = 'mock'`);
+    try {
+      expect(await usableFactors(t.db, a.user, "sign_in")).toEqual([]);
+      expect((await unavailableFactors(t.db, a.user, "sign_in", [])).map((f) => f.id)).toEqual(["mock:mobile_push", "mock:sms_otp"]);
+      expect(await a.answer("mock:sms_otp", { step: "targets" })).toEqual({ kind: "factor_not_allowed" });
+      expect(await a.answer("mock:mobile_push", { step: "poll" })).toEqual({ kind: "factor_not_allowed" });
+      expect(await a.failures()).toBe(0);
+    } finally {
+      await t.db.execute(sql`UPDATE mfa_providers SET enabled = true WHERE credential_prefix = 'mock'`);
+    }
+    expect(await a.answer("mock:sms_otp", { step: "targets" })).toMatchObject({ kind: "continue" });
   });
 });

@@ -1,5 +1,5 @@
 import "server-only";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/db";
 import { factors, groups } from "@/lib/db/schema";
 import { externalFactor, isExternalFactorId } from "./factors/external";
@@ -50,6 +50,26 @@ export async function usableFactors(db: DbOrTx, user: FactorUser, workflow: Work
     if (await f.isActive(db, user.userId)) result.push(f);
   }
   return result;
+}
+
+/**
+ * The user's registered provider methods that cannot serve this workflow right now (provider
+ * disabled, capability removed, target type not allowed): the MFA page names them, so a
+ * customer is told to use a recovery code or call the bank instead of seeing nothing.
+ */
+export async function unavailableFactors(db: DbOrTx, user: FactorUser, workflow: Workflow, usable: FactorPlugin[]): Promise<FactorPlugin[]> {
+  const rows = await db
+    .selectDistinct({ type: factors.type })
+    .from(factors)
+    .where(and(eq(factors.userId, user.userId), eq(factors.status, "active")));
+  const [group] = await db
+    .select({ signIn: groups.signInFactors, stepUp: groups.stepUpFactors })
+    .from(groups)
+    .where(eq(groups.id, user.groupId));
+  const allowed = (workflow === "step_up" ? group?.stepUp : group?.signIn) ?? [];
+  const registered = new Set(rows.map((r) => r.type));
+  // In the group's order, like the methods the page offers.
+  return allowed.filter((t) => isExternalFactorId(t) && registered.has(t) && !usable.some((f) => f.id === t)).map(externalFactor);
 }
 
 export async function groupRequiresMfa(db: DbOrTx, groupId: string): Promise<boolean> {

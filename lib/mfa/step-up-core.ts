@@ -9,7 +9,7 @@ import type { Settings } from "@/lib/db/schema";
 import { getSettings } from "@/lib/settings";
 import { audit } from "./audit";
 import { openChallenge } from "./challenges";
-import { usableFactors } from "./registry";
+import { unavailableFactors, usableFactors } from "./registry";
 import type { StepUpRequired } from "./step-up-types";
 
 export type { StepUpRequired };
@@ -157,12 +157,17 @@ async function requireStepUp(
   reason: string,
   auditBase: { subjectUserId: string; actorUserId: string; sessionId: string; ip: string | null; details: Record<string, unknown> },
 ): Promise<ActionState<StepUpRequired>> {
-  const factors = await usableFactors(db, { userId: session.userId, username: session.username, email: session.email, groupId: session.groupId, sessionId: session.id }, "step_up");
+  const user = { userId: session.userId, username: session.username, email: session.email, groupId: session.groupId, sessionId: session.id };
+  const factors = await usableFactors(db, user, "step_up");
   if (factors.length === 0) {
     await audit(db, { ...auditBase, action: "step_up.required", outcome: "refused", details: { ...auditBase.details, for: action, reason: "no step-up factor" } });
+    // A provider switched off by the bank is not something the customer can fix on the Security page.
+    const unavailable = await unavailableFactors(db, user, "step_up", factors);
     return {
       status: "error",
-      message: "This needs two-step verification. Set up an authenticator app on the Security page first.",
+      message: unavailable.length
+        ? `${[...new Set(unavailable.map((f) => f.name))].join(", ")}: this method is unavailable at the moment. Contact the bank.`
+        : "This needs two-step verification. Set up an authenticator app on the Security page first.",
     };
   }
   const challenge = await db.transaction(async (tx) => {

@@ -7,7 +7,7 @@ import { factorUser, getCurrentSession } from "@/lib/auth/current";
 import { safeCallbackUrl } from "@/lib/auth/sign-in";
 import { getDb } from "@/lib/db";
 import { openChallenge } from "@/lib/mfa/challenges";
-import { usableFactors } from "@/lib/mfa/registry";
+import { unavailableFactors, usableFactors } from "@/lib/mfa/registry";
 import { findActiveReset } from "@/lib/auth/password-reset";
 import { verifyReset } from "../reset-password/actions";
 import { verifySignIn } from "./actions";
@@ -37,6 +37,10 @@ export default async function MfaPage({ searchParams }: { searchParams: Search }
       : openChallenge(db, { sessionId: session.id, userId: session.userId, purpose: "sign_in", context: { callbackUrl } }),
     usableFactors(db, user, resetting ? "password_reset" : "sign_in"),
   ]);
+  const unavailable = await unavailableFactors(db, user, resetting ? "password_reset" : "sign_in", factors);
+  const unavailableNotice = unavailable.length
+    ? `${[...new Set(unavailable.map((f) => f.name))].join(", ")}: this method is unavailable at the moment. Use a recovery code, or contact the bank.`
+    : undefined;
   const panelFactors = await Promise.all(
     factors.map(async (f) => ({
       id: f.id,
@@ -65,6 +69,7 @@ export default async function MfaPage({ searchParams }: { searchParams: Search }
         factors={panelFactors}
         action={resetting ? verifyReset : verifySignIn}
         initialFactor={typeof params.factor === "string" ? params.factor : undefined}
+        unavailableNotice={unavailableNotice}
       />
       <div className="mt-6 flex items-center justify-between border-t border-line pt-4 text-sm text-muted">
         <span>Not you, or no access to your device?</span>

@@ -10,10 +10,20 @@ import {
   SETTINGS_LABELS,
   settingsSchema,
   toGroupProfile,
+  toSettings,
   updateGroupProfileIn,
   updateSettingsIn,
   type SettingsKey,
 } from "@/lib/admin/settings";
+import {
+  findProviderView,
+  providerAuditDetails,
+  providerChangeErrors,
+  providerChanges,
+  providerChangeLabel,
+  providerSchema,
+  updateProviderIn,
+} from "@/lib/admin/providers";
 import { adminStepUpAction, Refusal } from "@/lib/mfa/step-up";
 
 /**
@@ -26,15 +36,15 @@ export const updateSettings = adminStepUpAction(
     action: "admin.settings",
     schema: settingsSchema,
     risk: (input, { settings }) =>
-      settingsChanges(settings, input).length ? { decision: "mfa", reason: "security policy change" } : { decision: "allow" },
+      settingsChanges(settings, toSettings(input)).length ? { decision: "mfa", reason: "security policy change" } : { decision: "allow" },
     describe: (input, { settings }) =>
-      `Change ${settingsChanges(settings, input)
+      `Change ${settingsChanges(settings, toSettings(input))
         .map((c) => SETTINGS_LABELS[c.field as SettingsKey].toLowerCase())
         .join(", ")}`,
-    auditDetails: (i) => ({ ...i }),
+    auditDetails: (i) => ({ ...toSettings(i) }),
   },
   async (input, { tx, session }) => {
-    const changes = await updateSettingsIn(tx, input, { userId: session.userId, label: session.username, sessionId: session.id, ip: await clientIp() });
+    const changes = await updateSettingsIn(tx, toSettings(input), { userId: session.userId, label: session.username, sessionId: session.id, ip: await clientIp() });
     if (!changes.length) return { status: "ok", message: "Nothing to save: the values are unchanged." };
     revalidatePath("/admin/settings");
     return { status: "ok", message: `Saved: ${changes.map((c) => SETTINGS_LABELS[c.field as SettingsKey]).join(", ")}.` };
@@ -64,5 +74,37 @@ export const updateGroupProfile = adminStepUpAction(
     if (!changes.length) return { status: "ok", message: "Nothing to save: the profile is unchanged." };
     revalidatePath("/admin/settings");
     return { status: "ok", message: "MFA profile saved." };
+  },
+);
+
+/**
+ * A provider's configuration. The change rules (a new origin needs new credentials) are checked
+ * before the MFA prompt — so the admin sees the field error at once — and again under the row
+ * lock. The client secret is bound into the grant's input hash but never audited or returned.
+ */
+export const updateProvider = adminStepUpAction(
+  {
+    action: "admin.provider",
+    schema: providerSchema,
+    risk: async (input, { tx }) => {
+      const current = await findProviderView(tx, input.providerId);
+      if (!current) return { decision: "block", message: "That provider does not exist." };
+      const errors = providerChangeErrors(current, input);
+      if (errors) throw new Refusal("Please check the highlighted fields.", errors);
+      return providerChanges(current, input).length ? { decision: "mfa", reason: "provider configuration change" } : { decision: "allow" };
+    },
+    describe: async (input, { tx }) => {
+      const current = await findProviderView(tx, input.providerId);
+      const fields = current ? providerChanges(current, input).map(providerChangeLabel) : [];
+      return `Change ${current?.name ?? "provider"}: ${fields.join(", ")}`;
+    },
+    auditDetails: providerAuditDetails,
+  },
+  async (input, { tx, session }) => {
+    const result = await updateProviderIn(tx, input, { userId: session.userId, label: session.username, sessionId: session.id, ip: await clientIp() });
+    if (!result.ok) throw new Refusal(result.message, result.fieldErrors);
+    if (!result.changes.length) return { status: "ok", message: "Nothing to save: the provider is unchanged." };
+    revalidatePath("/admin/settings");
+    return { status: "ok", message: `Saved: ${result.changes.map(providerChangeLabel).join(", ")}.` };
   },
 );

@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
-import { GroupProfileForm, SettingsForm } from "@/components/admin/settings-forms";
+import { GroupProfileForm, ProviderForm, SettingsForm } from "@/components/admin/settings-forms";
 import { Card, PageHeader } from "@/components/ui";
-import { listGroupProfiles } from "@/lib/admin/settings";
+import { listProviders } from "@/lib/admin/providers";
+import { listGroupProfiles, TARGET_TYPE_LABELS, TARGET_TYPES } from "@/lib/admin/settings";
 import { requireAdmin } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";
 import { allFactors } from "@/lib/mfa/registry";
+import { mockProviderBaseUrl } from "@/lib/mfa/provider/config";
 import { getSettings } from "@/lib/settings";
 
 export const metadata: Metadata = { title: "Settings" };
@@ -17,7 +19,8 @@ function decimal(minor: number): string {
 export default async function SettingsPage() {
   await requireAdmin();
   const db = await getDb();
-  const [s, groups] = await Promise.all([getSettings(db), listGroupProfiles(db)]);
+  const [s, groups, providers] = await Promise.all([getSettings(db), listGroupProfiles(db), listProviders(db)]);
+  const targetTypes = TARGET_TYPES.map((id) => ({ id, name: TARGET_TYPE_LABELS[id] }));
   const factors = allFactors().map((f) => ({ id: f.id, name: f.name, primary: f.primary }));
   return (
     <>
@@ -38,9 +41,31 @@ export default async function SettingsPage() {
               stepUpAmount: decimal(s.stepUpAmountMinor),
               blockAmount: decimal(s.blockAmountMinor),
               newPayeeHours: s.newPayeeHours,
+              pushTimeoutSeconds: s.pushTimeoutSeconds,
+              signInTargetTypes: s.signInTargetTypes,
+              stepUpTargetTypes: s.stepUpTargetTypes,
             }}
+            targetTypes={targetTypes}
           />
         </Card>
+        <section aria-labelledby="providers-title" className="space-y-4">
+          <h2 id="providers-title" className="text-lg font-semibold">Providers</h2>
+          <p className="text-sm text-muted">
+            External MFA providers (docs/PROVIDER-CONTRACT.md). A disabled provider&apos;s methods are neither offered nor accepted
+            from the next request on. The client secret is never shown; moving a provider to another host needs the credentials
+            that host issued.
+          </p>
+          <div className="grid gap-6 lg:grid-cols-2">
+            {providers.map((p) => (
+              <Card key={p.id}>
+                <h3 className="mb-3 font-semibold">
+                  {p.name} <span className="font-mono text-xs font-normal text-muted">{p.credentialPrefix}</span>
+                </h3>
+                <ProviderForm provider={p} mockBaseUrl={mockProviderBaseUrl()} />
+              </Card>
+            ))}
+          </div>
+        </section>
         <section aria-labelledby="profiles-title" className="space-y-4">
           <h2 id="profiles-title" className="text-lg font-semibold">Group MFA profiles</h2>
           <div className="grid gap-6 lg:grid-cols-2">
