@@ -10,7 +10,9 @@ import {
   openSql,
   requireFaultRunner,
   retryTransfer,
+  signInByAction,
   sleep,
+  timedStep,
   transferOnce,
   TRANSFER,
   VERIFY_STEP_UP,
@@ -47,8 +49,7 @@ test("a database restart and terminated connections under load: 503s during, rec
     for (let i = 0; i < 3; i++) {
       const user = await makeUser("commercial");
       const { ctx, page } = await newPage();
-      await signIn(page, user);
-      await expect(page.getByRole("heading", { name: /Hello/ })).toBeVisible();
+      await signInByAction(ctx.request, base, user);
       customers.push({ user, ctx, page });
     }
     // Three flows that will be caught mid-way by the outage.
@@ -85,7 +86,7 @@ test("a database restart and terminated connections under load: 503s during, rec
     const okSoFar = () => attempts.filter((a) => a.answer?.outcome === "ok").length;
     await expect.poll(okSoFar, { timeout: 15_000 }).toBeGreaterThan(5);
 
-    await test.step("the database stops (fast shutdown): pages answer 503, actions 'temporarily unavailable'", async () => {
+    await timedStep("the database stops (fast shutdown): pages answer 503, actions 'temporarily unavailable'", async () => {
       await cluster.stop();
       const t = Date.now();
       const { request } = customers[0]!.ctx;
@@ -103,7 +104,7 @@ test("a database restart and terminated connections under load: 503s during, rec
       console.log(`[faults] outage noticed and answered 503 within ${Date.now() - t} ms`);
     });
 
-    await test.step("mid-flow during the outage: a password, an MFA code and a step-up answer all get the clear message", async () => {
+    await timedStep("mid-flow during the outage: a password, an MFA code and a step-up answer all get the clear message", async () => {
       await submitLogin(signingIn.page, signingIn.user.username, signingIn.user.password);
       await expect(formAlert(signingIn.page)).toHaveText(UNAVAILABLE);
       await expect(signingIn.page).toHaveURL(/\/login/);
@@ -125,7 +126,7 @@ test("a database restart and terminated connections under load: 503s during, rec
 
     await sleep(1_000); // the load keeps knocking during the outage
 
-    await test.step("the database is back: the app recovers by itself", async () => {
+    await timedStep("the database is back: the app recovers by itself", async () => {
       await cluster.start();
       const t = Date.now();
       await expect
@@ -136,7 +137,7 @@ test("a database restart and terminated connections under load: 503s during, rec
       console.log(`[faults] recovered ${Date.now() - t} ms after the database was back`);
     });
 
-    await test.step("what was answered during the outage granted nothing", async () => {
+    await timedStep("what was answered during the outage granted nothing", async () => {
       const [sessions] = await sql<{ any: number; verified: number }[]>`
         SELECT count(*)::int AS any, count(*) FILTER (WHERE mfa_state IN ('verified', 'none'))::int AS verified
           FROM sessions WHERE user_id = ${signingIn.user.id}`;
@@ -153,7 +154,7 @@ test("a database restart and terminated connections under load: 503s during, rec
       expect(silent!.n, "no audit row for attempts that never reached the database").toBe(0);
     });
 
-    await test.step("after recovery the same flows simply work", async () => {
+    await timedStep("after recovery the same flows simply work", async () => {
       await submitLogin(signingIn.page, signingIn.user.username, signingIn.user.password);
       await expect(signingIn.page.getByRole("heading", { name: /Hello/ })).toBeVisible();
 
@@ -176,7 +177,7 @@ test("a database restart and terminated connections under load: 503s during, rec
       expect(done.body).toContain("Sent €2,000.00");
     });
 
-    await test.step("connections terminated (pg_terminate_backend) three times under load: the pool replaces them", async () => {
+    await timedStep("connections terminated (pg_terminate_backend) three times under load: the pool replaces them", async () => {
       for (let i = 0; i < 3; i++) {
         const n = await cluster.terminateConnections();
         console.log(`[faults] terminated ${n} connections`);
@@ -190,7 +191,7 @@ test("a database restart and terminated connections under load: 503s during, rec
     running = false;
     await Promise.all(loops);
 
-    await test.step("every attempt the app could not answer is retried with its key: applied once at most", async () => {
+    await timedStep("every attempt the app could not answer is retried with its key: applied once at most", async () => {
       const unanswered = attempts.filter((a) => a.answer?.outcome !== "ok" && a.answer?.outcome !== "refused");
       for (const first of unanswered) {
         const customer = customers.find((c) => c.user.id === first.userId)!;
@@ -201,7 +202,7 @@ test("a database restart and terminated connections under load: 503s during, rec
       }
     });
 
-    await test.step("Σ ledger = Δ balances; every transfer with its audit row; every acknowledged attempt audited once", async () => {
+    await timedStep("Σ ledger = Δ balances; every transfer with its audit row; every acknowledged attempt audited once", async () => {
       const { tally, applied } = await checkTransferInvariants(sql, before, since, attempts);
       console.log(`[faults] database outage: ${attempts.length} answers ${JSON.stringify(tally)}, ${applied} transfers applied`);
       expect(tally.unavailable ?? 0, "the outage was really seen by the load").toBeGreaterThan(0);

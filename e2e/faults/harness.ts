@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import net from "node:net";
 import type { APIRequestContext } from "@playwright/test";
 import postgres from "postgres";
-import { expect } from "../fixtures";
+import { expect, test } from "../fixtures";
 import { actionId, callAction } from "../server-actions";
 
 /**
@@ -150,6 +150,21 @@ export async function act(request: APIRequestContext, url: string, file: string,
 }
 
 export const TRANSFER = ["app/(bank)/transfer/actions.ts", "transferFunds"] as const;
+export const SIGN_IN = ["app/(auth)/login/actions.ts", "signInWithPassword"] as const;
+
+/**
+ * Signs a user without MFA in by calling the sign-in action directly (no page to load and
+ * hydrate): the answer redirects, and the session cookie lands in `request`'s jar — a
+ * BrowserContext's request shares it with its pages.
+ */
+export async function signInByAction(request: APIRequestContext, base: string, user: { username: string; password: string }) {
+  // A redirecting action answers 200 with the next page's payload (and the x-action-redirect header).
+  const a = await callAction(request, `${base}/login`, actionId(...SIGN_IN), { username: user.username, password: user.password });
+  expect(a.status, `sign-in of ${user.username}`).toBe(200);
+  expect(a.body, `sign-in of ${user.username}`).not.toContain("Incorrect username or password");
+  const res = await request.get(`${base}/dashboard`, { maxRedirects: 0 });
+  expect(res.status(), `${user.username} is signed in`).toBe(200);
+}
 export const VERIFY_STEP_UP = ["app/(bank)/step-up/actions.ts", "verifyStepUp"] as const;
 
 export type Attempt = {
@@ -209,6 +224,16 @@ export async function retryTransfer(request: APIRequestContext, base: string, fi
     idempotencyKey: attempt.key,
   });
   return attempt;
+}
+
+/** test.step that also prints how long it took (the suite has a time budget). */
+export async function timedStep<T>(name: string, body: () => Promise<T>): Promise<T> {
+  const t = Date.now();
+  try {
+    return await test.step(name, body);
+  } finally {
+    console.log(`[faults]   ${((Date.now() - t) / 1000).toFixed(1)} s  ${name}`);
+  }
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -74,7 +74,7 @@ export function registerDatabaseProbe(probe: () => Promise<void>): void {
   state.probe = probe;
 }
 
-const PROBE_TIMEOUT_MS = 1_500;
+const PROBE_TIMEOUT_MS = 3_000;
 /** One probe answers the page requests of this window, so an outage is not a probe storm. */
 const PROBE_REUSE_MS = 500;
 

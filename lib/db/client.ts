@@ -51,6 +51,19 @@ export function openPostgres(url: string, max = 10): DbHandle {
   };
 }
 
+/**
+ * Asks the server whether it answers, on a connection of its own: the app's pool may be busy
+ * (or waiting out a reconnect), and a saturated pool is not an outage. Used by proxy.ts only
+ * while an outage is remembered; the connection closes after 5 idle seconds.
+ */
+export function postgresProbe(url: string): () => Promise<void> {
+  let client: postgres.Sql | undefined;
+  return async () => {
+    client ??= postgres(url, { max: 1, onnotice: () => {}, idle_timeout: 5, connect_timeout: 3, backoff: () => 0.1 });
+    await client`SELECT 1`;
+  };
+}
+
 /** dir undefined → in memory (unit and integration tests). */
 export function openPglite(dir?: string): DbHandle {
   let release = () => {};

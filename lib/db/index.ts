@@ -1,8 +1,7 @@
 import "server-only";
-import { sql } from "drizzle-orm";
 import { getEnv } from "@/lib/env";
 import { registerDatabaseProbe } from "./availability";
-import { openPglite, openPostgres, type Db, type DbHandle } from "./client";
+import { openPglite, openPostgres, postgresProbe, type Db, type DbHandle } from "./client";
 
 export type { Db, DbOrTx, Tx } from "./client";
 export { rows } from "./client";
@@ -19,12 +18,9 @@ export function getHandle(): Promise<DbHandle> {
     const env = getEnv();
     if (env.databaseUrl) {
       // postgres.js reconnects by itself after a restart: a dead connection fails its query
-      // and is replaced on the next one. The probe lets proxy.ts see when it is back.
-      const handle = openPostgres(env.databaseUrl);
-      registerDatabaseProbe(async () => {
-        await handle.db.execute(sql`SELECT 1`);
-      });
-      return handle;
+      // and is replaced on the next one. The probe lets proxy.ts see when the server is back.
+      registerDatabaseProbe(postgresProbe(env.databaseUrl));
+      return openPostgres(env.databaseUrl);
     }
     const handle = openPglite(env.dataDir);
     // Idempotent; normally done by scripts/prepare-db.ts before the server starts.
