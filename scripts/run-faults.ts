@@ -59,9 +59,43 @@ function clusterCommand(bin: string, args: string[]): [string, string[]] {
 type Cluster = { dir: string; data: string; port: number; pgCtl: string; opts: string; logFile: string; started: boolean };
 let cluster: Cluster | undefined;
 
+const DIR_PREFIX = "mfa-bank-faults-pg-";
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** A runner killed with SIGKILL cannot clean up: the next run stops and removes what it left. */
+function removeAbandonedClusters(bin: string) {
+  for (const name of fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(DIR_PREFIX))) {
+    const dir = path.join(os.tmpdir(), name);
+    const pidFile = path.join(dir, "runner.pid");
+    const runner = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, "utf8")) || 0 : 0;
+    if (runner && isAlive(runner)) continue; // another run, still going
+    if (!runner && Date.now() - fs.statSync(dir).mtimeMs < 60_000) continue; // being created
+    if (fs.existsSync(path.join(dir, "data", "postmaster.pid"))) {
+      const [cmd, args] = clusterCommand(path.join(bin, "pg_ctl"), ["-D", path.join(dir, "data"), "-m", "immediate", "-w", "-t", "20", "stop"]);
+      try {
+        execFileSync(cmd, args, { stdio: "ignore" });
+      } catch {
+        // Not running any more: only the folder is left.
+      }
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+    log(`removed a cluster abandoned by process ${runner || "?"} (${dir})`);
+  }
+}
+
 async function startCluster(): Promise<Cluster> {
   const bin = pgBinDir();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mfa-bank-faults-pg-"));
+  removeAbandonedClusters(bin);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), DIR_PREFIX));
+  fs.writeFileSync(path.join(dir, "runner.pid"), String(process.pid));
   const c: Cluster = {
     dir,
     data: path.join(dir, "data"),
