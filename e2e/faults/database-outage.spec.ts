@@ -45,6 +45,7 @@ test("a database restart and terminated connections under load: 503s during, rec
     return { ctx, page: await ctx.newPage() };
   };
   try {
+    const setupStarted = Date.now();
     const customers: Customer[] = [];
     for (let i = 0; i < 3; i++) {
       const user = await makeUser("commercial");
@@ -67,6 +68,7 @@ test("a database restart and terminated connections under load: 503s during, rec
     const required = await act(steppingUp.ctx.request, `${base}/transfer`, ...TRANSFER, bigTransfer);
     expect(required.outcome, required.body).toBe("mfa_required");
     const challengeId = /"challengeId":"([0-9a-f-]{36})"/.exec(required.body)![1]!;
+    console.log(`[faults]   ${((Date.now() - setupStarted) / 1000).toFixed(1)} s  setup: 6 users signed in or mid-flow`);
 
     const userIds = customers.map((c) => c.user.id);
     const before = await balancesOf(sql, userIds);

@@ -127,21 +127,25 @@ export type Answer = { outcome: Outcome; status: number; body: string; ms: numbe
 /** Classifies an action's answer: ActionState fields appear in the RSC body as JSON. */
 export async function act(request: APIRequestContext, url: string, file: string, name: string, fields: Record<string, string>, timeoutMs = 30_000): Promise<Answer> {
   const t = Date.now();
+  let timer: NodeJS.Timeout | undefined;
   let res: { status: number; body: string };
   try {
     res = await Promise.race([
       callAction(request, url, actionId(file, name), fields),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
     ]);
   } catch (err) {
+    // Connection refused or reset (a killed server), or no answer in time.
     return { outcome: "no_answer", status: 0, body: err instanceof Error ? err.message : String(err), ms: Date.now() - t };
+  } finally {
+    clearTimeout(timer);
   }
   const ms = Date.now() - t;
   const { status, body } = res;
-  if (status >= 500 || !/"status":"(ok|error|idle)"/.test(body)) {
-    // A redirect (303) answers a sign-in; anything else here is a failure to answer cleanly.
-    return { outcome: status >= 300 && status < 400 ? "ok" : "http_error", status, body, ms };
-  }
+  // A 5xx or a body without an action state: the app failed to answer cleanly.
+  if (status >= 500 || !/"status":"(ok|error|idle)"/.test(body)) return { outcome: "http_error", status, body, ms };
   const code = /"code":"(\w+)"/.exec(body)?.[1];
   if (code === "unavailable") return { outcome: "unavailable", status, body, ms };
   if (code === "mfa_required") return { outcome: "mfa_required", status, body, ms };
@@ -165,6 +169,7 @@ export async function signInByAction(request: APIRequestContext, base: string, u
   const res = await request.get(`${base}/dashboard`, { maxRedirects: 0 });
   expect(res.status(), `${user.username} is signed in`).toBe(200);
 }
+
 export const VERIFY_STEP_UP = ["app/(bank)/step-up/actions.ts", "verifyStepUp"] as const;
 
 export type Attempt = {
