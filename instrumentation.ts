@@ -1,3 +1,15 @@
+import type { Instrumentation } from "next";
+import { isDatabaseUnavailable, noteDatabaseUnavailable } from "./lib/db/availability";
+
+/**
+ * A page or route handler that failed because the database is away marks the outage, so
+ * proxy.ts answers the next page requests with a 503 "temporarily unavailable" page until the
+ * database is back (docs/ARCHITECTURE.md, Outages). Server actions mark it in their guard.
+ */
+export const onRequestError: Instrumentation.onRequestError = async (err) => {
+  if (isDatabaseUnavailable(err)) noteDatabaseUnavailable();
+};
+
 /** Runs once per server process: starts SMTP delivery of the outbox when SMTP_URL is set. */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs" || !process.env.SMTP_URL) return;

@@ -7,16 +7,23 @@ import { defineConfig, devices } from "@playwright/test";
  * the `next start` process and stops its whole process group at the end.
  */
 const port = Number(process.env.E2E_PORT ?? 3210);
+/**
+ * E2E_SUITE=<name> runs the specs in e2e/<name>/ instead of the standard ones (e.g. `faults`,
+ * through its own runner); the standard run never picks up a suite's folder.
+ */
+const suite = process.env.E2E_SUITE;
+if (suite !== undefined && !/^[a-z0-9-]+$/.test(suite)) throw new Error(`E2E_SUITE must be a folder name in e2e/, got "${suite}"`);
+const SUITE_FOLDERS = /[\\/]e2e[\\/][^\\/]+[\\/]/;
 const baseURL = `http://127.0.0.1:${port}`;
 
 // Playwright cannot download browsers here: use Debian's chromium when it is installed.
 const SYSTEM_CHROMIUM = "/usr/bin/chromium";
 
 export default defineConfig({
-  testDir: "./e2e",
+  testDir: suite ? `./e2e/${suite}` : "./e2e",
   globalSetup: "./e2e/global-setup.ts",
   fullyParallel: true,
-  workers: 2,
+  workers: Number(process.env.E2E_WORKERS ?? 2),
   retries: 0,
   forbidOnly: Boolean(process.env.CI),
   reporter: "list",
@@ -40,7 +47,7 @@ export default defineConfig({
   projects: [
     // Specs that change bank-wide settings (e.g. the lockout threshold) run alone, after all
     // the others: a parallel journey must never see a policy it did not expect.
-    { name: "chromium", use: { ...devices["Desktop Chrome"] }, testIgnore: /admin-settings\.spec\.ts/ },
+    { name: "chromium", use: { ...devices["Desktop Chrome"] }, testIgnore: suite ? /admin-settings\.spec\.ts/ : [/admin-settings\.spec\.ts/, SUITE_FOLDERS] },
     {
       name: "global-settings",
       use: { ...devices["Desktop Chrome"] },

@@ -160,7 +160,8 @@ async function main(): Promise<number> {
   await lockBuildDir();
   const port = await freePort(Number(process.env.E2E_PORT ?? 3210));
   // e2e/external-independent-provider.spec.ts serves a second MFA provider of its own here.
-  const providerPort = await freePort(port + 1000);
+  // A runner may choose it (scripts/run-faults.ts keeps every port in its own range).
+  const providerPort = process.env.E2E_INDEPENDENT_PROVIDER_PORT ? Number(process.env.E2E_INDEPENDENT_PROVIDER_PORT) : await freePort(port + 1000);
   fs.mkdirSync(path.join(runDir, "claims"), { recursive: true });
   const poolFile = path.join(runDir, "pool.json");
   Object.assign(process.env, {

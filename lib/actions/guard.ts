@@ -1,6 +1,7 @@
 import "server-only";
 import { unstable_rethrow } from "next/navigation";
 import { z } from "zod";
+import { noteDatabaseUnavailable, outageCode, UNAVAILABLE_MESSAGE } from "@/lib/db/availability";
 import { getCurrentSession, isFullySignedIn, type CurrentSession } from "@/lib/auth/current";
 import type { MfaState } from "@/lib/auth/sessions";
 import type { ActionState } from "./state";
@@ -46,6 +47,9 @@ const signedOut: ActionState = {
   message: "Your session has ended. Please sign in again.",
 };
 
+/** A database outage: the action's transaction did not commit (or never began). */
+export const databaseUnavailable: ActionState<never> = { status: "error", code: "unavailable", message: UNAVAILABLE_MESSAGE };
+
 type BuildOptions = { repeatedFields?: "reject" | "join" };
 
 function build<S extends z.ZodType, Ctx, D>(
@@ -67,10 +71,16 @@ function build<S extends z.ZodType, Ctx, D>(
       return await handler(parsed.data, ctx);
     } catch (err) {
       unstable_rethrow(err); // redirect() and notFound() are control flow, not failures
-      console.error("[action] failed:", err instanceof Error ? `${err.name}: ${err.message}` : err);
-      if (isUnavailable(err)) {
-        return { status: "error", code: "unavailable", message: "The bank is temporarily unavailable. Please try again in a moment." };
+      // The database is away (restart, terminated connection): its transaction did not commit
+      // (or, rarely, its COMMIT's answer was lost) — say so, instead of the generic message,
+      // and let proxy.ts answer pages with a 503 until it is back (docs/ARCHITECTURE.md, Outages).
+      const outage = outageCode(err);
+      if (outage) {
+        console.error(`[action] database unavailable (${outage})`);
+        noteDatabaseUnavailable();
+        return databaseUnavailable;
       }
+      console.error("[action] failed:", err instanceof Error ? `${err.name}: ${err.message}` : err);
       return { status: "error", message: "Something went wrong on our side. Nothing was changed; please try again." };
     }
   };
@@ -78,18 +88,6 @@ function build<S extends z.ZodType, Ctx, D>(
 
 function isState(x: unknown): x is ActionState {
   return typeof x === "object" && x !== null && "status" in x && !("userId" in x);
-}
-
-export function isUnavailable(err: unknown): boolean {
-  const code = (err as { code?: string })?.code;
-  return (
-    code === "ECONNREFUSED" ||
-    code === "ECONNRESET" ||
-    code === "CONNECTION_CLOSED" ||
-    code === "CONNECTION_ENDED" ||
-    code === "CONNECT_TIMEOUT" ||
-    code === "57P01" // admin_shutdown / terminated
-  );
 }
 
 export function publicAction<S extends z.ZodType, D = unknown>(schema: S, handler: Handler<S, null, D>) {

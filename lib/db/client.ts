@@ -35,6 +35,12 @@ export function openPostgres(url: string, max = 10): DbHandle {
     // A dead connection (server restart, pg_terminate_backend) is dropped and replaced.
     idle_timeout: 30,
     connect_timeout: 5,
+    // Wait before reconnecting after a failed connection, in seconds. postgres.js's default
+    // grows to 20 s and a query waits it out: during an outage every request would hang that
+    // long, and after it the pool would come back that late. Capped at 1 s: a query in an
+    // outage fails within a second (the user reads "temporarily unavailable"), and the pool is
+    // back within a second of the database (docs/ARCHITECTURE.md, Outages).
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
   });
   const db = drizzlePostgres(client, { schema, casing: "snake_case" });
   return {
@@ -42,6 +48,19 @@ export function openPostgres(url: string, max = 10): DbHandle {
     kind: "postgres",
     close: () => client.end({ timeout: 5 }),
     migrate: () => migratePostgres(db, { migrationsFolder }),
+  };
+}
+
+/**
+ * Asks the server whether it answers, on a connection of its own: the app's pool may be busy
+ * (or waiting out a reconnect), and a saturated pool is not an outage. Used by proxy.ts only
+ * while an outage is remembered; the connection closes after 5 idle seconds.
+ */
+export function postgresProbe(url: string): () => Promise<void> {
+  let client: postgres.Sql | undefined;
+  return async () => {
+    client ??= postgres(url, { max: 1, onnotice: () => {}, idle_timeout: 5, connect_timeout: 3, backoff: () => 0.1 });
+    await client`SELECT 1`;
   };
 }
 

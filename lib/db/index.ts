@@ -1,6 +1,7 @@
 import "server-only";
 import { getEnv } from "@/lib/env";
-import { openPglite, openPostgres, type Db, type DbHandle } from "./client";
+import { registerDatabaseProbe } from "./availability";
+import { openPglite, openPostgres, postgresProbe, type Db, type DbHandle } from "./client";
 
 export type { Db, DbOrTx, Tx } from "./client";
 export { rows } from "./client";
@@ -15,7 +16,12 @@ const g = globalThis as unknown as { __mfaBankDb?: Promise<DbHandle> };
 export function getHandle(): Promise<DbHandle> {
   g.__mfaBankDb ??= (async () => {
     const env = getEnv();
-    if (env.databaseUrl) return openPostgres(env.databaseUrl);
+    if (env.databaseUrl) {
+      // postgres.js reconnects by itself after a restart: a dead connection fails its query
+      // and is replaced on the next one. The probe lets proxy.ts see when the server is back.
+      registerDatabaseProbe(postgresProbe(env.databaseUrl));
+      return openPostgres(env.databaseUrl);
+    }
     const handle = openPglite(env.dataDir);
     // Idempotent; normally done by scripts/prepare-db.ts before the server starts.
     await handle.migrate();

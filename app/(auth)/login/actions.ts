@@ -8,6 +8,7 @@ import { signIn } from "@/lib/auth/auth";
 import { clientIp, userAgent } from "@/lib/auth/current";
 import { passwordInputSchema, passwordSignIn, safeCallbackUrl, usernameSchema } from "@/lib/auth/sign-in";
 import { getDb } from "@/lib/db";
+import { isDatabaseUnavailable } from "@/lib/db/availability";
 
 const signInSchema = z.object({
   username: usernameSchema,
@@ -24,6 +25,8 @@ export const signInWithPassword = publicAction(signInSchema, async (input) => {
   try {
     await signIn("handoff", { handoff: result.handoff, redirect: false });
   } catch (err) {
+    // The handoff could not be redeemed because the database is away: the guard says so.
+    if (isDatabaseUnavailable(err)) throw err;
     if (err instanceof AuthError) {
       console.error("[sign-in] handoff refused:", err.type, err.message);
       return { status: "error", message: GENERIC };

@@ -15,6 +15,7 @@ import { audit } from "@/lib/mfa/audit";
 import { queueMail } from "@/lib/mail/outbox";
 import { getFactor } from "@/lib/mfa/registry";
 import { answerChallenge, outcomeToState } from "@/lib/mfa/verify";
+import { isDatabaseUnavailable } from "@/lib/db/availability";
 
 // Factor fields pass through as strings (up to 20 KB) so a malformed code still reaches the
 // factor and counts as a failed attempt, as the lockout model requires.
@@ -42,6 +43,8 @@ async function activate(handoff: string): Promise<ActionState | null> {
     await signIn("handoff", { handoff, redirect: false });
     return null;
   } catch (err) {
+    // The handoff could not be redeemed because the database is away: the guard says so.
+    if (isDatabaseUnavailable(err)) throw err;
     if (err instanceof AuthError) return { status: "error", message: "Your session has ended. Please sign in again.", code: "signed_out" };
     throw err;
   }

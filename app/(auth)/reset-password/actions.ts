@@ -11,6 +11,7 @@ import { newPasswordFields, newPasswordProblem } from "@/lib/auth/password-polic
 import { claimPasswordReset, findActiveReset, hashPassword, markResetMfaPassed, setNewPassword } from "@/lib/auth/password-reset";
 import { getDb, rows } from "@/lib/db";
 import { answerChallenge, outcomeToState } from "@/lib/mfa/verify";
+import { isDatabaseUnavailable } from "@/lib/db/availability";
 
 const LOCKED =
   "This account is locked, so its password cannot be reset online. A bank administrator can unlock it: please call us.";
@@ -24,6 +25,8 @@ export const claimReset = publicAction(z.object({ token: z.string().min(20).max(
   try {
     await signIn("handoff", { handoff: result.handoff, redirect: false });
   } catch (err) {
+    // The handoff could not be redeemed because the database is away: the guard says so.
+    if (isDatabaseUnavailable(err)) throw err;
     if (err instanceof AuthError) return { status: "error", message: "This link could not be used. Request a new link." };
     throw err;
   }

@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import net from "node:net";
 import type { Page } from "@playwright/test";
-import { expect, signIn, submitLogin, test, waitForHydration } from "./fixtures";
+import { expect, signIn, submitLogin, test, waitForHydration } from "../fixtures";
+import { freePort } from "./harness";
 
 /**
  * Two `next start` instances on one PostgreSQL database behave as one: the lockout count
  * spans both, and a session revoked through one is dead on the other. (PGlite belongs to one
- * process, so this runs in `npm run test:pg`.)
+ * process, so this runs on PostgreSQL, in the fault suite: `npm run test:faults`.)
  */
 test.describe.configure({ mode: "serial" });
 test.skip(!process.env.DATABASE_URL, "needs PostgreSQL: two processes cannot share one PGlite folder");
@@ -14,19 +14,10 @@ test.skip(!process.env.DATABASE_URL, "needs PostgreSQL: two processes cannot sha
 let second: ChildProcess | undefined;
 let secondUrl = "";
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 test.beforeAll(async () => {
   test.setTimeout(90_000);
-  const port = await freePort();
+  const base = Number(process.env.E2E_PORT ?? 3500);
+  const port = await freePort(base + 30, base + 39);
   secondUrl = `http://127.0.0.1:${port}`;
   second = spawn("node_modules/.bin/next", ["start", "--hostname", "127.0.0.1", "--port", String(port)], {
     env: { ...process.env, NEXT_DIST_DIR: process.env.NEXT_DIST_DIR ?? ".next-e2e" },
