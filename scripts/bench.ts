@@ -8,6 +8,7 @@
 //   BENCH_PORT      first port to try (default 3600; the bench uses three from there)
 //   BENCH_PG_URL    the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres)
 //   BENCH_FORCE_BUILD=1   build even when .next-bench matches the sources
+//   BENCH_CPU_PROF=1      a V8 CPU profile of the load server in bench/profiles/<run>/
 //
 // Every figure that is compared with another is measured side by side: the two flows of a
 // comparison alternate in short slices (ABBA order) within one run, so a noisy machine moves
@@ -22,7 +23,7 @@ import postgres from "postgres";
 import { Client, CookieJar } from "./bench/http";
 import { FlowError, obtainGrant, passwordSignIn, totpSignIn, TotpRotation, transfer, transferFields, type ActionIds } from "./bench/flows";
 import { CountingProxy } from "./bench/pg-proxy";
-import { freePort, RssSampler, startServer, type Server } from "./bench/proc";
+import { backendPids, cpuMsOf, freePort, groupPids, RssSampler, startServer } from "./bench/proc";
 import type { BenchUser, BenchUsers } from "./bench/users";
 
 const root = process.cwd();
@@ -40,7 +41,7 @@ const CONCURRENCY = [1, 8, 32] as const;
 /** Per concurrency: seconds per slice; each flow gets ROUNDS slices. */
 const SLICE_SECONDS: Record<number, number> = quick ? { 1: 1, 8: 1, 32: 1.5 } : { 1: 2, 8: 2, 32: 2.5 };
 const ROUNDS = 4;
-const TRANSFER_PAIRS: Record<number, number> = quick ? { 1: 40, 8: 80 } : { 1: 120, 8: 240 };
+const TRANSFER_PAIRS: Record<number, number> = quick ? { 1: 40, 8: 80 } : { 1: 100, 8: 200 };
 const COUNT_RUNS = 5;
 
 function log(line: string) {
@@ -67,8 +68,11 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 
 // ---------------------------------------------------------------- statistics
-type Cell = { latencies: number[]; errors: string[]; wallMs: number };
-const newCell = (): Cell => ({ latencies: [], errors: [], wallMs: 0 });
+type Cpu = { server: number; db: number; client: number };
+type Cell = { latencies: number[]; errors: string[]; wallMs: number; cpu: Cpu };
+const newCell = (): Cell => ({ latencies: [], errors: [], wallMs: 0, cpu: { server: 0, db: 0, client: 0 } });
+/** CPU ms used so far by the server group, the database's backends and this process. */
+let readCpu: () => Cpu = () => ({ server: 0, db: 0, client: 0 });
 
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
@@ -85,11 +89,16 @@ function summary(cell: Cell) {
     p95: round(percentile(s, 95)),
     p99: round(percentile(s, 99)),
     perSecond: cell.wallMs > 0 ? round((s.length / cell.wallMs) * 1000) : 0,
+    /** CPU ms per completed flow: server (its JS and argon2 threads), PostgreSQL backends, load generator. */
+    cpuMs: s.length
+      ? { server: round(cell.cpu.server / s.length), db: round(cell.cpu.db / s.length), client: round(cell.cpu.client / s.length) }
+      : null,
   };
 }
 
 /** `concurrency` closed-loop workers run `flow` until `ms` has passed; latency of each success, every failure an error. */
 async function slice(concurrency: number, ms: number, cell: Cell, flow: () => Promise<void>) {
+  const cpu0 = readCpu();
   const t0 = performance.now();
   const end = t0 + ms;
   await Promise.all(
@@ -107,6 +116,10 @@ async function slice(concurrency: number, ms: number, cell: Cell, flow: () => Pr
     }),
   );
   cell.wallMs += performance.now() - t0;
+  const cpu1 = readCpu();
+  cell.cpu.server += cpu1.server - cpu0.server;
+  cell.cpu.db += cpu1.db - cpu0.db;
+  cell.cpu.client += cpu1.client - cpu0.client;
 }
 
 /** Runs `tasks` with `concurrency` workers taking them in order. */
@@ -316,7 +329,10 @@ async function main() {
   log(`one argon2id verify: ${hashMs.toFixed(1)} ms → hash limit ${hashLimit.toFixed(0)} sign-ins/s on ${machine.cores} cores`);
 
   // ------------------------------------------------------------ the load server
-  const server = await startServer({ root, port, env, logFile: path.join(tmpDir, "server.log") });
+  // BENCH_CPU_PROF=1: a V8 CPU profile of the load server, kept in bench/profiles/ (chrome://inspect or speedscope).
+  const profDir = path.join(root, "bench", "profiles", runId);
+  const nodeArgs = process.env.BENCH_CPU_PROF === "1" ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : [];
+  const server = await startServer({ root, port, env, logFile: path.join(tmpDir, "server.log"), nodeArgs });
   let serverStopped = false;
   const stopServer = async () => {
     if (serverStopped) return;
@@ -325,6 +341,14 @@ async function main() {
   };
   cleanups.push(stopServer);
   log(`next start on ${origin} (process group ${server.pid})`);
+  readCpu = () => {
+    const own = process.cpuUsage();
+    return {
+      server: cpuMsOf(groupPids(server.pid)),
+      db: usePglite ? 0 : cpuMsOf(backendPids(dbName)),
+      client: (own.user + own.system) / 1000,
+    };
+  };
   const rss = new RssSampler(server.pid);
   rss.start();
   const client = new Client(origin, 64);
@@ -373,6 +397,7 @@ async function main() {
       `sign-in c=${c}: password p50 ${a.p50} p95 ${a.p95} p99 ${a.p99} ms, ${a.perSecond}/s, ${a.errors} errors | ` +
         `password+TOTP p50 ${b.p50} p95 ${b.p95} p99 ${b.p99} ms, ${b.perSecond}/s, ${b.errors} errors | ratio ${signIn[`c${c}`]!.ratioP50}`,
     );
+    log(`  CPU ms per sign-in (server / PostgreSQL / load generator): password ${JSON.stringify(a.cpuMs)}, password+TOTP ${JSON.stringify(b.cpuMs)}`);
   }
 
   // ------------------------------------------------------------ transfers: with a grant vs without a step-up
@@ -526,6 +551,12 @@ function report(r: Outcome) {
     const f = (s: ReturnType<typeof summary>) => `${s.p50} / ${s.p95} / ${s.p99} ms · ${s.perSecond}/s · ${s.errors} err`;
     lines.push(`| sign-in ${k.replace("c", "c=")}: p50 / p95 / p99 · throughput | ${f(v.passwordOnly)} | ${f(v.totp)} | ${v.ratioP50}× |`);
   }
+  const cpuCell = (x: ReturnType<typeof summary>) => (x.cpuMs ? `${x.cpuMs.server} / ${x.cpuMs.db} / ${x.cpuMs.client} ms` : "n/a");
+  const cpuTotal = (x: ReturnType<typeof summary>) => (x.cpuMs ? x.cpuMs.server + x.cpuMs.db + x.cpuMs.client : NaN);
+  const cpuRatio = Math.round((cpuTotal(c32.totp) / cpuTotal(c32.passwordOnly)) * 100) / 100;
+  lines.push(`| CPU per sign-in at c=32: server (JS + argon2) / PostgreSQL / load generator | ${cpuCell(c32.passwordOnly)} | ${cpuCell(c32.totp)} | ${cpuRatio}× |`);
+  const cpuLimit = (x: ReturnType<typeof summary>) => Math.round((r.machine.cores * 1000) / cpuTotal(x));
+  lines.push(`| CPU limit = ${r.machine.cores} cores ÷ all CPU per sign-in | ${cpuLimit(c32.passwordOnly)}/s | ${cpuLimit(c32.totp)}/s | |`);
   lines.push("", `| figure | with a grant | without step-up | ratio |`, `|---|---|---|---|`);
   for (const [k, v] of Object.entries(r.transfers)) {
     lines.push(`| transfer ${k.replace("c", "c=")}: p50 / p95 | ${v.guarded.p50} / ${v.guarded.p95} ms (${v.guarded.errors} err) | ${v.unguarded.p50} / ${v.unguarded.p95} ms (${v.unguarded.errors} err) | ${v.ratioP50}× |`);

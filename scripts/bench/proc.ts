@@ -56,9 +56,10 @@ export function memoryOf(pid: number): { rss: number; hwm: number } | null {
   }
 }
 
-export async function startServer(opts: { root: string; port: number; env: NodeJS.ProcessEnv; logFile: string }): Promise<Server> {
+export async function startServer(opts: { root: string; port: number; env: NodeJS.ProcessEnv; logFile: string; nodeArgs?: string[] }): Promise<Server> {
   const out = fs.openSync(opts.logFile, "w");
-  const child = spawn(process.execPath, [path.join(opts.root, "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(opts.port), "-H", "127.0.0.1"], {
+  const next = path.join(opts.root, "node_modules", "next", "dist", "bin", "next");
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), next, "start", "-p", String(opts.port), "-H", "127.0.0.1"], {
     cwd: opts.root,
     env: opts.env,
     detached: true, // its own process group: stopped as one
@@ -122,4 +123,36 @@ export class RssSampler {
     this.sample();
     clearInterval(this.timer);
   }
+}
+
+const TICK_MS = 1000 / 100; // USER_HZ: 100 on Linux
+
+/** CPU time (user + system, all threads) of these processes, in ms. */
+export function cpuMsOf(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(f[11]) + Number(f[12]); // fields 14 and 15: utime, stime
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return ticks * TICK_MS;
+}
+
+/** PostgreSQL backends serving one database (their title names it). */
+export function backendPids(database: string): number[] {
+  const out: number[] = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8");
+      if (cmd.startsWith("postgres: ") && cmd.includes(` ${database} `)) out.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
 }
