@@ -249,16 +249,23 @@ async function prepareDatabase(counts: { passwordOnly: number; totp: number }): 
   }
 }
 
-async function hashFloor(storedHash: string, password: string): Promise<number> {
+/**
+ * One verify at a time: the median wall time, and the CPU time per verify (this process's,
+ * which includes libuv's threads). On a quiet machine they agree; on a busy one the wall time
+ * includes waiting for a core, so the hash limit uses the CPU time.
+ */
+async function hashFloor(storedHash: string, password: string): Promise<{ wallMs: number; cpuMs: number }> {
   const { verify } = await import("@node-rs/argon2");
   for (let i = 0; i < 5; i++) await verify(storedHash, password);
   const times: number[] = [];
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < 40; i++) {
     const t = performance.now();
     if (!(await verify(storedHash, password))) throw new Error("the bench password does not verify");
     times.push(performance.now() - t);
   }
-  return percentile(times.sort((a, b) => a - b), 50);
+  const cpu = process.cpuUsage(cpu0);
+  return { wallMs: percentile(times.sort((a, b) => a - b), 50), cpuMs: (cpu.user + cpu.system) / 1000 / times.length };
 }
 
 // ---------------------------------------------------------------- main
@@ -324,9 +331,10 @@ async function main() {
       await sql.end({ timeout: 5 });
     }
   })();
-  const hashMs = await hashFloor(storedHash, users.password);
+  const hashTimes = await hashFloor(storedHash, users.password);
+  const hashMs = hashTimes.cpuMs;
   const hashLimit = machine.cores / (hashMs / 1000);
-  log(`one argon2id verify: ${hashMs.toFixed(1)} ms → hash limit ${hashLimit.toFixed(0)} sign-ins/s on ${machine.cores} cores`);
+  log(`one argon2id verify: ${hashMs.toFixed(1)} ms CPU (median wall ${hashTimes.wallMs.toFixed(1)} ms) → hash limit ${hashLimit.toFixed(0)} sign-ins/s on ${machine.cores} cores`);
 
   // ------------------------------------------------------------ the load server
   // BENCH_CPU_PROF=1: a V8 CPU profile of the load server, kept in bench/profiles/ (chrome://inspect or speedscope).
@@ -402,6 +410,15 @@ async function main() {
 
   // ------------------------------------------------------------ transfers: with a grant vs without a step-up
   const transfers: Record<string, { guarded: ReturnType<typeof summary>; unguarded: ReturnType<typeof summary>; ratioP50: number }> = {};
+  // Each grant needs a signed-in TOTP customer with a fresh step: top up when a slow machine
+  // completed fewer sign-ins than the transfers need (not timed).
+  const needed = Object.values(TRANSFER_PAIRS).reduce((a, b) => a + b, 0);
+  if (signedIn.size < needed) {
+    const t = Date.now();
+    const missing = needed - signedIn.size;
+    await drain(8, Array.from({ length: missing }, () => totpFlow));
+    log(`signed in ${missing} more TOTP customers for the transfers in ${secondsSince(t)}`);
+  }
   const sessions = [...signedIn.entries()];
   let sessionNext = 0;
   for (const c of [1, 8] as const) {
@@ -518,7 +535,7 @@ async function main() {
   }
 
   const js = firstLoadJs();
-  return { machine, built, hashMs, hashLimit, signIn, transfers, roundTrips, rss, js, allErrors, waits: rotation.waits };
+  return { machine, built, hashMs, hashWallMs: hashTimes.wallMs, hashLimit, signIn, transfers, roundTrips, rss, js, allErrors, waits: rotation.waits };
 }
 
 // ---------------------------------------------------------------- report
@@ -544,6 +561,7 @@ function report(r: Outcome) {
       met: c32.passwordOnly.perSecond >= 0.85 * r.hashLimit && totalErrors === 0,
     },
     { figure: "server peak RSS under load", target: "≤ 300 MB", value: `${mb(r.rss.peakProcess)} MB`, met: mb(r.rss.peakProcess) <= 300 },
+    { figure: "first-load JS of the sign-in page /login (gzip)", target: "≤ 161 kB", value: `${r.js["/login"]?.gzipKb} kB`, met: (r.js["/login"]?.gzipKb ?? Infinity) <= 161 },
   ];
   const lines: string[] = [];
   lines.push(`| figure | password-only | password + TOTP | ratio |`, `|---|---|---|---|`);
@@ -555,14 +573,15 @@ function report(r: Outcome) {
   const cpuTotal = (x: ReturnType<typeof summary>) => (x.cpuMs ? x.cpuMs.server + x.cpuMs.db + x.cpuMs.client : NaN);
   const cpuRatio = Math.round((cpuTotal(c32.totp) / cpuTotal(c32.passwordOnly)) * 100) / 100;
   lines.push(`| CPU per sign-in at c=32: server (JS + argon2) / PostgreSQL / load generator | ${cpuCell(c32.passwordOnly)} | ${cpuCell(c32.totp)} | ${cpuRatio}× |`);
-  const cpuLimit = (x: ReturnType<typeof summary>) => Math.round((r.machine.cores * 1000) / cpuTotal(x));
-  lines.push(`| CPU limit = ${r.machine.cores} cores ÷ all CPU per sign-in | ${cpuLimit(c32.passwordOnly)}/s | ${cpuLimit(c32.totp)}/s | |`);
+  // What the server side alone would allow if it had the cores to itself (clients elsewhere).
+  const cpuLimit = (x: ReturnType<typeof summary>) => (x.cpuMs ? Math.round((r.machine.cores * 1000) / (x.cpuMs.server + x.cpuMs.db)) : NaN);
+  lines.push(`| server-side CPU limit = ${r.machine.cores} cores ÷ (server + PostgreSQL CPU per sign-in) | ${cpuLimit(c32.passwordOnly)}/s | ${cpuLimit(c32.totp)}/s | |`);
   lines.push("", `| figure | with a grant | without step-up | ratio |`, `|---|---|---|---|`);
   for (const [k, v] of Object.entries(r.transfers)) {
     lines.push(`| transfer ${k.replace("c", "c=")}: p50 / p95 | ${v.guarded.p50} / ${v.guarded.p95} ms (${v.guarded.errors} err) | ${v.unguarded.p50} / ${v.unguarded.p95} ms (${v.unguarded.errors} err) | ${v.ratioP50}× |`);
   }
   lines.push("", `| figure | value |`, `|---|---|`);
-  lines.push(`| one argon2id verify (m=19 MiB, t=2, p=1), median | ${r.hashMs.toFixed(1)} ms |`);
+  lines.push(`| one argon2id verify (m=19 MiB, t=2, p=1): CPU time (median wall time) | ${r.hashMs.toFixed(1)} ms (${r.hashWallMs.toFixed(1)} ms) |`);
   lines.push(`| hash limit = ${r.machine.cores} cores ÷ hash time | ${Math.round(r.hashLimit)} sign-ins/s |`);
   if (r.roundTrips) for (const [k, v] of Object.entries(r.roundTrips)) lines.push(`| database round trips: ${k} | ${v} |`);
   else lines.push(`| database round trips | n/a (PGlite runs in the server process) |`);
@@ -588,7 +607,7 @@ try {
     quick,
     machine: r.machine,
     buildSeconds: r.built.seconds,
-    hash: { verifyMs: Math.round(r.hashMs * 10) / 10, limitPerSecond: Math.round(r.hashLimit) },
+    hash: { verifyCpuMs: Math.round(r.hashMs * 10) / 10, verifyWallMs: Math.round(r.hashWallMs * 10) / 10, limitPerSecond: Math.round(r.hashLimit) },
     signIn: r.signIn,
     transfer: r.transfers,
     roundTrips: r.roundTrips,

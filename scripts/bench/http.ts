@@ -42,7 +42,23 @@ export class Client {
     this.agent = new http.Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
   }
 
-  request(method: "GET" | "POST", path: string, jar: CookieJar | null, headers: Record<string, string> = {}, body?: Buffer): Promise<Reply> {
+  /**
+   * A kept-alive socket the server closed as idle just as a request went out fails with
+   * ECONNRESET before the server read anything: Node's documented remedy is one retry on a
+   * fresh socket (only then: any other failure is the server's and counts as an error).
+   */
+  async request(method: "GET" | "POST", path: string, jar: CookieJar | null, headers: Record<string, string> = {}, body?: Buffer): Promise<Reply> {
+    try {
+      return await this.once(method, path, jar, headers, body);
+    } catch (err) {
+      if ((err as { reusedSocket?: boolean }).reusedSocket && (err as NodeJS.ErrnoException).code === "ECONNRESET") {
+        return this.once(method, path, jar, headers, body);
+      }
+      throw err;
+    }
+  }
+
+  private once(method: "GET" | "POST", path: string, jar: CookieJar | null, headers: Record<string, string>, body?: Buffer): Promise<Reply> {
     const url = new URL(path, this.origin);
     const cookie = jar?.header();
     return new Promise((resolve, reject) => {
@@ -73,7 +89,7 @@ export class Client {
         },
       );
       req.setTimeout(30_000, () => req.destroy(new Error(`timeout: ${method} ${path}`)));
-      req.on("error", reject);
+      req.on("error", (err) => reject(Object.assign(err, { reusedSocket: req.reusedSocket })));
       req.end(body);
     });
   }
