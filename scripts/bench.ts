@@ -10,6 +10,8 @@
 //   BENCH_FORCE_BUILD=1   build even when .next-bench matches the sources
 //   BENCH_CPU_PROF=1      a V8 CPU profile of the load server in bench/profiles/<run>/
 //
+// Exit 1 when any flow failed (or setup did); missed targets are reported, not failed.
+//
 // Every figure that is compared with another is measured side by side: the two flows of a
 // comparison alternate in short slices (ABBA order) within one run, so a noisy machine moves
 // both alike and the ratio holds.
@@ -623,7 +625,9 @@ try {
   fs.writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   writePerformanceDoc(results, table);
   log(`wrote ${path.relative(root, resultsFile)} and docs/PERFORMANCE.md`);
-  exitCode = 0;
+  // A failed flow fails the run; a missed target does not (it depends on the machine).
+  exitCode = r.allErrors.length ? 1 : 0;
+  if (exitCode) log(`${r.allErrors.length} flows failed: ${[...new Set(r.allErrors)].slice(0, 3).join(" | ")}`);
 } catch (err) {
   console.error(`[bench] ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
 } finally {
