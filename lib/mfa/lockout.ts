@@ -93,6 +93,15 @@ async function clearCounters(tx: Tx, userId: string) {
   );
 }
 
+/**
+ * Anything for a success to reset? A backoff delay only follows an MFA failure, which also
+ * raises the streak, and a locked row never gets this far: with both counters at zero the
+ * row is already clean, and the usual success skips the write.
+ */
+function hasCounts(row: UserLockRow): boolean {
+  return row.failed_attempts > 0 || row.mfa_failed_streak > 0;
+}
+
 /** Counts one failure; locks the account when it reaches the threshold. */
 async function countFailure(
   tx: Tx,
@@ -173,7 +182,7 @@ export async function recordPasswordAttempt<R>(
       await audit(tx, { ...base, action: "sign_in.password", outcome: "failed", details: { reason: "wrong password" } });
       return { kind: "failed", reason: "wrong password", ...r };
     }
-    if (successResets("password", ctx.userHasMfa)) await clearCounters(tx, ctx.userId);
+    if (successResets("password", ctx.userHasMfa) && hasCounts(row)) await clearCounters(tx, ctx.userId);
     const value = await onSuccess(tx);
     await audit(tx, { ...base, action: "sign_in.password", outcome: "ok" });
     return { kind: "ok", value };
@@ -220,7 +229,7 @@ export async function attemptMfa<R>(
       await audit(tx, { ...base, action: "mfa.verify", outcome: "failed", details: { ...details, reason: result.reason } });
       return { kind: "failed", reason: result.reason, ...r };
     }
-    await clearCounters(tx, ctx.userId);
+    if (hasCounts(row)) await clearCounters(tx, ctx.userId);
     const value = await onSuccess(tx);
     await audit(tx, { ...base, action: "mfa.verify", outcome: "ok", details });
     return { kind: "ok", value };

@@ -72,6 +72,24 @@ export async function unavailableFactors(db: DbOrTx, user: FactorUser, workflow:
   return allowed.filter((t) => isExternalFactorId(t) && registered.has(t) && !usable.some((f) => f.id === t)).map(externalFactor);
 }
 
+/**
+ * The one factor an answer names, if usableFactors would list it — without checking the
+ * user's other factors (answerChallenge needs only this one).
+ */
+export async function usableFactor(db: DbOrTx, user: FactorUser, workflow: Workflow, factorId: string): Promise<FactorPlugin | undefined> {
+  const factor = getFactor(factorId);
+  if (!factor) return undefined;
+  const [group] = await db
+    .select({ signIn: groups.signInFactors, stepUp: groups.stepUpFactors })
+    .from(groups)
+    .where(eq(groups.id, user.groupId));
+  const allowed = workflow === "step_up" ? group?.stepUp : group?.signIn;
+  // As in usableFactors: an external factor only where the group's profile names it.
+  if (allowed ? !allowed.includes(factor.id) : isExternalFactorId(factor.id)) return undefined;
+  if (factor.allowedIn && !(await factor.allowedIn(db, workflow))) return undefined;
+  return (await factor.isActive(db, user.userId)) ? factor : undefined;
+}
+
 export async function groupRequiresMfa(db: DbOrTx, groupId: string): Promise<boolean> {
   const [g] = await db.select({ required: groups.mfaRequired }).from(groups).where(eq(groups.id, groupId));
   return !!g?.required;

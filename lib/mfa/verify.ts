@@ -5,7 +5,7 @@ import { audit } from "./audit";
 import { ChallengeGone, consumeChallenge, findOpenChallenge, type Purpose } from "./challenges";
 import type { FactorInput, FactorUser } from "./factors/types";
 import { attemptMfa, peekAdmission, type AttemptOutcome } from "./lockout";
-import { usableFactors, type Workflow } from "./registry";
+import { usableFactor, type Workflow } from "./registry";
 import type { Challenge } from "@/lib/db/schema";
 
 export type VerifyOutcome<R> =
@@ -34,7 +34,7 @@ export async function answerChallenge<R>(
   const challenge = await findOpenChallenge(db, req.challengeId, user.sessionId, req.purpose);
   if (!challenge) return { kind: "expired" };
   const workflow: Workflow = req.purpose;
-  const factor = (await usableFactors(db, user, workflow)).find((f) => f.id === req.factorId);
+  const factor = await usableFactor(db, user, workflow, req.factorId);
   if (!factor) return { kind: "factor_not_allowed" };
   let input = req.input;
   if (factor.prepare) {

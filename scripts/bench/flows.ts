@@ -1,0 +1,139 @@
+// The HTTP flows the bench drives, each as a browser does it, each checked strictly: a refused
+// or failed step throws (an error, never a fast response).
+import { generateSync } from "otplib";
+import { actionRedirect, actionState, CookieJar, type Client, type Reply } from "./http";
+import type { BenchUser } from "./users";
+
+export type ActionIds = { signIn: string; verifySignIn: string; transfer: string; verifyStepUp: string };
+
+export const SESSION_COOKIE = "mfa-bank.session";
+const STEP_SECONDS = 30;
+
+export class FlowError extends Error {}
+
+function fail(step: string, reply: Reply, why: string): never {
+  const state = actionState(reply);
+  const detail = state?.message ?? reply.body.slice(0, 160).replace(/\s+/g, " ");
+  throw new FlowError(`${step}: ${why} (HTTP ${reply.status}; ${detail})`);
+}
+
+export const nowStep = () => Math.floor(Date.now() / 1000 / STEP_SECONDS);
+
+/**
+ * A code is accepted once per user per 30-s step (replay protection). Sign-ins take users in
+ * turn and never reuse one within its step; when every user has signed in during this step,
+ * the caller waits for the next one (counted, so a too-small pool shows in the results).
+ */
+export class TotpRotation {
+  private next = 0;
+  private readonly lastStep: number[];
+  waits = 0;
+
+  constructor(readonly users: BenchUser[]) {
+    this.lastStep = users.map(() => -1);
+  }
+
+  async take(): Promise<{ user: BenchUser; step: number }> {
+    for (;;) {
+      const step = nowStep();
+      const i = this.next;
+      if (this.lastStep[i]! < step) {
+        this.lastStep[i] = step;
+        this.next = (i + 1) % this.users.length;
+        return { user: this.users[i]!, step };
+      }
+      this.waits++;
+      await new Promise((r) => setTimeout(r, ((step + 1) * STEP_SECONDS * 1000 - Date.now()) + 20));
+    }
+  }
+
+  /**
+   * A code for another verification (step-up) by a user who already signed in: the next step
+   * not yet used, if the server accepts it now (±1 step of clock drift, lib/mfa/totp.ts).
+   */
+  codeFor(user: BenchUser): string | null {
+    const i = this.users.indexOf(user);
+    const step = Math.max(nowStep(), this.lastStep[i]! + 1);
+    if (step > nowStep() + 1) return null;
+    this.lastStep[i] = step;
+    return totpCode(user, step);
+  }
+}
+
+export function totpCode(user: BenchUser, step: number): string {
+  return generateSync({ secret: user.totpSecret!, epoch: step * STEP_SECONDS });
+}
+
+/** Password-only: the login action → handoff → redirect rendered as the dashboard. */
+export async function passwordSignIn(client: Client, ids: ActionIds, user: BenchUser, password: string, onReply?: (label: string) => void): Promise<CookieJar> {
+  const jar = new CookieJar();
+  const r = await client.action("/login", ids.signIn, { username: user.username, password, callbackUrl: "/dashboard" }, jar);
+  onReply?.("login action (+ /dashboard render)");
+  const to = actionRedirect(r);
+  if (r.status !== 200 || to !== "/dashboard") fail("login", r, `expected a redirect to /dashboard, got ${to}`);
+  if (!jar.get(SESSION_COOKIE)) fail("login", r, "no session cookie");
+  if (!r.body.includes(user.displayName)) fail("login", r, "the dashboard did not render for this user");
+  return jar;
+}
+
+/** Password + TOTP: login action (→ /mfa rendered with a challenge), then the /mfa action with a code. */
+export async function totpSignIn(
+  client: Client,
+  ids: ActionIds,
+  user: BenchUser,
+  password: string,
+  step: number,
+  onReply?: (label: string) => void,
+): Promise<CookieJar> {
+  const jar = new CookieJar();
+  const r1 = await client.action("/login", ids.signIn, { username: user.username, password, callbackUrl: "/dashboard" }, jar);
+  onReply?.("login action (+ /mfa render)");
+  const mfaPath = actionRedirect(r1);
+  if (r1.status !== 200 || !mfaPath?.startsWith("/mfa?")) fail("login", r1, `expected a redirect to /mfa, got ${mfaPath}`);
+  const pending = jar.get(SESSION_COOKIE);
+  if (!pending) fail("login", r1, "no session cookie");
+  const challengeId = /"challengeId":"([0-9a-f-]{36})"/.exec(r1.body)?.[1];
+  if (!challengeId) fail("login", r1, "the /mfa page did not render a challenge");
+  const r2 = await client.action(mfaPath, ids.verifySignIn, { challengeId, factor: "totp", code: totpCode(user, step) }, jar);
+  onReply?.("mfa action (+ /dashboard render)");
+  const to = actionRedirect(r2);
+  if (r2.status !== 200 || to !== "/dashboard") fail("mfa", r2, `expected a redirect to /dashboard, got ${to}`);
+  const verified = jar.get(SESSION_COOKIE);
+  if (!verified || verified === pending) fail("mfa", r2, "the session id did not rotate");
+  if (!r2.body.includes(user.displayName)) fail("mfa", r2, "the dashboard did not render for this user");
+  return jar;
+}
+
+export type TransferFields = { from: string; to: string; amount: string; memo: string; idempotencyKey: string };
+
+export function transferFields(user: BenchUser, amount: string): TransferFields {
+  return {
+    from: user.accounts[0]!.id,
+    to: `account:${user.accounts[1]!.id}`,
+    amount,
+    memo: "bench",
+    idempotencyKey: crypto.randomUUID(),
+  };
+}
+
+/** A transfer over the step-up threshold: "MFA required" → answer with a code → a grant for exactly this input. */
+export async function obtainGrant(client: Client, ids: ActionIds, jar: CookieJar, fields: TransferFields, code: string, onReply?: (label: string) => void): Promise<string> {
+  const r1 = await client.action("/transfer", ids.transfer, fields, jar);
+  onReply?.("transfer without a grant (→ MFA required)");
+  const s1 = actionState(r1);
+  const challengeId = s1?.data?.challengeId;
+  if (s1?.code !== "mfa_required" || typeof challengeId !== "string") fail("transfer", r1, "expected MFA required");
+  const r2 = await client.action("/transfer", ids.verifyStepUp, { challengeId, factor: "totp", code }, jar);
+  onReply?.("step-up action (code → grant)");
+  const s2 = actionState(r2);
+  const grantId = s2?.data?.grantId;
+  if (s2?.status !== "ok" || typeof grantId !== "string") fail("step-up", r2, "expected a grant");
+  return grantId;
+}
+
+/** The transfer action; with a grant when the amount needs one. Succeeds or throws. */
+export async function transfer(client: Client, ids: ActionIds, jar: CookieJar, fields: TransferFields, grantId?: string): Promise<void> {
+  const r = await client.action("/transfer", ids.transfer, grantId ? { ...fields, grantId } : fields, jar);
+  const s = actionState(r);
+  if (r.status !== 200 || s?.status !== "ok") fail("transfer", r, `expected ok, got ${s?.status}/${s?.code}`);
+}

@@ -1,0 +1,146 @@
+// A small HTTP/1.1 client for the bench: keep-alive sockets (one per concurrent flow), a cookie
+// jar per simulated browser, and server actions posted in React's reply encoding — the same
+// bytes a browser's fetch sends (see e2e/server-actions.ts). No dependency: node:http is
+// enough to drive one local server, and its cost per request is small and equal for every flow.
+import http from "node:http";
+import { randomBytes } from "node:crypto";
+
+export type Reply = { status: number; headers: http.IncomingHttpHeaders; body: string };
+
+export class CookieJar {
+  private readonly cookies = new Map<string, string>();
+
+  take(setCookie: string[] | undefined) {
+    for (const line of setCookie ?? []) {
+      const [pair, ...attrs] = line.split(";");
+      const eq = pair!.indexOf("=");
+      if (eq < 1) continue;
+      const name = pair!.slice(0, eq).trim();
+      const value = pair!.slice(eq + 1).trim();
+      const expired = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a)) || value === "";
+      if (expired) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  get(name: string): string | undefined {
+    return this.cookies.get(name);
+  }
+
+  header(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+}
+
+export class Client {
+  private readonly agent: http.Agent;
+
+  constructor(
+    readonly origin: string,
+    sockets: number,
+  ) {
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
+  }
+
+  /**
+   * A kept-alive socket the server closed as idle just as a request went out fails with
+   * ECONNRESET before the server read anything: Node's documented remedy is one retry on a
+   * fresh socket (only then: any other failure is the server's and counts as an error).
+   */
+  async request(method: "GET" | "POST", path: string, jar: CookieJar | null, headers: Record<string, string> = {}, body?: Buffer): Promise<Reply> {
+    try {
+      return await this.once(method, path, jar, headers, body);
+    } catch (err) {
+      if ((err as { reusedSocket?: boolean }).reusedSocket && (err as NodeJS.ErrnoException).code === "ECONNRESET") {
+        return this.once(method, path, jar, headers, body);
+      }
+      throw err;
+    }
+  }
+
+  private once(method: "GET" | "POST", path: string, jar: CookieJar | null, headers: Record<string, string>, body?: Buffer): Promise<Reply> {
+    const url = new URL(path, this.origin);
+    const cookie = jar?.header();
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        {
+          agent: this.agent,
+          method,
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname + url.search,
+          headers: {
+            host: url.host,
+            origin: this.origin,
+            "user-agent": "mfa-bank-bench",
+            ...(cookie ? { cookie } : {}),
+            ...(body ? { "content-length": String(body.length) } : {}),
+            ...headers,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => {
+            jar?.take(res.headers["set-cookie"]);
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") });
+          });
+          res.on("error", reject);
+        },
+      );
+      req.setTimeout(30_000, () => req.destroy(new Error(`timeout: ${method} ${path}`)));
+      req.on("error", (err) => reject(Object.assign(err, { reusedSocket: req.reusedSocket })));
+      req.end(body);
+    });
+  }
+
+  /**
+   * Calls a server action with (prevState, formData), as `useActionState` does: FormData fields
+   * prefixed "_1_", then part "0" with the argument list pointing at them.
+   */
+  action(pagePath: string, actionId: string, fields: Record<string, string>, jar: CookieJar): Promise<Reply> {
+    const boundary = `----bench${randomBytes(8).toString("hex")}`;
+    const parts: string[] = [];
+    const part = (name: string, value: string) =>
+      parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+    for (const [k, v] of Object.entries(fields)) part(`_1_${k}`, v);
+    part("0", JSON.stringify([{ status: "idle" }, "$K1"]));
+    parts.push(`--${boundary}--\r\n`);
+    return this.request(
+      "POST",
+      pagePath,
+      jar,
+      {
+        "content-type": `multipart/form-data; boundary=${boundary}`,
+        accept: "text/x-component",
+        "next-action": actionId,
+      },
+      Buffer.from(parts.join(""), "utf8"),
+    );
+  }
+
+  close() {
+    this.agent.destroy();
+  }
+}
+
+/** The redirect a server action answered with ("/mfa?callbackUrl=…"), or null. */
+export function actionRedirect(reply: Reply): string | null {
+  const h = reply.headers["x-action-redirect"];
+  const value = Array.isArray(h) ? h[0] : h;
+  return value ? value.split(";")[0]! : null;
+}
+
+/** The action's returned state, from its line in the RSC reply ("1:{…}"). */
+export function actionState(reply: Reply): { status?: string; code?: string; message?: string; data?: Record<string, unknown> } | null {
+  for (const line of reply.body.split("\n")) {
+    const m = /^1:(\{.*\})$/.exec(line);
+    if (!m) continue;
+    try {
+      return JSON.parse(m[1]!);
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
