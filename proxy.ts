@@ -1,14 +1,41 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { checkActionRequest } from "@/lib/http/action-request";
 
 /**
  * An early redirect for visitors without any session cookie — a convenience, not a boundary:
  * every page, route handler and server action checks the database session itself
  * (lib/auth/current.ts, lib/actions/guard.ts).
+ *
+ * Also where requests Next itself would answer with a 500 are refused with a 4xx (found by the
+ * fuzz suite, e2e/fuzz/): a path with broken percent-encoding (a dynamic segment fails to
+ * decode), Next's own /_global-error page, and POSTs Next's server-action decoder cannot read
+ * (lib/http/action-request.ts).
  */
 const PROTECTED = ["/dashboard", "/accounts", "/transfer", "/payees", "/security", "/admin"];
 
-export function proxy(request: NextRequest) {
+const plain = (status: number, message: string) =>
+  new NextResponse(`${message}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
+
+function decodablePath(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
+  if (!decodablePath(pathname)) return plain(400, "Bad request.");
+  // Next's global error page, reachable by its own path: it would answer 500 to a plain GET.
+  if (pathname === "/_global-error" || pathname.startsWith("/_global-error/")) return plain(404, "Not found.");
+  // Route handlers read their own bodies (Auth.js, the mock provider): no action gate there.
+  if (pathname.startsWith("/api/")) return NextResponse.next();
+  if (request.method === "POST") {
+    const verdict = await checkActionRequest(request);
+    if (!verdict.ok) return plain(verdict.status, verdict.message);
+  }
   if (PROTECTED.some((p) => pathname === p || pathname.startsWith(`${p}/`)) && !request.cookies.has("mfa-bank.session")) {
     const url = new URL("/login", request.url);
     url.searchParams.set("callbackUrl", pathname + search);
@@ -17,4 +44,4 @@ export function proxy(request: NextRequest) {
   return NextResponse.next();
 }
 
-export const config = { matcher: ["/((?!_next/static|_next/image|favicon.ico|api/).*)"] };
+export const config = { matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"] };
