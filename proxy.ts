@@ -28,8 +28,8 @@ function decodablePath(pathname: string): boolean {
 export async function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
   if (!decodablePath(pathname)) return plain(400, "Bad request.");
-  // Next's global error page, reachable by its own path: it would answer 500 to a plain GET.
-  if (pathname === "/_global-error" || pathname.startsWith("/_global-error/")) return plain(404, "Not found.");
+  // Next's own error pages, reachable by their paths: they answer some requests with a 500.
+  if (/^\/_(?:global-error|not-found)(?:\/|$)/.test(pathname)) return plain(404, "Not found.");
   // Route handlers read their own bodies (Auth.js, the mock provider): no action gate there.
   if (pathname.startsWith("/api/")) return NextResponse.next();
   if (request.method === "POST") {

@@ -118,7 +118,8 @@ export async function fuzz(endpoint: string, probes: Probe[], concurrency = 6): 
       try {
         res = await send(p);
       } catch (err) {
-        summary.problems.push(`no answer (${err instanceof Error ? err.message : err}): ${describe(p)}`);
+        const cause = err instanceof Error && err.cause instanceof Error ? ` ← ${err.cause.message}` : "";
+        summary.problems.push(`no answer (${err instanceof Error ? err.message : err}${cause}): ${describe(p)}`);
         continue;
       }
       summary.requests++;

@@ -145,7 +145,8 @@ export function junkCookie(realCookies: string[]): fc.Arbitrary<string> {
 /** A query string of junk: repeated keys, array shapes, unicode, huge values. */
 export function junkQuery(knownKeys: string[]): fc.Arbitrary<string> {
   const key = fc.oneof(fc.constantFrom(...knownKeys, ...knownKeys.map((k) => `${k}[]`), "_rsc", "__proto__"), junkFieldName);
-  const value = fc.oneof({ weight: 6, arbitrary: junkString }, { weight: 1, arbitrary: huge.map((s) => s.slice(0, 6_000)) });
+  // Some long values, short of the server's 16 KB header limit (the URL counts) most of the time.
+  const value = fc.oneof({ weight: 30, arbitrary: junkString }, { weight: 1, arbitrary: huge.map((s) => s.slice(0, 2_000)) });
   return fc
     .array(fc.tuple(key, value), { minLength: 1, maxLength: 6 })
     .map((pairs) => pairs.map(([k, v]) => `${encodeURIComponent(wellFormed(k))}=${encodeURIComponent(wellFormed(v))}`).join("&"));
