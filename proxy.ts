@@ -38,7 +38,8 @@ export async function proxy(request: NextRequest) {
   }
   if (PROTECTED.some((p) => pathname === p || pathname.startsWith(`${p}/`)) && !request.cookies.has("mfa-bank.session")) {
     const url = new URL("/login", request.url);
-    url.searchParams.set("callbackUrl", pathname + search);
+    // Longer would not pass the sign-in form's limit, and a huge Location is more than clients read.
+    url.searchParams.set("callbackUrl", (pathname + search).length <= 2048 ? pathname + search : pathname.slice(0, 2048));
     return NextResponse.redirect(url);
   }
   return NextResponse.next();

@@ -118,6 +118,13 @@ export async function fuzz(endpoint: string, probes: Probe[], concurrency = 6): 
       try {
         res = await send(p);
       } catch (err) {
+        // Over 1 MB the server answers 413 before reading the body and closes: the write fails.
+        const early = (p.body?.length ?? 0) > 1024 * 1024 && err instanceof Error && /ECONNRESET|EPIPE/.test(String((err.cause as Error | undefined)?.message));
+        if (early) {
+          summary.requests++;
+          summary.statuses[413] = (summary.statuses[413] ?? 0) + 1;
+          continue;
+        }
         const cause = err instanceof Error && err.cause instanceof Error ? ` ← ${err.cause.message}` : "";
         summary.problems.push(`no answer (${err instanceof Error ? err.message : err}${cause}): ${describe(p)}`);
         continue;
