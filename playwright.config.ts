@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
 
 /**
@@ -7,17 +8,21 @@ import { defineConfig, devices } from "@playwright/test";
  * the `next start` process and stops its whole process group at the end.
  */
 const port = Number(process.env.E2E_PORT ?? 3210);
-/**
- * E2E_SUITE=<name> runs the specs in e2e/<name>/ instead of the standard ones (e.g. `faults`,
- * through its own runner); the standard run never picks up a suite's folder.
- */
-const suite = process.env.E2E_SUITE;
-if (suite !== undefined && !/^[a-z0-9-]+$/.test(suite)) throw new Error(`E2E_SUITE must be a folder name in e2e/, got "${suite}"`);
-const SUITE_FOLDERS = /[\\/]e2e[\\/][^\\/]+[\\/]/;
 const baseURL = `http://127.0.0.1:${port}`;
 
 // Playwright cannot download browsers here: use Debian's chromium when it is installed.
 const SYSTEM_CHROMIUM = "/usr/bin/chromium";
+
+/**
+ * Extra suites live in subfolders of e2e/ (e2e/fuzz/, …) and run only on request:
+ * `E2E_SUITE=<name>` runs e2e/<name>/ alone (scripts/run-e2e.ts; `npm run test:fuzz`, and
+ * `npm run test:faults` through scripts/run-faults.ts).
+ * The default run (`npm run test:e2e`) ignores every subfolder.
+ */
+const suite = process.env.E2E_SUITE;
+if (suite !== undefined && !/^[a-z0-9-]+$/.test(suite)) throw new Error(`E2E_SUITE must name a folder of e2e/, not "${suite}"`);
+const sep = path.sep.replace(/\\/g, "\\\\");
+const inSuiteFolder = new RegExp(`^${path.resolve("e2e").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}${sep}[^${sep}]+${sep}`);
 
 export default defineConfig({
   testDir: suite ? `./e2e/${suite}` : "./e2e",
@@ -44,18 +49,20 @@ export default defineConfig({
       ],
     },
   },
-  projects: [
-    // Specs that change bank-wide settings (e.g. the lockout threshold) run alone, after all
-    // the others: a parallel journey must never see a policy it did not expect.
-    { name: "chromium", use: { ...devices["Desktop Chrome"] }, testIgnore: suite ? /admin-settings\.spec\.ts/ : [/admin-settings\.spec\.ts/, SUITE_FOLDERS] },
-    {
-      name: "global-settings",
-      use: { ...devices["Desktop Chrome"] },
-      testMatch: /admin-settings\.spec\.ts/,
-      dependencies: ["chromium"],
-      fullyParallel: false,
-    },
-  ],
+  projects: suite
+    ? [{ name: suite, testDir: `./e2e/${suite}`, use: { ...devices["Desktop Chrome"] } }]
+    : [
+        // Specs that change bank-wide settings (e.g. the lockout threshold) run alone, after all
+        // the others: a parallel journey must never see a policy it did not expect.
+        { name: "chromium", use: { ...devices["Desktop Chrome"] }, testIgnore: [/admin-settings\.spec\.ts/, inSuiteFolder] },
+        {
+          name: "global-settings",
+          use: { ...devices["Desktop Chrome"] },
+          testMatch: /admin-settings\.spec\.ts/,
+          dependencies: ["chromium"],
+          fullyParallel: false,
+        },
+      ],
   webServer: {
     command: `node_modules/.bin/next start --hostname 127.0.0.1 --port ${port}`,
     url: `${baseURL}/login`,

@@ -1,19 +1,36 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { databaseLooksAvailable } from "@/lib/db/availability";
+import { checkActionRequest } from "@/lib/http/action-request";
 import { contentSecurityPolicy, HSTS, newNonce, SESSION_COOKIE_BASE } from "@/lib/security/headers";
 
 /**
- * Three jobs, none of them authorization:
- * 1. A fresh CSP nonce per request (lib/security/headers.ts). Next reads it from the request's
- *    CSP header and puts it on its own scripts; the response carries the same policy.
+ * Four jobs, none of them authorization:
+ * 1. Requests Next itself would answer with a 500 are refused with a 4xx (found by the fuzz
+ *    suite, e2e/fuzz/): a path with broken percent-encoding (a dynamic segment fails to
+ *    decode), Next's own /_global-error and /_not-found pages, and POSTs Next's server-action
+ *    decoder cannot read (lib/http/action-request.ts).
  * 2. While a database outage is remembered (lib/db/availability.ts), a page request gets a
  *    503 at once — not a sign-in form that cannot work, not a stack trace.
- * 3. An early redirect for visitors without any session cookie — a convenience, not a
+ * 3. A fresh CSP nonce per request (lib/security/headers.ts). Next reads it from the request's
+ *    CSP header and puts it on its own scripts; the response carries the same policy.
+ * 4. An early redirect for visitors without any session cookie — a convenience, not a
  *    boundary: every page, route handler and server action checks the database session itself
  *    (lib/auth/current.ts, lib/actions/guard.ts).
  */
 const PROTECTED = ["/dashboard", "/accounts", "/transfer", "/payees", "/security", "/admin"];
 const DEV = process.env.NODE_ENV === "development";
+
+const plain = (status: number, message: string) =>
+  new NextResponse(`${message}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
+
+function decodablePath(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function hasSessionCookie(request: NextRequest): boolean {
   return request.cookies.has(SESSION_COOKIE_BASE) || request.cookies.has(`__Host-${SESSION_COOKIE_BASE}`);
@@ -35,16 +52,28 @@ function unavailablePage(request: NextRequest) {
 }
 
 export async function proxy(request: NextRequest) {
+  const { pathname, search } = request.nextUrl;
+  if (!decodablePath(pathname)) return plain(400, "Bad request.");
+  // Next's own error pages, reachable by their paths: they answer some requests with a 500.
+  if (/^\/_(?:global-error|not-found)(?:\/|$)/.test(pathname)) return plain(404, "Not found.");
+  // Route handlers read their own bodies (Auth.js, the mock provider) and answer JSON: no
+  // action gate and no page policy there.
+  if (pathname.startsWith("/api/")) return NextResponse.next();
+
+  if (request.method === "POST") {
+    const verdict = await checkActionRequest(request);
+    if (!verdict.ok) return plain(verdict.status, verdict.message);
+  }
+
   const https = (process.env.APP_URL ?? "").startsWith("https://");
   const csp = contentSecurityPolicy({ nonce: newNonce(), dev: DEV, https });
-  const { pathname, search } = request.nextUrl;
-
   let response: NextResponse;
   if ((request.method === "GET" || request.method === "HEAD") && !request.headers.has("next-action") && !(await databaseLooksAvailable())) {
     response = unavailablePage(request);
   } else if (PROTECTED.some((p) => pathname === p || pathname.startsWith(`${p}/`)) && !hasSessionCookie(request)) {
     const url = new URL("/login", request.url);
-    url.searchParams.set("callbackUrl", pathname + search);
+    // Longer would not pass the sign-in form's limit, and a huge Location is more than clients read.
+    url.searchParams.set("callbackUrl", (pathname + search).length <= 2048 ? pathname + search : pathname.slice(0, 2048));
     response = NextResponse.redirect(url);
   } else {
     const requestHeaders = new Headers(request.headers);
@@ -56,5 +85,5 @@ export async function proxy(request: NextRequest) {
   return response;
 }
 
-// Pages and server actions (which render RSC too); not static files or the JSON API routes.
-export const config = { matcher: ["/((?!_next/static|_next/image|favicon.ico|api/).*)"] };
+// Everything but static files: /api/ passes through after the path checks above.
+export const config = { matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"] };

@@ -7,11 +7,15 @@
 // The build is skipped when .next-e2e was built from the same sources (a content hash), so
 // `npm test` then `npm run test:pg` build once. E2E_FORCE_BUILD=1 always builds;
 // E2E_KEEP=1 keeps the run folder; E2E_POOL_PER_KIND sets the pool size (default 30).
+// E2E_SUITE=<name> runs the extra suite in e2e/<name>/ instead of the default specs
+// (playwright.config.ts), with the hooks of e2e/<name>/hooks.ts if it has them (e2e/suite-hooks.ts).
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { SuiteHookContext, SuiteHooks } from "../e2e/suite-hooks";
 
 const root = process.cwd();
 const started = Date.now();
@@ -20,6 +24,7 @@ const runDir = path.join(root, `.data-e2e-${runId}`);
 const usePostgres = Boolean(process.env.DATABASE_URL);
 const DIST_DIR = ".next-e2e";
 const POOL_PER_KIND = Number(process.env.E2E_POOL_PER_KIND ?? 30);
+const SUITE = process.env.E2E_SUITE;
 
 function log(line: string) {
   console.log(`[e2e] ${line}`);
@@ -137,23 +142,45 @@ function sourceHash(): string {
   return hash.digest("hex");
 }
 
-async function prepareDatabase(poolFile: string): Promise<void> {
+/** Opens the run's database (PGlite or DATABASE_URL) for `fn`, and closes it again. */
+async function withDatabase<T>(fn: (db: SuiteHookContext["db"]) => Promise<T>): Promise<T> {
   // Imported here, after process.env is final: lib/env.ts reads it once.
   const { openPglite, openPostgres } = await import("@/lib/db/client");
-  const { seed } = await import("@/lib/db/seed");
-  const { createUserPool } = await import("@/lib/db/test-pool");
   const { getEnv } = await import("@/lib/env");
   const env = getEnv();
   const handle = env.databaseUrl ? openPostgres(env.databaseUrl, 2) : openPglite(env.dataDir);
   try {
     await handle.migrate();
-    await seed(handle.db, () => {});
-    const pool = await createUserPool(handle.db, { runId, perKind: POOL_PER_KIND });
-    fs.writeFileSync(poolFile, JSON.stringify({ runId, users: pool }, null, 2), { mode: 0o600 });
+    return await fn(handle.db);
   } finally {
     // Closing releases the PGlite folder for the server.
     await handle.close();
   }
+}
+
+async function prepareDatabase(poolFile: string): Promise<void> {
+  const { seed } = await import("@/lib/db/seed");
+  const { createUserPool } = await import("@/lib/db/test-pool");
+  await withDatabase(async (db) => {
+    await seed(db, () => {});
+    const pool = await createUserPool(db, { runId, perKind: POOL_PER_KIND });
+    fs.writeFileSync(poolFile, JSON.stringify({ runId, users: pool }, null, 2), { mode: 0o600 });
+  });
+}
+
+async function suiteHooks(): Promise<SuiteHooks> {
+  if (!SUITE) return {};
+  if (!/^[a-z0-9-]+$/.test(SUITE) || !fs.existsSync(path.join(root, "e2e", SUITE))) throw new Error(`E2E_SUITE: no folder e2e/${SUITE}`);
+  const file = path.join(root, "e2e", SUITE, "hooks.ts");
+  return fs.existsSync(file) ? ((await import(pathToFileURL(file).href)) as SuiteHooks) : {};
+}
+
+async function runHook(name: keyof SuiteHooks, hook: SuiteHooks[keyof SuiteHooks], poolFile: string): Promise<void> {
+  if (!hook) return;
+  const t = Date.now();
+  const { users } = JSON.parse(fs.readFileSync(poolFile, "utf8")) as { users: SuiteHookContext["pool"] };
+  await withDatabase((db) => hook({ db, pool: users, runDir }));
+  log(`${SUITE} ${name} done in ${seconds(t)}`);
 }
 
 async function main(): Promise<number> {
@@ -179,7 +206,8 @@ async function main(): Promise<number> {
     ...(usePostgres ? {} : { DATA_DIR: path.join(runDir, "db") }),
   });
   const env = { ...process.env };
-  log(`database: ${usePostgres ? "PostgreSQL (DATABASE_URL)" : `PGlite in ${path.relative(root, env.DATA_DIR!)}`}; port ${port}`);
+  const hooks = await suiteHooks();
+  log(`${SUITE ? `suite e2e/${SUITE}; ` : ""}database: ${usePostgres ? "PostgreSQL (DATABASE_URL)" : `PGlite in ${path.relative(root, env.DATA_DIR!)}`}; port ${port}`);
 
   // The build and the database preparation are independent: run them side by side.
   const stamp = path.join(root, DIST_DIR, "e2e-source-hash");
@@ -216,9 +244,13 @@ async function main(): Promise<number> {
   if (built.status === "rejected") throw built.reason;
   if (built.value !== 0) return built.value;
 
+  await runHook("beforeTests", hooks.beforeTests, poolFile);
   const args = process.argv.slice(2);
   log(`playwright test ${args.join(" ")}`.trimEnd());
-  return run(bin("playwright"), ["test", ...args], env);
+  const code = await run(bin("playwright"), ["test", ...args], env);
+  // Even after failed tests: the hook's own findings (e.g. a database check) are worth seeing.
+  await runHook("afterTests", hooks.afterTests, poolFile);
+  return code;
 }
 
 // Ctrl-C reaches the child too (same process group): let it stop, then clean up. A SIGTERM

@@ -1,4 +1,4 @@
-// `npm run test:pg`: the unit/integration and e2e suites against a real PostgreSQL server, in
+// `npm run test:pg`: the unit/integration, e2e and fuzz suites against a real PostgreSQL server, in
 // a fresh database that is dropped at the end, pass or fail.
 //
 //   TEST_PG_URL  the server to use (default postgres://postgres@127.0.0.1:5432/postgres)
@@ -50,7 +50,7 @@ let failed: string[] = [];
 try {
   await admin((sql) => sql.unsafe(`CREATE DATABASE "${name}"`));
   log(`created database ${name}`);
-  for (const script of ["test:unit", "test:e2e"]) {
+  for (const script of ["test:unit", "test:e2e", "test:fuzz"]) {
     const code = await npmRun(script);
     if (code !== 0) failed.push(`${script} (exit ${code})`);
   }

@@ -22,7 +22,10 @@ const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === 
 
 export const auditFilterSchema = z
   .object({
-    user: z.preprocess(blankToUndefined, z.string().trim().max(64, "A username has at most 64 characters.").optional()),
+    user: z.preprocess(
+      blankToUndefined,
+      z.string().trim().max(64, "A username has at most 64 characters.").regex(/^[^\0]*$/, "Remove the NUL character.").optional(),
+    ),
     action: z.preprocess(
       blankToUndefined,
       z

@@ -24,7 +24,7 @@ export function normaliseUsername(username: string): string {
 
 /** Same-origin relative paths only: anything else becomes /dashboard (no open redirect). */
 export function safeCallbackUrl(value: unknown): string {
-  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.includes("\\")) {
+  if (typeof value !== "string" || value.length > 2048 || !value.startsWith("/") || value.startsWith("//") || value.includes("\\")) {
     return "/dashboard";
   }
   try {

@@ -12,7 +12,7 @@ import { getFactor } from "@/lib/mfa/registry";
 export const metadata: Metadata = { title: "Users" };
 
 const filterSchema = z.object({
-  q: z.string().trim().max(100, "Search for at most 100 characters.").optional(),
+  q: z.string().trim().max(100, "Search for at most 100 characters.").regex(/^[^\0]*$/, "Remove the NUL character.").optional(),
   locked: z.enum(["1"]).optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
 });

@@ -117,7 +117,7 @@ async function readJson(req: Request): Promise<unknown> {
 
 async function listEnrollments(db: DbOrTx, url: URL): Promise<Response> {
   const uniqueName = url.searchParams.get("uniqueName");
-  if (!uniqueName || uniqueName.length > 254) return error(400, "invalid_request", "uniqueName is required");
+  if (!uniqueName || uniqueName.length > 254 || uniqueName.includes("\0")) return error(400, "invalid_request", "uniqueName is required");
   const targets = await db
     .select({ id: mockProviderTargets.id, capability: mockProviderTargets.capability, address: mockProviderTargets.address })
     .from(mockProviderTargets)
@@ -144,6 +144,8 @@ async function initiateTxn(db: DbOrTx, clientId: string, req: Request): Promise<
   const parsed = initiateRequestSchema.safeParse(await readJson(req));
   if (!parsed.success) return error(400, "invalid_request", parsed.error.issues[0]?.message);
   const { uniqueName, capability, enrollmentId, expiresInSeconds } = parsed.data;
+  // PostgreSQL text cannot hold NUL: such a name names nobody.
+  if (uniqueName.includes("\0")) return error(404, "enrollment_not_found");
   if (!z.uuid().safeParse(enrollmentId).success) return error(404, "enrollment_not_found");
   const [target] = await rows<{ id: string; user_id: string; address: string; push_timeout_seconds: number | null }>(
     db,

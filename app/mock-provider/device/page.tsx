@@ -22,7 +22,8 @@ type Message = { id: string; capability: string; message: string; status: string
 export default async function DevicePage({ searchParams }: { searchParams: Promise<{ user?: string | string[] }> }) {
   if (!getEnv().mockProviderEnabled) notFound();
   const { user } = await searchParams;
-  const selected = typeof user === "string" ? user.slice(0, 254) : undefined;
+  // PostgreSQL text cannot hold NUL: such a query would fail (found by the fuzz suite).
+  const selected = typeof user === "string" && !user.includes("\0") ? user.slice(0, 254) : undefined;
   const db = await getDb();
   const users = await rows<{ unique_name: string; display_name: string; pending: number }>(
     db,

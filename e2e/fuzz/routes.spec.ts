@@ -1,0 +1,183 @@
+import fc from "fast-check";
+import { expect, test } from "@playwright/test";
+import { buildManifest, fuzz, fuzzSetup, seed, type Probe } from "./harness";
+import { headerSafe, huge, junkBody, junkQuery, junkString, wellFormed } from "./junk";
+import { CALLER_KINDS, type CallerKind } from "./setup";
+
+/**
+ * Every route handler of the build (app/**\/route.ts), ≥ 500 malformed requests each, from
+ * every kind of caller: junk paths below the handler, methods, query strings, bodies and
+ * content types, junk and tampered cookies (the session cookie and Auth.js's csrf / callback
+ * cookies), junk bearer tokens. The common checks apply (e2e/fuzz/harness.ts); the database
+ * must not change (e2e/fuzz/hooks.ts).
+ */
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 500);
+const jsonish = fc.oneof(fc.json({ maxDepth: 3 }), fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v)));
+const caller = fc.constantFrom(...CALLER_KINDS);
+const seg = fc.oneof(junkString.map((s) => encodeURIComponent(wellFormed(s))), fc.constantFrom("..", "%2e%2e", "%00", "%ff", "a%2Fb", ""));
+const methods = fc.constantFrom<Probe["method"]>("GET", "POST", "POST", "PUT", "DELETE", "PATCH", "HEAD");
+
+/** A request of junk: method, query, body and content type; the caller from every kind. */
+const junkRequest = (queryKeys: string[]) =>
+  fc.record({
+    caller,
+    method: methods,
+    query: fc.option(junkQuery(queryKeys), { freq: 3 }),
+    body: fc.option(
+      fc.oneof(
+        junkBody,
+        jsonish.map((j) => ({ body: Buffer.from(j), contentType: "application/json" })),
+        huge.map(wellFormed).map((h) => ({ body: Buffer.from(`csrfToken=${encodeURIComponent(h)}&handoff=${encodeURIComponent(wellFormed(h.slice(0, 150)))}`), contentType: "application/x-www-form-urlencoded" })),
+      ),
+      { freq: 4 },
+    ),
+    headers: fc.record(
+      {
+        authorization: fc.oneof(headerSafe.map((s) => `Bearer ${s}`), headerSafe.map((s) => `Basic ${Buffer.from(s).toString("base64")}`), headerSafe),
+        origin: fc.constantFrom("null", "http://evil.example", "http://127.0.0.1"),
+        "x-forwarded-for": headerSafe,
+        "x-auth-return-redirect": fc.constantFrom("1", "true"),
+      },
+      { requiredKeys: [] },
+    ),
+  });
+
+/** Auth.js's own routes and whatever else lies below /api/auth. */
+const AUTH_PATHS = ["providers", "csrf", "session", "signin", "signin/handoff", "signin/credentials", "signout", "callback/handoff", "callback/credentials", "error", "verify-request", "webauthn-options/handoff", "_log"];
+const authForm = fc
+  .record(
+    {
+      csrfToken: fc.oneof(junkString, huge, fc.stringMatching(/^[0-9a-f]{64}$/)),
+      callbackUrl: fc.oneof(junkString, fc.constantFrom("http://evil.example/", "//evil.example", "/dashboard", "javascript:alert(1)")),
+      handoff: fc.oneof(junkString, fc.base64String({ minLength: 20, maxLength: 100 }), huge),
+      json: fc.constantFrom("true", "false", "junk"),
+      data: jsonish,
+      redirect: fc.constantFrom("true", "false"),
+    },
+    { requiredKeys: [] },
+  )
+  .map((o) => ({ body: Buffer.from(new URLSearchParams(Object.entries(o).map(([k, v]) => [k, wellFormed(v)])).toString()), contentType: "application/x-www-form-urlencoded" }));
+
+/** The mock provider's contract endpoints (docs/PROVIDER-CONTRACT.md) and junk beside them. */
+const PROVIDER_PATHS = ["oauth/token", "v1/enrollments", "v1/mfa", "v1/mfa/validate", "v1/mfa/transactions/%s", "v1/mfa/transactions/%s/cancel", "v2/mfa", "v1"];
+const providerJson = fc
+  .record(
+    {
+      uniqueName: fc.oneof(junkString, huge),
+      capability: fc.oneof(fc.constantFrom("mobile_push", "sms_otp", "voice_otp", "email_otp"), junkString),
+      enrollmentId: fc.oneof(fc.uuid(), junkString),
+      expiresInSeconds: fc.jsonValue({ maxDepth: 1 }),
+      transactionId: fc.oneof(fc.uuid(), junkString, huge),
+      code: fc.oneof(fc.stringMatching(/^\d{6}$/), junkString),
+    },
+    { requiredKeys: [] },
+  )
+  .map((o) => ({ body: Buffer.from(JSON.stringify(o)), contentType: "application/json" }));
+
+type RouteSpec = { describe: string; probes: (n: number, s: number) => Probe[] };
+
+function withQuery(path: string, query: string | null): string {
+  return query ? `${path}${path.includes("?") ? "&" : "?"}${query}` : path;
+}
+
+const ROUTES: Record<string, RouteSpec> = {
+  "/api/auth/[...nextauth]/route": {
+    describe: "Auth.js routes (/api/auth/*)",
+    probes: (n, s) =>
+      fc
+        .sample(
+          fc.record({
+            req: junkRequest(["callbackUrl", "error", "csrf", "provider", "json"]),
+            path: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...AUTH_PATHS) }, { weight: 1, arbitrary: fc.array(seg, { minLength: 1, maxLength: 3 }).map((a) => a.join("/")) }),
+            form: fc.option(authForm, { freq: 2 }),
+          }),
+          { numRuns: n, seed: s },
+        )
+        .map(({ req, path, form }) => {
+          const body = req.method === "POST" ? (form ?? req.body) : req.body;
+          return { caller: req.caller, method: req.method, path: withQuery(`/api/auth/${path}`, req.query), headers: req.headers, body: body?.body, contentType: body?.contentType };
+        }),
+  },
+  "/mock-provider/api/[...path]/route": {
+    describe: "mock provider API (/mock-provider/api/*)",
+    probes: (n, s) => {
+      const token = fuzzSetup().providerToken;
+      return fc
+        .sample(
+          fc.record({
+            req: junkRequest(["uniqueName", "grant_type", "client_id"]),
+            path: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...PROVIDER_PATHS) }, { weight: 1, arbitrary: fc.array(seg, { minLength: 1, maxLength: 4 }).map((a) => a.join("/")) }),
+            id: fc.oneof(fc.uuid(), seg),
+            // Most requests carry the valid bearer token, so the bodies reach the parsers.
+            bearer: fc.constantFrom("valid", "valid", "valid", "junk"),
+            json: fc.option(providerJson, { freq: 3 }),
+          }),
+          { numRuns: n, seed: s },
+        )
+        .map(({ req, path, id, bearer, json }) => {
+          const headers = { ...req.headers };
+          if (bearer === "valid") headers.authorization = `Bearer ${token}`;
+          const body = json ?? req.body;
+          return {
+            caller: req.caller,
+            method: json ? "POST" : req.method,
+            path: withQuery(`/mock-provider/api/${path.replace("%s", id)}`, req.query),
+            headers,
+            body: body?.body,
+            contentType: body?.contentType,
+          };
+        });
+    },
+  },
+  "/admin/audit/export/route": {
+    describe: "audit CSV export (/admin/audit/export)",
+    probes: (n, s) =>
+      fc
+        .sample(fc.record({ req: junkRequest(["user", "action", "outcome", "from", "to", "page"]), full: fc.boolean() }), { numRuns: n, seed: s })
+        .map(({ req, full }) => {
+          // An admin's valid filter streams the whole (growing) audit log: most admin requests
+          // end with a start date in 2999 (the last value wins), so the export stays small.
+          const bounded = req.caller === "admin" && !(full && req.query === null);
+          const query = bounded ? `${req.query ?? ""}&from=2999-01-01` : req.query;
+          return {
+            caller: req.caller,
+            method: req.method,
+            path: withQuery("/admin/audit/export", query),
+            headers: req.headers,
+            body: req.body?.body,
+            contentType: req.body?.contentType,
+            check: exportCheck(req.caller),
+          };
+        }),
+  },
+};
+
+/** Only a verified admin gets a CSV. */
+function exportCheck(c: CallerKind): Probe["check"] {
+  return ({ status, headers }) => {
+    const csv = (headers.get("content-type") ?? "").includes("text/csv");
+    if (c !== "admin" && (csv || status === 200)) return `a ${c} got the audit export (status ${status})`;
+    return null;
+  };
+}
+
+const routes = Object.keys(buildManifest<Record<string, string>>("app-paths-manifest.json")).filter((k) => k.endsWith("/route"));
+
+test("the fuzz catalogue covers every route handler of the build", () => {
+  expect(routes.filter((r) => !ROUTES[r]), "route handlers without a fuzz spec: add them to ROUTES").toEqual([]);
+  expect(Object.keys(ROUTES).filter((r) => !routes.includes(r)), "fuzz specs of routes the build no longer has").toEqual([]);
+});
+
+test.describe.configure({ mode: "parallel", timeout: 120_000 });
+
+for (const route of routes) {
+  const spec = ROUTES[route];
+  if (!spec) continue;
+  test(`route handler ${spec.describe}`, async () => {
+    const probes = spec.probes(RUNS, seed() + route.length);
+    const summary = await fuzz(`route ${route.replace(/\/route$/, "")}`, probes);
+    expect(summary.problems).toEqual([]);
+    expect(summary.requests).toBeGreaterThanOrEqual(RUNS);
+  });
+}
