@@ -91,6 +91,7 @@ test("a push left alone times out (5 s for this user): nothing counted, a new on
 });
 
 test("one user's approved push is useless to another user's session", async ({ browser, page, context, makeUser }) => {
+  test.setTimeout(60_000); // two users' sign-ins, two pushes, then several polls
   const alice = await makeUser("commercial_ext");
   const bob = await makeUser("commercial_ext");
   const bobContext = await browser.newContext();

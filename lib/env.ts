@@ -13,7 +13,10 @@ const envSchema = z.object({
   APP_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: z.url().optional(),
   DATA_DIR: z.string().min(1).default(".data"),
-  APP_URL: z.url().default("http://localhost:3000"),
+  /** The public origin (links in mail, the in-app mock provider). Default: localhost on the port `next dev`/`next start` listen on. */
+  APP_URL: z.url().optional(),
+  /** Set by `next dev` / `next start` to the port they listen on (`--port`). */
+  PORT: z.string().optional(),
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
   /** smtp://user:pass@host:port — when set, the outbox is also delivered by SMTP. */
   SMTP_URL: z.url().optional(),
@@ -53,6 +56,7 @@ export function getEnv(): Env {
   }
   const e = parsed.data;
   const dataDir = path.resolve(e.DATA_DIR);
+  const appUrl = (e.APP_URL ?? `http://localhost:${e.PORT && /^[0-9]{1,5}$/.test(e.PORT) ? e.PORT : 3000}`).replace(/\/$/, "");
   let authSecret = e.AUTH_SECRET;
   let key = e.MFA_ENCRYPTION_KEY;
   if (!authSecret || !key) {
@@ -69,12 +73,12 @@ export function getEnv(): Env {
     appEnv: e.APP_ENV,
     databaseUrl: e.DATABASE_URL,
     dataDir,
-    appUrl: e.APP_URL.replace(/\/$/, ""),
+    appUrl,
     authSecret,
     encryptionKey: Buffer.from(key, "base64"),
     // Production always gets Secure + __Host- cookies (a plain-http production URL is a
     // misconfiguration the browser will then refuse, not a silent downgrade).
-    secureCookies: e.APP_ENV === "production" || e.APP_URL.startsWith("https://"),
+    secureCookies: e.APP_ENV === "production" || appUrl.startsWith("https://"),
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     mockMailboxEnabled: e.MOCK_MAILBOX_ENABLED ? e.MOCK_MAILBOX_ENABLED === "1" : e.APP_ENV !== "production",

@@ -101,14 +101,16 @@ export function MfaPanel({ challengeId, factors, action, initialFactor, onPassed
           </h2>
           {waiting ? (
             <Alert kind="warn">
-              Too many attempts. You can try again in <span data-testid="countdown">{secondsLeft}</span> s.
+              {/* Why first ("That code is not right."), then the wait that every failure opens. */}
+              {state.status === "error" && state.code === "wait" && !state.message?.startsWith("Please wait") ? `${state.message} ` : ""}
+              You can try again in <span data-testid="countdown">{secondsLeft}</span> s.
             </Alert>
           ) : null}
           <fieldset disabled={waiting || pending} className="disabled:opacity-70">
             <components.Verify
               key={factor.id}
               data={factor.data}
-              submitting={pending || waiting}
+              submitting={pending}
               submissionError={state.status === "error" && !waiting ? state.message : undefined}
               onSubmit={submit}
               result={state}

@@ -101,7 +101,7 @@ export function outcomeToState(outcome: VerifyOutcome<unknown>): ActionState {
         status: "error",
         code: "wait",
         retryAfterMs: outcome.retryAfterMs,
-        message: `Too many attempts. Please wait ${Math.ceil(outcome.retryAfterMs / 1000)} s before trying again.`,
+        message: `Please wait ${Math.ceil(outcome.retryAfterMs / 1000)} s before trying again.`,
       };
     case "locked":
       return { status: "error", code: "signed_out", message: "Your session has ended. Please sign in again." };

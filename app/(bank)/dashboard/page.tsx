@@ -16,7 +16,7 @@ export default async function DashboardPage() {
   return (
     <>
       <PageHeader title={`Hello, ${session.displayName}`} subtitle={`Total balance ${formatMoney(total)}`} />
-      <section aria-label="Your accounts" className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+      <section aria-label="Your accounts" className="grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-3">
         {accounts.map((a) => (
           <Link key={a.id} href={`/accounts/${a.id}`} className="group">
             <Card className="transition group-hover:border-brand-500">

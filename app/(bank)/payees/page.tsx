@@ -13,7 +13,7 @@ export default async function PayeesPage() {
   return (
     <>
       <PageHeader title="Payees" subtitle="Adding a payee always asks for your second factor." />
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         <Card>
           <h2 className="mb-3 text-lg font-semibold">Your payees</h2>
           {payees.length === 0 ? <p className="text-sm text-muted">No payees yet.</p> : null}

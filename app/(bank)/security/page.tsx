@@ -43,7 +43,7 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
           Two-step verification is on. Now create recovery codes, so you can still sign in if you lose your phone.
         </Alert>
       ) : null}
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         <Card>
           <h2 className="text-lg font-semibold">Two-step verification</h2>
           {active.length === 0 ? (

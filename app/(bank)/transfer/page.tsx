@@ -24,7 +24,7 @@ export default async function TransferPage() {
         title="Transfer money"
         subtitle={`Over ${formatMoney(settings.stepUpAmountMinor)}, or to a payee added in the last ${settings.newPayeeHours} hours, we ask for your second factor. Over ${formatMoney(settings.blockAmountMinor)}, please call us.`}
       />
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         <Card>
           <TransferForm accounts={accounts} payees={payees.map((p) => ({ id: p.id, name: p.name, number: p.number }))} />
         </Card>

@@ -55,7 +55,7 @@ export default async function SettingsPage() {
             from the next request on. The client secret is never shown; moving a provider to another host needs the credentials
             that host issued.
           </p>
-          <div className="grid gap-6 lg:grid-cols-2">
+          <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
             {providers.map((p) => (
               <Card key={p.id}>
                 <h3 className="mb-3 font-semibold">
@@ -68,7 +68,7 @@ export default async function SettingsPage() {
         </section>
         <section aria-labelledby="profiles-title" className="space-y-4">
           <h2 id="profiles-title" className="text-lg font-semibold">Group MFA profiles</h2>
-          <div className="grid gap-6 lg:grid-cols-2">
+          <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
             {groups.map((g) => (
               <Card key={g.id}>
                 <h3 className="mb-3 font-semibold">

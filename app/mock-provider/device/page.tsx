@@ -64,7 +64,7 @@ export default async function DevicePage({ searchParams }: { searchParams: Promi
         For demos and tests only. Anyone can answer anyone&apos;s push here, so it is switched off when APP_ENV=production unless
         MOCK_PROVIDER_ENABLED=1.
       </Alert>
-      <div className="grid gap-6 md:grid-cols-[16rem_1fr]">
+      <div className="grid grid-cols-1 gap-6 md:grid-cols-[16rem_minmax(0,1fr)]">
         <Card className="p-3 sm:p-3">
           <h2 className="px-2 py-1 text-sm font-semibold text-muted">Enrolled users</h2>
           <ul aria-label="Enrolled users">

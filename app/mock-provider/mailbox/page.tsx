@@ -41,7 +41,7 @@ export default async function MailboxPage({ searchParams }: { searchParams: Prom
         For demos and tests only. It shows everyone&apos;s mail to anyone, so it is switched off when APP_ENV=production
         unless MOCK_MAILBOX_ENABLED=1.
       </Alert>
-      <div className="grid gap-6 md:grid-cols-[16rem_1fr]">
+      <div className="grid grid-cols-1 gap-6 md:grid-cols-[16rem_minmax(0,1fr)]">
         <Card className="p-3 sm:p-3">
           <h2 className="px-2 py-1 text-sm font-semibold text-muted">Recipients</h2>
           <ul aria-label="Recipients">
