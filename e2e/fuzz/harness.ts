@@ -116,7 +116,15 @@ export async function fuzz(endpoint: string, probes: Probe[], concurrency = 6): 
       const p = probes[next++]!;
       let res;
       try {
-        res = await send(p);
+        try {
+          res = await send(p);
+        } catch (err) {
+          // A keep-alive socket the server closed after an earlier request (one whose body it did
+          // not read) fails the next request sent on it: that is no answer to this request. Once
+          // more on a fresh connection; a second failure is a finding.
+          if (!/other side closed|ECONNRESET|EPIPE|socket hang up/.test(String((err as Error).cause ?? err))) throw err;
+          res = await send(p);
+        }
       } catch (err) {
         // Over 1 MB the server answers 413 before reading the body and closes: the write fails.
         const early = (p.body?.length ?? 0) > 1024 * 1024 && err instanceof Error && /ECONNRESET|EPIPE/.test(String((err.cause as Error | undefined)?.message));

@@ -78,11 +78,19 @@ export async function beforeTests({ db, pool, runDir }: SuiteHookContext): Promi
   const providers = await rows<{ id: string; client_secret_enc: string }>(db, sql`SELECT id, client_secret_enc FROM mfa_providers`);
   // Active factors only: the enrolling caller's pending secret is rightly shown on its own enrol page.
   const active = await rows<{ id: string; secret_enc: string }>(db, sql`SELECT id, secret_enc FROM factors WHERE status = 'active' AND secret_enc IS NOT NULL`);
+  let sealed: string[];
+  try {
+    sealed = [
+      ...providers.map((p) => open(p.client_secret_enc, env.encryptionKey, `provider:${p.id}`)),
+      ...active.map((f) => openFactorSecret(f.id, f.secret_enc)),
+    ];
+  } catch {
+    throw new Error("fuzz: the database holds secrets sealed with another MFA_ENCRYPTION_KEY (an earlier run): give the fuzz run a fresh database");
+  }
   setup.secrets.push(
     env.authSecret,
     env.encryptionKey.toString("base64"),
-    ...providers.map((p) => open(p.client_secret_enc, env.encryptionKey, `provider:${p.id}`)),
-    ...active.map((f) => openFactorSecret(f.id, f.secret_enc)),
+    ...sealed,
     ...pool.flatMap((u) => [u.password, ...(u.totpSecret ? [u.totpSecret] : [])]),
   );
   fs.writeFileSync(path.join(runDir, CALLERS_FILE), JSON.stringify(setup), { mode: 0o600 });
