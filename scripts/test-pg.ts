@@ -3,6 +3,7 @@
 //
 //   TEST_PG_URL  the server to use (default postgres://postgres@127.0.0.1:5432/postgres)
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 
 const serverUrl = process.env.TEST_PG_URL || "postgres://postgres@127.0.0.1:5432/postgres";
@@ -25,12 +26,19 @@ async function admin<T>(body: (sql: postgres.Sql) => Promise<T>): Promise<T> {
 
 let current: ChildProcess | undefined;
 
+// One pair of secrets for every suite of this run: they share the database, and rows one
+// suite seeds (factor secrets, the provider's client secret) are sealed with this key.
+const secrets = {
+  AUTH_SECRET: process.env.AUTH_SECRET || randomBytes(32).toString("base64"),
+  MFA_ENCRYPTION_KEY: process.env.MFA_ENCRYPTION_KEY || randomBytes(32).toString("base64"),
+};
+
 function npmRun(script: string): Promise<number> {
   log(`npm run ${script}  (DATABASE_URL=${dbUrl.toString().replace(/\/\/[^@/]*@/, "//…@")})`);
   return new Promise((resolve, reject) => {
     const child = spawn("npm", ["run", script], {
       stdio: "inherit",
-      env: { ...process.env, DATABASE_URL: dbUrl.toString() },
+      env: { ...process.env, ...secrets, DATABASE_URL: dbUrl.toString() },
     });
     current = child;
     child.once("error", reject);
