@@ -139,6 +139,19 @@ const ACTIONS: Record<string, ActionSpec> = {
       ...stepUp,
     },
   },
+  "app/admin/settings/actions.ts#updateProvider": {
+    guard: "admin",
+    fields: {
+      providerId: uuid,
+      enabled: checkbox,
+      // Only "too long" is surely bad for these (blank keeps the stored value or means the mock).
+      baseUrl: text(0, 512, { trim: true }),
+      timeoutMs: numberField,
+      clientId: text(0, 256, { trim: true, optional: true }),
+      clientSecret: text(0, 512, { optional: true }),
+      ...stepUp,
+    },
+  },
   "app/mock-provider/device/actions.ts#answerPush": {
     guard: "public",
     fields: {

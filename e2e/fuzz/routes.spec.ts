@@ -130,6 +130,18 @@ const ROUTES: Record<string, RouteSpec> = {
         });
     },
   },
+  "/icon.svg/route": {
+    describe: "app icon (/icon.svg)",
+    probes: (n, s) =>
+      fc.sample(junkRequest(["v"]), { numRuns: n, seed: s }).map((req) => ({
+        caller: req.caller,
+        method: req.method,
+        path: withQuery("/icon.svg", req.query),
+        headers: req.headers,
+        body: req.body?.body,
+        contentType: req.body?.contentType,
+      })),
+  },
   "/admin/audit/export/route": {
     describe: "audit CSV export (/admin/audit/export)",
     probes: (n, s) =>
