@@ -1,12 +1,14 @@
 // The HTTP flows the bench drives, each as a browser does it, each checked strictly: a refused
 // or failed step throws (an error, never a fast response).
 import { generateSync } from "otplib";
+import { sessionCookieName } from "../../lib/security/headers";
 import { actionRedirect, actionState, CookieJar, type Client, type Reply } from "./http";
 import type { BenchUser } from "./users";
 
 export type ActionIds = { signIn: string; verifySignIn: string; transfer: string; verifyStepUp: string };
 
-export const SESSION_COOKIE = "mfa-bank.session";
+/** The server runs with APP_ENV=production: Secure cookies with the __Host- prefix. */
+export const SESSION_COOKIE = sessionCookieName(true);
 const STEP_SECONDS = 30;
 
 export class FlowError extends Error {}
