@@ -1,6 +1,7 @@
 "use client";
 
 import { useCallback } from "react";
+import type { ProviderView } from "@/lib/admin/providers";
 import { updateGroupProfile, updateProvider, updateSettings } from "@/app/admin/settings/actions";
 import { Checkbox } from "@/components/admin/ui";
 import { useStepUpForm } from "@/components/mfa/step-up";
@@ -143,16 +144,8 @@ export function GroupProfileForm({
   );
 }
 
-export type ProviderFormValues = {
-  id: string;
-  name: string;
-  credentialPrefix: string;
-  enabled: boolean;
-  baseUrl: string | null;
-  clientId: string;
-  timeoutMs: number;
-  capabilities: string[];
-};
+/** Exactly what the admin page may see of a provider (no secret): lib/admin/providers.ts. */
+export type ProviderFormValues = ProviderView;
 
 /**
  * One external provider. The client secret field starts empty and is emptied again after a

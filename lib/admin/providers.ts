@@ -35,34 +35,28 @@ export type ProviderView = {
   capabilities: string[];
 };
 
+/** The columns of a ProviderView: the sealed client secret is never selected. */
+const PROVIDER_VIEW_COLUMNS = {
+  id: mfaProviders.id,
+  name: mfaProviders.name,
+  credentialPrefix: mfaProviders.credentialPrefix,
+  enabled: mfaProviders.enabled,
+  baseUrl: mfaProviders.baseUrl,
+  clientId: mfaProviders.clientId,
+  timeoutMs: mfaProviders.timeoutMs,
+  capabilities: mfaProviders.capabilities,
+};
+
 export async function listProviders(db: DbOrTx): Promise<ProviderView[]> {
   return db
-    .select({
-      id: mfaProviders.id,
-      name: mfaProviders.name,
-      credentialPrefix: mfaProviders.credentialPrefix,
-      enabled: mfaProviders.enabled,
-      baseUrl: mfaProviders.baseUrl,
-      clientId: mfaProviders.clientId,
-      timeoutMs: mfaProviders.timeoutMs,
-      capabilities: mfaProviders.capabilities,
-    })
+    .select(PROVIDER_VIEW_COLUMNS)
     .from(mfaProviders)
     .orderBy(asc(mfaProviders.name));
 }
 
 export async function findProviderView(db: DbOrTx, id: string, lock = false): Promise<ProviderView | null> {
   const q = db
-    .select({
-      id: mfaProviders.id,
-      name: mfaProviders.name,
-      credentialPrefix: mfaProviders.credentialPrefix,
-      enabled: mfaProviders.enabled,
-      baseUrl: mfaProviders.baseUrl,
-      clientId: mfaProviders.clientId,
-      timeoutMs: mfaProviders.timeoutMs,
-      capabilities: mfaProviders.capabilities,
-    })
+    .select(PROVIDER_VIEW_COLUMNS)
     .from(mfaProviders)
     .where(eq(mfaProviders.id, id));
   const [row] = lock ? await q.for("update") : await q;
