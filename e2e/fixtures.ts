@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { test as base, expect, type Page } from "@playwright/test";
@@ -24,6 +25,11 @@ function readPool(): Pool {
   return { ...data, claimsDir: path.join(path.dirname(file), "claims") };
 }
 
+/** Claims an unused pool user outside a test's fixtures (e2e/mailbox.ts's diagnostics). */
+export function claimPoolUser(kind: PoolKind, claimant: string): PoolUser {
+  return claimUser(readPool(), kind, claimant);
+}
+
 function claimUser(pool: Pool, kind: PoolKind, claimant: string): PoolUser {
   for (const user of pool.users) {
     if (user.kind !== kind) continue;
@@ -39,7 +45,24 @@ function claimUser(pool: Pool, kind: PoolKind, claimant: string): PoolUser {
   throw new Error(`The e2e pool has no unused "${kind}" user left: raise E2E_POOL_PER_KIND (scripts/run-e2e.ts).`);
 }
 
+/**
+ * Each test is its own client. Per-client throttles (the forgot-password limit keys on the
+ * client address) would otherwise couple every spec to the traffic of the ones before it:
+ * a timing spec's burst then silences a later spec's mail, depending on test order. The
+ * test sends an address of its own in X-Forwarded-For, as a proxy in front of the bank would
+ * (an IPv6 documentation address, RFC 3849, derived from the run, the test and its
+ * repeat/retry). Contexts a spec opens itself (`browser.newContext`) pass `clientHeaders()`.
+ */
+export function clientAddressFor(runId: string, testId: string, repeat = 0, retry = 0): string {
+  const h = createHash("sha256").update(`${runId}:${testId}:${repeat}:${retry}`).digest("hex");
+  return `2001:db8:${h.slice(0, 4)}:${h.slice(4, 8)}:${h.slice(8, 12)}:${h.slice(12, 16)}:${h.slice(16, 20)}:${h.slice(20, 24)}`;
+}
+
 export const test = base.extend<{ makeUser: (kind: PoolKind) => Promise<PoolUser> }, { pool: Pool }>({
+  extraHTTPHeaders: async ({ extraHTTPHeaders, pool }, provide, testInfo) => {
+    const address = clientAddressFor(pool.runId, testInfo.testId, testInfo.repeatEachIndex, testInfo.retry);
+    await provide({ ...extraHTTPHeaders, "x-forwarded-for": address });
+  },
   pool: [
     // Playwright requires the destructuring form; `provide` is its `use` (not a React hook).
     async ({}, provide) => {

@@ -118,6 +118,18 @@ test("an unknown user sees exactly the same page, and no mail is sent", async ({
   expect(await mailCount(page, `nobody-${user.username}@e2e.mfa-bank.example`, RESET)).toBe(0);
 });
 
+test("a fourth request within 15 minutes is throttled: no mail, and the wait for it names the audit row", async ({ page, makeUser }) => {
+  const user = await makeUser("commercial");
+  for (let i = 0; i < 4; i++) await requestLink(page, user.username);
+  await mailLink(page, email(user), RESET, 2);
+  const waited = await mailLink(page, email(user), RESET, 3, 3_000).then(
+    () => "a fourth mail arrived",
+    (err: Error) => err.message,
+  );
+  expect(waited).toContain("No mail");
+  expect(waited).toMatch(/password_reset\.requested,refused,.*throttled/);
+});
+
 test("an expired link is refused", async ({ page, makeUser }) => {
   test.skip(!process.env.DATABASE_URL, "ages the row through SQL: needs PostgreSQL (npm run test:pg); PGlite belongs to the server");
   const user = await makeUser("commercial");
