@@ -55,13 +55,18 @@ function claimUser(pool: Pool, kind: PoolKind, claimant: string): PoolUser {
  */
 export function clientAddressFor(runId: string, testId: string, repeat = 0, retry = 0): string {
   const h = createHash("sha256").update(`${runId}:${testId}:${repeat}:${retry}`).digest("hex");
-  return `2001:db8:${h.slice(0, 4)}:${h.slice(4, 8)}:${h.slice(8, 12)}:${h.slice(12, 16)}:${h.slice(16, 20)}:${h.slice(20, 24)}`;
+  // Each group 0x1000–0xffff: four digits with no leading zero, so the text is already in the
+  // canonical form PostgreSQL's inet prints (RFC 5952), and a spec can look for it verbatim.
+  const groups = Array.from({ length: 6 }, (_, i) => (parseInt(h.slice(i * 4, i * 4 + 4), 16) | 0x1000).toString(16));
+  return `2001:db8:${groups.join(":")}`;
 }
 
-export const test = base.extend<{ makeUser: (kind: PoolKind) => Promise<PoolUser> }, { pool: Pool }>({
-  extraHTTPHeaders: async ({ extraHTTPHeaders, pool }, provide, testInfo) => {
-    const address = clientAddressFor(pool.runId, testInfo.testId, testInfo.repeatEachIndex, testInfo.retry);
-    await provide({ ...extraHTTPHeaders, "x-forwarded-for": address });
+export const test = base.extend<{ makeUser: (kind: PoolKind) => Promise<PoolUser>; clientAddress: string }, { pool: Pool }>({
+  clientAddress: async ({ pool }, provide, testInfo) => {
+    await provide(clientAddressFor(pool.runId, testInfo.testId, testInfo.repeatEachIndex, testInfo.retry));
+  },
+  extraHTTPHeaders: async ({ extraHTTPHeaders, clientAddress }, provide) => {
+    await provide({ ...extraHTTPHeaders, "x-forwarded-for": clientAddress });
   },
   pool: [
     // Playwright requires the destructuring form; `provide` is its `use` (not a React hook).
