@@ -8,7 +8,9 @@ import { defineConfig, devices } from "@playwright/test";
  * the `next start` process and stops its whole process group at the end.
  */
 const port = Number(process.env.E2E_PORT ?? 3210);
-const baseURL = `http://127.0.0.1:${port}`;
+// A host name, not an IP address: WebAuthn refuses an IP as its RP ID, and the passkey specs
+// need one. The server listens on 127.0.0.1, which "localhost" resolves to.
+const baseURL = `http://localhost:${port}`;
 
 // Playwright cannot download browsers here: use Debian's chromium when it is installed.
 const SYSTEM_CHROMIUM = "/usr/bin/chromium";

@@ -193,7 +193,7 @@ async function main(): Promise<number> {
   const poolFile = path.join(runDir, "pool.json");
   Object.assign(process.env, {
     APP_ENV: "test",
-    APP_URL: `http://127.0.0.1:${port}`,
+    APP_URL: `http://localhost:${port}`, // the browser's origin: passkeys bind to its host name
     // Fresh per run unless given: the pool's factor secrets are sealed with this key.
     AUTH_SECRET: process.env.AUTH_SECRET || randomBytes(32).toString("base64"),
     MFA_ENCRYPTION_KEY: process.env.MFA_ENCRYPTION_KEY || randomBytes(32).toString("base64"),

@@ -20,7 +20,7 @@ export function RecoveryVerify({ submitting, submissionError, onSubmit }: Factor
 type RegisterData = { remaining: number; codes?: string[] };
 
 /** Generates (and voids) codes; new codes are shown once, with copy and download. */
-export function RecoveryRegister({ data, submitting, submissionError, onSubmit }: FactorComponentProps) {
+export function RecoveryRegister({ data, submitting, submissionError, onSubmit, readOnly }: FactorComponentProps) {
   const d = data as RegisterData;
   const [copied, setCopied] = useState(false);
   if (d.codes?.length) {
@@ -56,10 +56,20 @@ export function RecoveryRegister({ data, submitting, submissionError, onSubmit }
   }
   return (
     <form action={onSubmit} className="space-y-3">
+      <p className="text-sm">
+        <span data-testid="recovery-remaining">{d.remaining}</span> unused recovery code{d.remaining === 1 ? "" : "s"}.
+      </p>
+      {d.remaining <= 3 ? (
+        <Alert kind="warn">
+          {d.remaining === 0 ? "You have no recovery codes." : "You are running low on recovery codes."} Generate new ones and keep them somewhere safe.
+        </Alert>
+      ) : null}
       {submissionError ? <Alert kind="error">{submissionError}</Alert> : null}
-      <Button type="submit" kind={d.remaining > 3 ? "secondary" : "primary"} disabled={submitting}>
-        {d.remaining > 0 ? "Generate new codes" : "Generate recovery codes"}
-      </Button>
+      {readOnly ? null : (
+        <Button type="submit" kind={d.remaining > 3 ? "secondary" : "primary"} disabled={submitting}>
+          {d.remaining > 0 ? "Generate new codes" : "Generate recovery codes"}
+        </Button>
+      )}
     </form>
   );
 }

@@ -12,6 +12,8 @@ export type FactorComponentProps<D = unknown> = {
   result?: ActionState;
   /** The factor's id, for components that serve several ("prefix:capability"). */
   factorId?: string;
+  /** Register only: show what is set up, offer no change (presence not confirmed yet). */
+  readOnly?: boolean;
 };
 
 export type FactorComponents = {

@@ -1,7 +1,7 @@
 "use client";
 
 import { startTransition, useActionState } from "react";
-import { FACTOR_COMPONENTS } from "@/components/factors";
+import { factorComponents } from "@/components/factors";
 import { Alert } from "@/components/ui";
 import { idle, type ActionState } from "@/lib/actions/state";
 
@@ -11,14 +11,16 @@ export function RegisterPanel({
   data,
   action,
   extra,
+  readOnly,
 }: {
   factorId: string;
   data: unknown;
   action: (prev: ActionState, form: FormData) => Promise<ActionState>;
   extra?: Record<string, string>;
+  readOnly?: boolean;
 }) {
   const [state, formAction, pending] = useActionState(action, idle);
-  const components = FACTOR_COMPONENTS[factorId];
+  const components = factorComponents(factorId);
   if (!components) return null;
   if (state.code === "signed_out") return <Alert kind="error">{state.message}</Alert>;
   // A registration may answer with new data (e.g. recovery codes to show once).
@@ -30,6 +32,8 @@ export function RegisterPanel({
         data={shown}
         submitting={pending}
         submissionError={state.status === "error" ? (state.fieldErrors?.code?.[0] ?? state.message) : undefined}
+        readOnly={readOnly}
+        factorId={factorId}
         onSubmit={(form) => {
           form.set("factor", factorId);
           for (const [k, v] of Object.entries(extra ?? {})) form.set(k, v);

@@ -103,7 +103,7 @@ function StepUpDialog({
       <div className="mt-5">
         <MfaPanel
           challengeId={required.challengeId}
-          factors={required.factors.map((f) => ({ ...f, data: {} }))}
+          factors={required.factors}
           action={verifyStepUp}
           onPassed={onPassed}
         />

@@ -108,6 +108,7 @@ export const factors = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     type: text().notNull(),
+    /** The user-given name of this registration ("Work laptop"); a default until renamed. */
     label: text().notNull(),
     status: text({ enum: ["pending", "active"] }).notNull().default("pending"),
     /** AES-256-GCM, see lib/crypto.ts. Never leaves lib/. */
@@ -118,10 +119,9 @@ export const factors = pgTable(
     activatedAt: ts(),
     lastUsedAt: ts(),
   },
-  (t) => [
-    index("factors_user_idx").on(t.userId),
-    uniqueIndex("factors_one_active_per_type").on(t.userId, t.type).where(sql`status = 'active'`),
-  ],
+  // A user may hold several registrations of one factor (passkeys); a factor that allows
+  // only one (TOTP) says so in its userCanRegister.
+  (t) => [index("factors_user_idx").on(t.userId)],
 );
 
 export const recoveryCodes = pgTable(

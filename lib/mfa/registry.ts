@@ -5,9 +5,10 @@ import { factors, groups } from "@/lib/db/schema";
 import { externalFactor, isExternalFactorId } from "./factors/external";
 import { recoveryFactor } from "./factors/recovery";
 import { totpFactor } from "./factors/totp";
-import type { FactorPlugin, FactorUser } from "./factors/types";
+import type { FactorPlugin, FactorUser, Registration, Workflow } from "./factors/types";
 
 export { hasPrimaryFactor } from "./registry-core";
+export type { Workflow };
 
 /** The factor registry: adding a factor is one file in ./factors and one line here. */
 const FACTORS: FactorPlugin[] = [totpFactor, recoveryFactor];
@@ -31,8 +32,6 @@ export async function factorsOfUser(db: DbOrTx, userId: string): Promise<FactorP
   const external = types.map((t) => t.type).filter(isExternalFactorId).map(externalFactor);
   return [...FACTORS, ...external];
 }
-
-export type Workflow = "sign_in" | "password_reset" | "step_up";
 
 /** Factors the user has set up and their group's MFA profile allows for this workflow. */
 export async function usableFactors(db: DbOrTx, user: FactorUser, workflow: Workflow): Promise<FactorPlugin[]> {
@@ -88,6 +87,54 @@ export async function usableFactor(db: DbOrTx, user: FactorUser, workflow: Workf
   if (allowed ? !allowed.includes(factor.id) : isExternalFactorId(factor.id)) return undefined;
   if (factor.allowedIn && !(await factor.allowedIn(db, workflow))) return undefined;
   return (await factor.isActive(db, user.userId)) ? factor : undefined;
+}
+
+async function groupLists(db: DbOrTx, groupId: string): Promise<{ signIn: string[]; stepUp: string[] }> {
+  const [group] = await db
+    .select({ signIn: groups.signInFactors, stepUp: groups.stepUpFactors })
+    .from(groups)
+    .where(eq(groups.id, groupId));
+  return { signIn: group?.signIn ?? [], stepUp: group?.stepUp ?? [] };
+}
+
+/**
+ * Factors the user may add now: the group's profile names them (for sign-in, or for either
+ * workflow when `workflow` is not given) and the factor itself agrees (userCanRegister).
+ */
+export async function registrableFactors(db: DbOrTx, user: FactorUser, workflow?: "sign_in"): Promise<FactorPlugin[]> {
+  const lists = await groupLists(db, user.groupId);
+  const allowed = new Set(workflow ? lists.signIn : [...lists.signIn, ...lists.stepUp]);
+  const result: FactorPlugin[] = [];
+  for (const f of FACTORS) {
+    if (allowed.has(f.id) && (await f.userCanRegister(db, user))) result.push(f);
+  }
+  return result;
+}
+
+/** Every active registration of the user (one `factors` row each), with its plugin, in the order added. */
+export async function registrationsOf(db: DbOrTx, userId: string): Promise<{ factor: FactorPlugin; registration: Registration }[]> {
+  const rowsOf = await db
+    .select({ id: factors.id, type: factors.type, name: factors.label, activatedAt: factors.activatedAt, lastUsedAt: factors.lastUsedAt })
+    .from(factors)
+    .where(and(eq(factors.userId, userId), eq(factors.status, "active")))
+    .orderBy(factors.activatedAt, factors.id);
+  const byType = new Map<string, Registration[]>();
+  for (const { type, ...r } of rowsOf) byType.set(type, [...(byType.get(type) ?? []), r]);
+  const described = new Map<string, Registration>();
+  for (const [type, list] of byType) {
+    const factor = getFactor(type);
+    for (const r of factor?.describe ? await factor.describe(db, userId, list) : list) described.set(r.id, r);
+  }
+  return rowsOf.flatMap((r) => {
+    const factor = getFactor(r.type);
+    const registration = described.get(r.id);
+    return factor && registration ? [{ factor, registration }] : [];
+  });
+}
+
+/** The factors that only back a primary one up (recovery codes): they go when the last primary goes. */
+export function backupFactors(): readonly FactorPlugin[] {
+  return FACTORS.filter((f) => !f.primary);
 }
 
 export async function groupRequiresMfa(db: DbOrTx, groupId: string): Promise<boolean> {

@@ -181,14 +181,14 @@ async function requireStepUp(
     await audit(tx, { ...auditBase, action: "step_up.required", outcome: "ok", details: { ...auditBase.details, for: action, reason } });
     return c;
   });
+  // Each factor's verify data is built for this challenge: a passkey signs over its binding.
+  const offered = await Promise.all(
+    factors.map(async (f) => ({ id: f.id, name: f.name, description: f.description, verifyTitle: f.verifyTitle, data: await f.verifyData(db, user, challenge) })),
+  );
   return {
     status: "error",
     code: "mfa_required",
     message: "Please confirm this with your second factor.",
-    data: {
-      challengeId: challenge.id,
-      description,
-      factors: factors.map((f) => ({ id: f.id, name: f.name, description: f.description, verifyTitle: f.verifyTitle })),
-    },
+    data: { challengeId: challenge.id, description, factors: offered },
   };
 }

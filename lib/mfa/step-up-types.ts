@@ -2,5 +2,6 @@
 export type StepUpRequired = {
   challengeId: string;
   description: string;
-  factors: { id: string; name: string; description: string; verifyTitle: string }[];
+  /** Each factor with the verify data its Verify component needs for this challenge. */
+  factors: { id: string; name: string; description: string; verifyTitle: string; data: unknown }[];
 };

@@ -9,7 +9,9 @@ import { usableFactor, type Workflow } from "./registry";
 import type { Challenge } from "@/lib/db/schema";
 
 export type VerifyOutcome<R> =
-  | AttemptOutcome<R>
+  | Exclude<AttemptOutcome<R>, { kind: "failed" }>
+  /** A counted failure, with what the factor tells the user about its reason. */
+  | (Extract<AttemptOutcome<R>, { kind: "failed" }> & { message?: string })
   | { kind: "expired" }
   | { kind: "factor_not_allowed" }
   /** A step that was not an attempt (a code sent, a push still pending): nothing counted. */
@@ -58,30 +60,22 @@ export async function answerChallenge<R>(
     input = prepared.input;
   }
   try {
-    return await attemptMfa(
+    const outcome = await attemptMfa(
       db,
       { userId: user.userId, sessionId: user.sessionId, ip: user.ip, factor: factor.id, purpose: req.purpose },
-      (tx, clock) => factor.verify(tx, { ...user, nowSeconds: clock.nowSeconds }, input),
+      (tx, clock) => factor.verify(tx, { ...user, nowSeconds: clock.nowSeconds }, input, challenge),
       async (tx) => {
         if (!(await consumeChallenge(tx, challenge.id, factor.id))) throw new ChallengeGone();
-        await factor.afterVerify?.(tx, user);
+        await factor.afterVerify?.(tx, user, input);
         return onPassed(tx, challenge);
       },
     );
+    return outcome.kind === "failed" ? { ...outcome, message: factor.messages[outcome.reason] } : outcome;
   } catch (err) {
     if (err instanceof ChallengeGone) return { kind: "expired" };
     throw err;
   }
 }
-
-const REASONS: Record<string, string> = {
-  malformed: "That does not look like a valid code. Check it and try again.",
-  "wrong code": "That code is not right. Check your app and try again.",
-  replayed: "That code was already used. Wait for your app to show a new one.",
-  "wrong or used recovery code": "That recovery code is not valid or was already used.",
-  "wrong provider code": "That code is not right. Send a new code and try again.",
-  "push denied": "The request was denied on your device. You can send a new one.",
-};
 
 /** What the user sees for each outcome. A locked account ends the session: sign in again. */
 export function outcomeToState(outcome: VerifyOutcome<unknown>): ActionState {
@@ -113,7 +107,7 @@ export function outcomeToState(outcome: VerifyOutcome<unknown>): ActionState {
         status: "error",
         code: outcome.retryAfterMs > 0 ? "wait" : undefined,
         retryAfterMs: outcome.retryAfterMs,
-        message: REASONS[outcome.reason] ?? "That did not work. Check it and try again.",
+        message: outcome.message ?? "That did not work. Check it and try again.",
       };
   }
 }

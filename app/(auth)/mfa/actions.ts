@@ -13,7 +13,7 @@ import { safeCallbackUrl } from "@/lib/auth/sign-in";
 import { getDb, type Tx } from "@/lib/db";
 import { audit } from "@/lib/mfa/audit";
 import { queueMail } from "@/lib/mail/outbox";
-import { getFactor } from "@/lib/mfa/registry";
+import { registrableFactors } from "@/lib/mfa/registry";
 import { answerChallenge, outcomeToState } from "@/lib/mfa/verify";
 import { isDatabaseUnavailable } from "@/lib/db/availability";
 
@@ -82,10 +82,10 @@ const enrolSchema = z.object({ factor: z.string().min(1).max(64), callbackUrl: z
  */
 export const enrolFirstFactor = sessionAction(["enrol"], enrolSchema, async (input, session) => {
   const { factor: factorId, callbackUrl, ...fields } = input;
-  const factor = getFactor(factorId);
-  if (!factor?.primary) return { status: "error", message: "Choose a method to set up." };
   const db = await getDb();
   const user = factorUser(session);
+  const factor = (await registrableFactors(db, user, "sign_in")).find((f) => f.id === factorId && f.primary);
+  if (!factor) return { status: "error", message: "Choose a method to set up." };
   const result = await db.transaction(async (tx) => {
     const r = await factor.register(tx, user, fields);
     if (!r.ok) return { ok: false as const, message: r.message };

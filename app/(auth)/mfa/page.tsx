@@ -47,7 +47,7 @@ export default async function MfaPage({ searchParams }: { searchParams: Search }
       name: f.name,
       description: f.description,
       verifyTitle: f.verifyTitle,
-      data: await f.verifyData(db, user),
+      data: await f.verifyData(db, user, challenge),
     })),
   );
   return (

@@ -12,12 +12,14 @@ import { newPasswordFields, newPasswordProblem } from "@/lib/auth/password-polic
 import { hashPassword, setNewPassword } from "@/lib/auth/password-reset";
 import { passwordInputSchema } from "@/lib/auth/sign-in";
 import { verifyPassword } from "@/lib/auth/password";
-import { getDb, rows } from "@/lib/db";
+import { and, eq } from "drizzle-orm";
+import { getDb, rows, type DbOrTx } from "@/lib/db";
+import { factors } from "@/lib/db/schema";
 import { queueMail } from "@/lib/mail/outbox";
 import { audit } from "@/lib/mfa/audit";
-import { openChallenge } from "@/lib/mfa/challenges";
+import { findOpenChallenge } from "@/lib/mfa/challenges";
 import { recordPasswordAttempt } from "@/lib/mfa/lockout";
-import { getFactor, groupRequiresMfa, hasPrimaryFactor } from "@/lib/mfa/registry";
+import { backupFactors, getFactor, groupRequiresMfa, hasPrimaryFactor, registrableFactors } from "@/lib/mfa/registry";
 import { answerChallenge, outcomeToState } from "@/lib/mfa/verify";
 
 /**
@@ -31,38 +33,46 @@ async function presenceMissing(session: CurrentSession): Promise<ActionState | n
   return { status: "error", message: "For your security, confirm it's you first (password and code)." };
 }
 
-const presenceSchema = z
-  .object({ password: passwordInputSchema, factor: z.string().max(64).optional() })
-  .catchall(z.string().max(20_000));
+const presenceSchema = z.object({ password: passwordInputSchema });
 
-export const confirmPresence = userAction(
-  presenceSchema,
+/** Presence, step 1: the password again. With MFA, step 2 (verifyPresence) follows on the page. */
+export const confirmPresence = userAction(presenceSchema, async (input, session) => {
+  const db = await getDb();
+  const ip = await clientIp();
+  const [u] = await rows<{ password_hash: string }>(db, sql`SELECT password_hash FROM users WHERE id = ${session.userId}`);
+  const hasMfa = await hasPrimaryFactor(db, session.userId);
+  const passwordOk = await verifyPassword(u?.password_hash, input.password);
+  const pw = await recordPasswordAttempt(
+    db,
+    { userId: session.userId, sessionId: session.id, ip, factor: "password", purpose: "presence", passwordOk, userHasMfa: hasMfa },
+    (tx) => tx.execute(sql`UPDATE sessions SET password_verified_at = now() WHERE id = ${session.id}`),
+  );
+  if (pw.kind === "locked" || (pw.kind === "failed" && pw.locked)) {
+    return { status: "error", code: "signed_out", message: "Your session has ended. Please sign in again." };
+  }
+  if (pw.kind !== "ok") return { status: "error", message: "That password is not right.", fieldErrors: { password: ["That password is not right."] } };
+  revalidatePath("/security");
+  if (hasMfa && !session.mfaFresh) return { status: "ok", message: "Password confirmed. Now confirm with your second step." };
+  return { status: "ok", message: "Thanks — you can make changes for the next 5 minutes." };
+});
+
+const verifyPresenceSchema = z.object({ challengeId: z.uuid(), factor: z.string().min(1).max(64) }).catchall(z.string().max(20_000));
+
+/** Presence, step 2: any step-up factor the registry offers, answered like every other challenge. */
+export const verifyPresence = userAction(
+  verifyPresenceSchema,
   async (input, session) => {
+    if (!session.passwordFresh) return { status: "error", message: "Confirm your password first." };
+    const { challengeId, factor, ...fields } = input;
     const db = await getDb();
-    const ip = await clientIp();
-    const [u] = await rows<{ password_hash: string }>(db, sql`SELECT password_hash FROM users WHERE id = ${session.userId}`);
-    const hasMfa = await hasPrimaryFactor(db, session.userId);
-    const passwordOk = await verifyPassword(u?.password_hash, input.password);
-    const pw = await recordPasswordAttempt(
-      db,
-      { userId: session.userId, sessionId: session.id, ip, factor: "password", purpose: "presence", passwordOk, userHasMfa: hasMfa },
-      (tx) => tx.execute(sql`UPDATE sessions SET password_verified_at = now() WHERE id = ${session.id}`),
-    );
-    if (pw.kind === "locked" || (pw.kind === "failed" && pw.locked)) {
-      return { status: "error", code: "signed_out", message: "Your session has ended. Please sign in again." };
+    const challenge = await findOpenChallenge(db, challengeId, session.id, "step_up");
+    if (!challenge || challenge.context.key !== "presence") {
+      return { status: "error", message: "This confirmation has expired. Reload the page and try again." };
     }
-    if (pw.kind !== "ok") return { status: "error", message: "That password is not right.", fieldErrors: { password: ["That password is not right."] } };
-    if (!hasMfa || session.mfaFresh) {
-      revalidatePath("/security");
-      return { status: "ok", message: "Thanks — you can make changes for the next 5 minutes." };
-    }
-    const { password: _p, factor, ...fields } = input;
-    void _p;
-    const challenge = await openChallenge(db, { sessionId: session.id, userId: session.userId, purpose: "step_up", key: "presence" });
     const outcome = await answerChallenge(
       db,
-      { ...factorUser(session), ip },
-      { challengeId: challenge.id, purpose: "step_up", factorId: factor ?? "totp", input: fields },
+      { ...factorUser(session), ip: await clientIp() },
+      { challengeId, purpose: "step_up", factorId: factor, input: fields },
       (tx) => tx.execute(sql`UPDATE sessions SET mfa_verified_at = now() WHERE id = ${session.id}`),
     );
     if (outcome.kind !== "ok") return outcomeToState(outcome);
@@ -74,23 +84,21 @@ export const confirmPresence = userAction(
 
 const registerSchema = z.object({ factor: z.string().min(1).max(64) }).catchall(z.string().max(20_000));
 
-/** Adds a factor (or regenerates recovery codes — the recovery factor's "registration"). */
+/** Adds a factor, or renews a backup one (recovery codes), as the registry and the group allow. */
 export const registerFactor = userAction(registerSchema, async (input, session) => {
   const missing = await presenceMissing(session);
   if (missing) return missing;
   const { factor: factorId, ...fields } = input;
-  const factor = getFactor(factorId);
   const db = await getDb();
   const user = factorUser(session);
-  if (!factor || !(await factor.userCanRegister(db, user))) {
-    return { status: "error", message: "That method cannot be added to your account now." };
-  }
+  const factor = (await registrableFactors(db, user)).find((f) => f.id === factorId);
+  if (!factor) return { status: "error", message: "That method cannot be added to your account now." };
+  const renewed = !factor.primary; // a backup factor's "registration" replaces the old set
   const result = await db.transaction(async (tx) => {
     const r = await factor.register(tx, user, fields);
     if (!r.ok) return r;
-    const regenerated = factor.id === "recovery";
     await audit(tx, {
-      action: regenerated ? "recovery_codes.regenerated" : "factor.enrolled",
+      action: renewed ? "factor.renewed" : "factor.enrolled",
       outcome: "ok",
       subjectUserId: session.userId,
       sessionId: session.id,
@@ -100,10 +108,10 @@ export const registerFactor = userAction(registerSchema, async (input, session) 
     await queueMail(tx, {
       userId: session.userId,
       to: session.email,
-      subject: regenerated ? "New recovery codes were created for your MFA Bank account" : "A sign-in method was added to your MFA Bank account",
+      subject: renewed ? `${factor.registerTitle} were renewed on your MFA Bank account` : "A sign-in method was added to your MFA Bank account",
       body:
         `Hello ${session.username},\n\n` +
-        (regenerated ? "New recovery codes were created; the old ones no longer work." : `${factor.name} was added to your account.`) +
+        (renewed ? `New ${factor.registerTitle.toLowerCase()} were created; the old ones no longer work.` : `${factor.name} was added to your account.`) +
         " If this was not you, contact the bank immediately.\n\nMFA Bank",
     });
     if (factor.primary && session.mfaState === "none") {
@@ -114,21 +122,28 @@ export const registerFactor = userAction(registerSchema, async (input, session) 
   });
   if (!result.ok) return { status: "error", message: result.message, fieldErrors: { code: [result.message] } };
   revalidatePath("/security");
-  return {
-    status: "ok",
-    message: factor.id === "recovery" ? "New recovery codes created." : `${factor.name} added.`,
-    data: result.data,
-  };
+  return { status: "ok", message: renewed ? `New ${factor.registerTitle.toLowerCase()} created.` : `${factor.name} added.`, data: result.data };
 });
 
-const removeSchema = z.object({ factor: z.string().min(1).max(64) });
+/** The user's own active registration (a `factors` row) and its plugin, or null. */
+async function ownRegistration(db: DbOrTx, session: CurrentSession, id: string) {
+  const [row] = await db
+    .select({ id: factors.id, type: factors.type, label: factors.label })
+    .from(factors)
+    .where(and(eq(factors.id, id), eq(factors.userId, session.userId), eq(factors.status, "active")));
+  const factor = row ? getFactor(row.type) : undefined;
+  return row && factor ? { row, factor } : null;
+}
+
+const removeSchema = z.object({ registration: z.uuid() });
 
 export const removeFactor = userAction(removeSchema, async (input, session) => {
   const missing = await presenceMissing(session);
   if (missing) return missing;
-  const factor = getFactor(input.factor);
   const db = await getDb();
-  if (!factor || !(await factor.isActive(db, session.userId))) return { status: "error", message: "That method is not set up." };
+  const found = await ownRegistration(db, session, input.registration);
+  if (!found) return { status: "error", message: "That method is not set up." };
+  const { row, factor } = found;
   const result = await db.transaction(async (tx) => {
     // Lock the user row so two removals cannot each see "another factor remains".
     await tx.execute(sql`SELECT id FROM users WHERE id = ${session.userId} FOR UPDATE`);
@@ -140,20 +155,59 @@ export const removeFactor = userAction(removeSchema, async (input, session) => {
     if (last && (await groupRequiresMfa(tx, session.groupId))) {
       return { ok: false as const, message: "Your bank requires two-step verification, so you cannot remove your only method. Add another one first." };
     }
-    await factor.remove(tx, session.userId);
-    if (last) await getFactor("recovery")!.remove(tx, session.userId); // codes only back a factor up
-    await audit(tx, { action: "factor.removed", outcome: "ok", subjectUserId: session.userId, sessionId: session.id, ip: await clientIp(), details: { factor: factor.id } });
+    await factor.remove(tx, session.userId, row.id);
+    if (last) for (const backup of backupFactors()) await backup.remove(tx, session.userId); // they only back a factor up
+    await audit(tx, {
+      action: "factor.removed",
+      outcome: "ok",
+      subjectUserId: session.userId,
+      sessionId: session.id,
+      ip: await clientIp(),
+      details: { factor: factor.id, name: row.label },
+    });
     await queueMail(tx, {
       userId: session.userId,
       to: session.email,
       subject: "A sign-in method was removed from your MFA Bank account",
-      body: `Hello ${session.username},\n\n${factor.name} was removed from your account. If this was not you, contact the bank immediately.\n\nMFA Bank`,
+      body: `Hello ${session.username},\n\n${factor.name} "${row.label}" was removed from your account. If this was not you, contact the bank immediately.\n\nMFA Bank`,
     });
     return { ok: true as const };
   });
   if (!result.ok) return { status: "error", message: result.message };
   revalidatePath("/security");
-  return { status: "ok", message: `${factor.name} removed.` };
+  return { status: "ok", message: `${row.label} removed.` };
+});
+
+const renameSchema = z.object({
+  registration: z.uuid(),
+  name: z
+    .string()
+    .trim()
+    .min(1, "Give it a name.")
+    .max(60, "Use at most 60 characters.")
+    .regex(/^[^\p{Cc}]*$/u, "Use letters, digits and punctuation only."),
+});
+
+/** A user-given name for one registration ("Work laptop"), so several of one kind can be told apart. */
+export const renameFactor = userAction(renameSchema, async (input, session) => {
+  const missing = await presenceMissing(session);
+  if (missing) return missing;
+  const db = await getDb();
+  const found = await ownRegistration(db, session, input.registration);
+  if (!found) return { status: "error", message: "That method is not set up." };
+  await db.transaction(async (tx) => {
+    await tx.update(factors).set({ label: input.name }).where(and(eq(factors.id, found.row.id), eq(factors.userId, session.userId)));
+    await audit(tx, {
+      action: "factor.renamed",
+      outcome: "ok",
+      subjectUserId: session.userId,
+      sessionId: session.id,
+      ip: await clientIp(),
+      details: { factor: found.factor.id, from: found.row.label, to: input.name },
+    });
+  });
+  revalidatePath("/security");
+  return { status: "ok", message: `Renamed to ${input.name}.` };
 });
 
 const changePasswordSchema = z.object({ currentPassword: passwordInputSchema, ...newPasswordFields });

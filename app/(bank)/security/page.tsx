@@ -1,39 +1,59 @@
 import type { Metadata } from "next";
-import { and, eq } from "drizzle-orm";
+import { FactorChooser } from "@/components/mfa/factor-chooser";
+import { MfaPanel } from "@/components/mfa/mfa-panel";
 import { RegisterPanel } from "@/components/mfa/register-panel";
 import { PresenceForm } from "@/components/security/presence-form";
-import { RemoveFactorButton } from "@/components/security/remove-factor-button";
+import { RegistrationActions } from "@/components/security/registration-actions";
 import { Alert, Card, formatDate, PageHeader } from "@/components/ui";
+import { NewPasswordForm } from "@/components/auth/new-password-form";
 import { factorUser, requireUser } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";
-import { factors } from "@/lib/db/schema";
-import { remainingRecoveryCodes } from "@/lib/mfa/factors/recovery";
-import { getFactor, groupRequiresMfa, usableFactors } from "@/lib/mfa/registry";
-import { NewPasswordForm } from "@/components/auth/new-password-form";
-import { changePassword, registerFactor } from "./actions";
+import { openChallenge } from "@/lib/mfa/challenges";
+import { backupFactors, groupRequiresMfa, registrableFactors, registrationsOf, usableFactors } from "@/lib/mfa/registry";
+import { changePassword, registerFactor, verifyPresence } from "./actions";
 
 export const metadata: Metadata = { title: "Security" };
 
+/**
+ * The user's methods, from the registry: every registration with its name, the methods the
+ * group allows adding, the backup factors, and the password. Changes need presence (the
+ * password, then a second factor, within 5 minutes): checked again in every action.
+ */
 export default async function SecurityPage({ searchParams }: { searchParams: Promise<{ enrolled?: string }> }) {
   const session = await requireUser();
   const { enrolled } = await searchParams;
   const db = await getDb();
   const user = factorUser(session);
-  // Columns chosen explicitly: the sealed secret never leaves lib/.
-  const active = await db
-    .select({ id: factors.id, type: factors.type, label: factors.label, activatedAt: factors.activatedAt, lastUsedAt: factors.lastUsedAt })
-    .from(factors)
-    .where(and(eq(factors.userId, session.userId), eq(factors.status, "active")));
-  const [remaining, required, stepUpFactors] = await Promise.all([
-    remainingRecoveryCodes(db, session.userId),
+  const [registrations, required, registrable] = await Promise.all([
+    registrationsOf(db, session.userId),
     groupRequiresMfa(db, session.groupId),
-    usableFactors(db, user, "step_up"),
+    registrableFactors(db, user),
   ]);
-  const hasMfa = active.length > 0;
+  const primaries = registrations.filter((r) => r.factor.primary);
+  const hasMfa = primaries.length > 0;
   const present = session.passwordFresh && (!hasMfa || session.mfaFresh);
-  const totp = getFactor("totp")!;
-  const canAddTotp = present && (await totp.userCanRegister(db, user));
-  const totpData = canAddTotp ? await totp.registerData(db, user) : null;
+  const needsSecondStep = session.passwordFresh && hasMfa && !session.mfaFresh;
+
+  const addable = present ? registrable.filter((f) => f.primary) : [];
+  const addFactors = await Promise.all(
+    addable.map(async (f) => ({ id: f.id, name: f.name, description: f.description, registerTitle: f.registerTitle, data: await f.registerData(db, user) })),
+  );
+  const backups = await Promise.all(
+    backupFactors().map(async (f) => ({ factor: f, data: hasMfa ? await f.registerData(db, user) : null, canRegister: registrable.includes(f) })),
+  );
+  // Presence step 2: any factor the group allows for step-up, each with data for this challenge.
+  const presence = needsSecondStep
+    ? await (async () => {
+        const challenge = await openChallenge(db, { sessionId: session.id, userId: session.userId, purpose: "step_up", key: "presence" });
+        const factors = await usableFactors(db, user, "step_up");
+        return {
+          challengeId: challenge.id,
+          factors: await Promise.all(
+            factors.map(async (f) => ({ id: f.id, name: f.name, description: f.description, verifyTitle: f.verifyTitle, data: await f.verifyData(db, user, challenge) })),
+          ),
+        };
+      })()
+    : null;
 
   return (
     <>
@@ -43,85 +63,88 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
           Two-step verification is on. Now create recovery codes, so you can still sign in if you lose your phone.
         </Alert>
       ) : null}
+      {!present ? (
+        <Card className="mb-6">
+          <h2 className="text-lg font-semibold">Confirm it&apos;s you to make changes</h2>
+          <p className="mb-4 mt-1 text-sm text-muted">
+            Adding, renaming or removing a method, or creating recovery codes, needs your password{hasMfa ? " and your second step" : ""} from the last 5 minutes.
+          </p>
+          {presence ? (
+            <div className="max-w-md">
+              <p className="mb-4 text-sm">Your password is confirmed. Now the second step:</p>
+              <MfaPanel challengeId={presence.challengeId} factors={presence.factors} action={verifyPresence} />
+            </div>
+          ) : (
+            <div className="max-w-md">
+              <PresenceForm />
+            </div>
+          )}
+        </Card>
+      ) : null}
       <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         <Card>
           <h2 className="text-lg font-semibold">Two-step verification</h2>
-          {active.length === 0 ? (
+          {primaries.length === 0 ? (
             <p className="mt-2 text-sm text-muted">No method set up yet.</p>
           ) : (
             <ul className="mt-3 divide-y divide-line" aria-label="Your methods">
-              {active.map((f) => {
-                const plugin = getFactor(f.type);
-                const lastOne = active.length === 1 && required;
-                return (
-                  <li key={f.id} className="flex flex-wrap items-center justify-between gap-3 py-3">
-                    <div className="text-sm">
-                      <p className="font-medium">{plugin?.name ?? f.type}</p>
-                      <p className="text-muted">
-                        Added {f.activatedAt ? formatDate(f.activatedAt) : "—"} · Last used {f.lastUsedAt ? formatDate(f.lastUsedAt) : "never"}
-                      </p>
-                    </div>
-                    {present ? (
-                      <RemoveFactorButton
-                        factorId={f.type}
-                        name={plugin?.name ?? f.type}
-                        disabledReason={lastOne ? "Your bank requires a method: add another before removing this one." : undefined}
-                      />
-                    ) : null}
-                  </li>
-                );
-              })}
+              {primaries.map(({ factor, registration: r }) => (
+                <li key={r.id} className="flex flex-wrap items-start justify-between gap-3 py-3">
+                  <div className="min-w-0 text-sm">
+                    <p className="font-medium">{r.name}</p>
+                    <p className="text-muted">
+                      {factor.name}
+                      {r.detail ? ` · ${r.detail}` : ""}
+                    </p>
+                    <p className="text-muted">
+                      Added {r.activatedAt ? formatDate(r.activatedAt) : "—"} · Last used {r.lastUsedAt ? formatDate(r.lastUsedAt) : "never"}
+                    </p>
+                  </div>
+                  {present ? (
+                    <RegistrationActions
+                      key={`${r.id}:${r.name}`}
+                      registrationId={r.id}
+                      name={r.name}
+                      removeBlocked={primaries.length === 1 && required ? "Your bank requires two-step verification: add another method before removing this one." : undefined}
+                    />
+                  ) : null}
+                </li>
+              ))}
             </ul>
           )}
-          {totpData ? (
+          {addFactors.length ? (
             <div className="mt-6 border-t border-line pt-6">
-              <h3 className="mb-3 font-semibold">{totp.registerTitle}</h3>
-              <RegisterPanel factorId="totp" data={totpData} action={registerFactor} />
+              <h3 className="sr-only">Add a method</h3>
+              <FactorChooser factors={addFactors} action={registerFactor} legend="Add a method" />
             </div>
+          ) : !present && registrable.some((f) => f.primary) ? (
+            <p className="mt-4 text-sm text-muted">To add a method, confirm it&apos;s you first.</p>
           ) : null}
         </Card>
 
-        <Card>
-          <h2 className="text-lg font-semibold">Recovery codes</h2>
-          <p className="mt-2 text-sm">
-            <span data-testid="recovery-remaining">{remaining}</span> unused recovery code{remaining === 1 ? "" : "s"}.
-          </p>
-          {hasMfa && remaining <= 3 ? (
-            <Alert kind="warn" className="mt-3">
-              {remaining === 0 ? "You have no recovery codes." : "You are running low on recovery codes."} Generate new ones and keep them somewhere safe.
-            </Alert>
-          ) : null}
-          {present && hasMfa ? (
-            <div className="mt-4">
-              <RegisterPanel factorId="recovery" data={{ remaining }} action={registerFactor} />
-            </div>
-          ) : null}
-          {!hasMfa ? <p className="mt-2 text-sm text-muted">Set up an authenticator app first.</p> : null}
-        </Card>
+        {backups.map(({ factor, data, canRegister }) => (
+          <Card key={factor.id}>
+            <h2 className="text-lg font-semibold">{factor.registerTitle}</h2>
+            {data ? (
+              <div className="mt-3">
+                <RegisterPanel factorId={factor.id} data={data} action={registerFactor} readOnly={!present || !canRegister} />
+              </div>
+            ) : (
+              <p className="mt-2 text-sm text-muted">Set up a two-step verification method first.</p>
+            )}
+          </Card>
+        ))}
 
         <Card className="lg:col-span-2">
           <h2 className="text-lg font-semibold">Password</h2>
           {hasMfa && !session.mfaFresh ? (
-            <p className="mt-2 text-sm text-muted">To change your password, first confirm it&apos;s you below.</p>
+            <p className="mt-2 text-sm text-muted">To change your password, first confirm it&apos;s you above.</p>
           ) : (
             <div className="mt-4 max-w-md">
               <NewPasswordForm action={changePassword} current submitLabel="Change password" />
             </div>
           )}
         </Card>
-
-        {!present ? (
-          <Card className="lg:col-span-2">
-            <h2 className="text-lg font-semibold">Confirm it&apos;s you to make changes</h2>
-            <p className="mb-4 mt-1 text-sm text-muted">
-              Adding or removing a method, or creating recovery codes, needs your password{hasMfa ? " and a code" : ""} from the last 5 minutes.
-            </p>
-            <PresenceForm
-              needsCode={hasMfa && !session.mfaFresh}
-              factors={stepUpFactors.map((f) => ({ id: f.id, name: f.name }))}
-            />
-          </Card>
-        ) : null}
       </div>
     </>
   );

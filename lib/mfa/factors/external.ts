@@ -87,6 +87,11 @@ export function externalFactor(id: string): FactorPlugin {
     verifyTitle: names.verifyTitle,
     registerTitle: names.name,
     primary: true,
+    messages: {
+      malformed: "That does not look like a valid code. Check it and try again.",
+      "wrong provider code": "That code is not right. Send a new code and try again.",
+      "push denied": "The request was denied on your device. You can send a new one.",
+    },
 
     async isActive(db, userId) {
       const [row] = await db
@@ -227,8 +232,10 @@ export function externalFactor(id: string): FactorPlugin {
       return { ok: false, reason: capability === "mobile_push" ? "push denied" : "wrong provider code" };
     },
 
-    async remove(db, userId) {
-      await db.delete(factors).where(and(eq(factors.userId, userId), eq(factors.type, id)));
+    async remove(db, userId, registrationId) {
+      await db
+        .delete(factors)
+        .where(and(eq(factors.userId, userId), eq(factors.type, id), registrationId ? eq(factors.id, registrationId) : undefined));
     },
   };
 

@@ -41,6 +41,10 @@ export const recoveryFactor: FactorPlugin = {
   verifyTitle: "Enter one of your recovery codes",
   registerTitle: "Recovery codes",
   primary: false,
+  messages: {
+    malformed: "That does not look like a recovery code. Check it and try again.",
+    "wrong or used recovery code": "That recovery code is not valid or was already used.",
+  },
 
   async isActive(db, userId) {
     return (await remainingRecoveryCodes(db, userId)) > 0;
@@ -100,6 +104,7 @@ export const recoveryFactor: FactorPlugin = {
     });
   },
 
+  // Codes are one set, not registrations of their own: removing any removes them all.
   async remove(db, userId) {
     await db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
   },

@@ -34,6 +34,11 @@ export const totpFactor: FactorPlugin = {
   verifyTitle: "Enter the code from your authenticator app",
   registerTitle: "Set up an authenticator app",
   primary: true,
+  messages: {
+    malformed: "That does not look like a valid code. Check it and try again.",
+    "wrong code": "That code is not right. Check your app and try again.",
+    replayed: "That code was already used. Wait for your app to show a new one.",
+  },
 
   async isActive(db, userId) {
     const [row] = await db
@@ -43,6 +48,7 @@ export const totpFactor: FactorPlugin = {
     return !!row;
   },
 
+  // One authenticator app at a time: a second one would share nothing but the name.
   async userCanRegister(db, user) {
     return !(await this.isActive(db, user.userId));
   },
@@ -121,7 +127,9 @@ export const totpFactor: FactorPlugin = {
     return { ok: true };
   },
 
-  async remove(db, userId) {
-    await db.delete(factors).where(and(eq(factors.userId, userId), eq(factors.type, "totp")));
+  async remove(db, userId, registrationId) {
+    await db
+      .delete(factors)
+      .where(and(eq(factors.userId, userId), eq(factors.type, "totp"), registrationId ? eq(factors.id, registrationId) : undefined));
   },
 };

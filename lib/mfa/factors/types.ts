@@ -4,7 +4,9 @@ import type { Challenge } from "@/lib/db/schema";
 /**
  * A factor is a plugin (after Totara's factor class): one server file implementing this
  * interface, registered in lib/mfa/registry.ts, plus one client file with its Register and
- * Verify components, registered in components/factors/index.ts. The core never names a factor.
+ * Verify components, registered in components/factors/index.ts. The core never names a factor:
+ * the /mfa page, enrolment, the Security page, presence and the step-up dialog all list what
+ * the registry offers and render each factor's own components with the data it builds.
  */
 export type FactorUser = { userId: string; username: string; email: string; groupId: string; sessionId: string };
 
@@ -27,6 +29,19 @@ export type Preparation =
   | { kind: "continue"; data: unknown; message?: string }
   | { kind: "unavailable"; fault: string; message?: string };
 
+/** One registration as the Security page lists it: a `factors` row, with the factor's own detail. */
+export type Registration = {
+  id: string;
+  /** The user-given name (a default until renamed). */
+  name: string;
+  /** e.g. "Synced passkey · iCloud Keychain"; the factor decides. */
+  detail?: string;
+  activatedAt: Date | null;
+  lastUsedAt: Date | null;
+};
+
+export type Workflow = "sign_in" | "password_reset" | "step_up";
+
 export interface FactorPlugin {
   /** Stable id, also the audit name: "totp", "recovery", "ext:mobile_push". */
   id: string;
@@ -34,29 +49,40 @@ export interface FactorPlugin {
   description: string;
   verifyTitle: string;
   registerTitle: string;
+  /** Whether it counts as "having MFA" on its own (recovery codes only back another factor up). */
+  primary: boolean;
+  /**
+   * What the user reads for each failure reason `verify` returns (and `register` may use). A
+   * reason without an entry gets the generic "That did not work" line.
+   */
+  messages: Record<string, string>;
   /** Is the factor set up, so it can verify this user? */
   isActive(db: DbOrTx, userId: string): Promise<boolean>;
-  /** May the user add (or renew) it now? */
+  /** May the user add (or renew) it now? A user may hold several registrations of one factor. */
   userCanRegister(db: DbOrTx, user: FactorUser): Promise<boolean>;
   /** Props for the Register component (may start a pending registration). */
   registerData(db: DbOrTx, user: FactorUser): Promise<unknown>;
   /** Completes a registration with what the Register component submitted. */
   register(db: DbOrTx, user: FactorUser, input: FactorInput): Promise<RegisterResult>;
-  /** Props for the Verify component. */
-  verifyData(db: DbOrTx, user: FactorUser): Promise<unknown>;
   /**
-   * Checks what the Verify component submitted. Runs inside the lockout transaction, under
-   * the user's row lock; `nowSeconds` is the database clock. A malformed input is a failure.
+   * Props for the Verify component, built for the open challenge it will answer: its purpose
+   * and binding (a step-up's action and input hash), so a ceremony can be bound to it.
    */
-  verify(tx: Tx, user: FactorUser & { nowSeconds: number }, input: FactorInput): Promise<Evaluation>;
-  /** Removes the user's registration (Security page, admin reset). */
-  remove(db: DbOrTx, userId: string): Promise<void>;
-  /** Whether it counts as "having MFA" on its own (recovery codes only back another factor up). */
-  primary: boolean;
+  verifyData(db: DbOrTx, user: FactorUser, challenge: Challenge): Promise<unknown>;
+  /**
+   * Checks what the Verify component submitted, for `challenge`. Runs inside the lockout
+   * transaction, under the user's row lock; `nowSeconds` is the database clock. A malformed
+   * input is a failure.
+   */
+  verify(tx: Tx, user: FactorUser & { nowSeconds: number }, input: FactorInput, challenge: Challenge): Promise<Evaluation>;
+  /** Optional: what the Security page adds to each of this factor's registrations. */
+  describe?(db: DbOrTx, userId: string, registrations: Registration[]): Promise<Registration[]>;
+  /** Removes one registration (`registrationId`, a `factors` row) or, without it, all of them (admin reset). */
+  remove(db: DbOrTx, userId: string, registrationId?: string): Promise<void>;
   /** Optional: runs before the attempt, outside the lockout transaction (see Preparation). */
   prepare?(db: Db, user: FactorUser, challenge: Challenge, input: FactorInput): Promise<Preparation>;
   /** Optional: whether the bank's settings allow this factor for a workflow at all. */
-  allowedIn?(db: DbOrTx, workflow: "sign_in" | "password_reset" | "step_up"): Promise<boolean>;
-  /** Side effects after a successful verify, in the same transaction (mail, audit). */
-  afterVerify?(tx: Tx, user: FactorUser): Promise<void>;
+  allowedIn?(db: DbOrTx, workflow: Workflow): Promise<boolean>;
+  /** Side effects after a successful verify, in the same transaction (mail, audit, last used). */
+  afterVerify?(tx: Tx, user: FactorUser, input: FactorInput): Promise<void>;
 }

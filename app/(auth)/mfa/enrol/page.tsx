@@ -1,12 +1,12 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { RegisterPanel } from "@/components/mfa/register-panel";
+import { FactorChooser } from "@/components/mfa/factor-chooser";
 import { SignOutButton } from "@/components/sign-out-button";
 import { Card } from "@/components/ui";
 import { factorUser, getCurrentSession } from "@/lib/auth/current";
 import { safeCallbackUrl } from "@/lib/auth/sign-in";
 import { getDb } from "@/lib/db";
-import { getFactor } from "@/lib/mfa/registry";
+import { registrableFactors } from "@/lib/mfa/registry";
 import { enrolFirstFactor } from "../actions";
 
 export const metadata: Metadata = { title: "Set up two-step verification" };
@@ -19,15 +19,24 @@ export default async function EnrolPage({ searchParams }: { searchParams: Promis
   if (!session) redirect("/login");
   if (session.mfaState === "pending") redirect(`/mfa?callbackUrl=${encodeURIComponent(next)}`);
   if (session.mfaState !== "enrol") redirect(next);
-  const totp = getFactor("totp")!;
-  const data = await totp.registerData(await getDb(), factorUser(session));
+  const db = await getDb();
+  const user = factorUser(session);
+  // What the group's sign-in profile allows and the user can set up, each with its own data.
+  const offered = (await registrableFactors(db, user, "sign_in")).filter((f) => f.primary);
+  const factors = await Promise.all(
+    offered.map(async (f) => ({ id: f.id, name: f.name, description: f.description, registerTitle: f.registerTitle, data: await f.registerData(db, user) })),
+  );
   return (
     <Card>
       <h1 className="text-xl font-semibold">Set up two-step verification</h1>
       <p className="mb-6 mt-1 text-sm text-muted">
-        Your bank requires a second step for every sign-in. Set up an authenticator app now to continue.
+        Your bank requires a second step for every sign-in. Set one up now to continue.
       </p>
-      <RegisterPanel factorId="totp" data={data} action={enrolFirstFactor} extra={{ callbackUrl: next }} />
+      {factors.length ? (
+        <FactorChooser factors={factors} action={enrolFirstFactor} extra={{ callbackUrl: next }} legend="How do you want to confirm it's you?" />
+      ) : (
+        <p className="text-sm">No method can be set up for your account here. Please contact the bank.</p>
+      )}
       <div className="mt-6 flex items-center justify-between border-t border-line pt-4 text-sm text-muted">
         <span>Not now?</span>
         <SignOutButton />

@@ -1,0 +1,1 @@
+DROP INDEX "factors_one_active_per_type";
