@@ -1,4 +1,5 @@
 import { ExternalRegister, ExternalVerify } from "./external";
+import { PasskeyRegister, PasskeyVerify } from "./passkey";
 import { RecoveryRegister, RecoveryVerify } from "./recovery";
 import { TotpRegister, TotpVerify } from "./totp";
 import type { FactorComponents } from "./types";
@@ -6,6 +7,7 @@ import type { FactorComponents } from "./types";
 /** Client-side registry, keyed like lib/mfa/registry.ts: one line per factor. */
 export const FACTOR_COMPONENTS: Record<string, FactorComponents> = {
   totp: { Verify: TotpVerify, Register: TotpRegister },
+  passkey: { Verify: PasskeyVerify, Register: PasskeyRegister },
   recovery: { Verify: RecoveryVerify, Register: RecoveryRegister },
 };
 

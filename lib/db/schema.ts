@@ -30,8 +30,8 @@ export const groups = pgTable("groups", {
   name: text().notNull(),
   mfaRequired: boolean().notNull().default(false),
   /** Factor ids that may serve each workflow. */
-  signInFactors: jsonb().$type<string[]>().notNull().default(sql`'["totp","recovery"]'::jsonb`),
-  stepUpFactors: jsonb().$type<string[]>().notNull().default(sql`'["totp","recovery"]'::jsonb`),
+  signInFactors: jsonb().$type<string[]>().notNull().default(sql`'["totp","passkey","recovery"]'::jsonb`),
+  stepUpFactors: jsonb().$type<string[]>().notNull().default(sql`'["totp","passkey","recovery"]'::jsonb`),
 });
 
 export const users = pgTable(
@@ -162,6 +162,69 @@ export const challenges = pgTable(
     consumedAt: ts(),
   },
   (t) => [index("challenges_session_idx").on(t.sessionId), index("challenges_user_idx").on(t.userId)],
+);
+
+/**
+ * A passkey (WebAuthn credential, W3C WebAuthn Level 3): one per `factors` row of type
+ * "passkey", which carries its user-given name and times. The public key and counter are
+ * what @simplewebauthn/server verifies against; nothing secret is stored.
+ */
+export const webauthnCredentials = pgTable(
+  "webauthn_credentials",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    factorId: uuid()
+      .notNull()
+      .references(() => factors.id, { onDelete: "cascade" }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** The credential id, base64url. */
+    credentialId: text().notNull(),
+    /** The COSE public key, base64url. */
+    publicKey: text().notNull(),
+    signCount: bigint({ mode: "number" }).notNull().default(0),
+    transports: jsonb().$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    /** Backup eligible ("multiDevice": a synced passkey) or bound to one device ("singleDevice"). */
+    deviceType: text({ enum: ["singleDevice", "multiDevice"] }).notNull(),
+    backedUp: boolean().notNull(),
+    aaguid: text().notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: ts(),
+  },
+  (t) => [
+    uniqueIndex("webauthn_credentials_credential_id_key").on(t.credentialId),
+    uniqueIndex("webauthn_credentials_factor_key").on(t.factorId),
+    index("webauthn_credentials_user_idx").on(t.userId),
+  ],
+);
+
+/**
+ * A WebAuthn ceremony's challenge: random, single use, bound to one session and purpose, 5
+ * minutes. For an MFA answer it also belongs to the open MFA challenge (`mfaChallengeId`),
+ * and its bytes are SHA-256 over session, purpose, the step-up's action and input hash, and
+ * `nonce`: the authenticator's signature then covers the exact transfer.
+ */
+export const webauthnChallenges = pgTable(
+  "webauthn_challenges",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    sessionId: uuid()
+      .notNull()
+      .references(() => sessions.id, { onDelete: "cascade" }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: text({ enum: ["register", "sign_in", "password_reset", "step_up"] }).notNull(),
+    /** base64url, as it appears in clientDataJSON. */
+    challenge: text().notNull(),
+    mfaChallengeId: uuid().references(() => challenges.id, { onDelete: "cascade" }),
+    nonce: text().notNull(),
+    createdAt: createdAt(),
+    expiresAt: ts().notNull(),
+    usedAt: ts(),
+  },
+  (t) => [uniqueIndex("webauthn_challenges_challenge_key").on(t.challenge), index("webauthn_challenges_session_idx").on(t.sessionId)],
 );
 
 /**
@@ -473,6 +536,7 @@ export type User = typeof users.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 export type Factor = typeof factors.$inferSelect;
 export type Challenge = typeof challenges.$inferSelect;
+export type WebauthnCredential = typeof webauthnCredentials.$inferSelect;
 export type Settings = typeof settings.$inferSelect;
 export type Account = typeof accounts.$inferSelect;
 export type Payee = typeof payees.$inferSelect;

@@ -3,6 +3,7 @@ import { and, eq } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/db";
 import { factors, groups } from "@/lib/db/schema";
 import { externalFactor, isExternalFactorId } from "./factors/external";
+import { passkeyFactor } from "./factors/passkey";
 import { recoveryFactor } from "./factors/recovery";
 import { totpFactor } from "./factors/totp";
 import type { FactorPlugin, FactorUser, Registration, Workflow } from "./factors/types";
@@ -11,7 +12,7 @@ export { hasPrimaryFactor } from "./registry-core";
 export type { Workflow };
 
 /** The factor registry: adding a factor is one file in ./factors and one line here. */
-const FACTORS: FactorPlugin[] = [totpFactor, recoveryFactor];
+const FACTORS: FactorPlugin[] = [totpFactor, passkeyFactor, recoveryFactor];
 
 export function getFactor(id: unknown): FactorPlugin | undefined {
   // External factors are "prefix:capability", one plugin per id over the provider's config row.

@@ -1,0 +1,100 @@
+"use client";
+
+import { startAuthentication, startRegistration, WebAuthnError } from "@simplewebauthn/browser";
+import { useRouter } from "next/navigation";
+import { useEffect, useState } from "react";
+import { Alert, Button, Field } from "@/components/ui";
+import type { PasskeyRegisterData, PasskeyVerifyData } from "@/lib/mfa/factors/passkey";
+import type { FactorComponentProps } from "./types";
+
+/** What the browser said, in words a customer can act on. */
+function ceremonyProblem(err: unknown, registering: boolean): string {
+  const name = err instanceof Error ? err.name : "";
+  const code = err instanceof WebAuthnError ? err.code : "";
+  if (code === "ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED") return "This device already holds a passkey for your account.";
+  if (name === "NotAllowedError" || code === "ERROR_CEREMONY_ABORTED") {
+    return registering ? "The passkey was not created: it was cancelled or timed out. Try again." : "The passkey check was cancelled or timed out. Try again.";
+  }
+  if (name === "SecurityError" || code === "ERROR_INVALID_DOMAIN" || code === "ERROR_INVALID_RP_ID") {
+    return "Passkeys can't be used on this address. Open the bank at its usual web address.";
+  }
+  if (typeof window !== "undefined" && !window.PublicKeyCredential) return "This browser does not support passkeys. Choose another method.";
+  return "Your device could not complete the passkey check. Try again, or choose another method.";
+}
+
+/**
+ * The options come with the page (built on the server for this challenge), so the ceremony
+ * starts straight from the click: Safari refuses one that starts after an awaited fetch.
+ */
+export function PasskeyVerify({ data, submitting, submissionError, onSubmit }: FactorComponentProps) {
+  const { optionsJSON } = data as PasskeyVerifyData;
+  const [problem, setProblem] = useState<string>();
+  const router = useRouter();
+  // A spent or failed ceremony needs a fresh challenge: the server builds one on refresh.
+  useEffect(() => {
+    if (submissionError) router.refresh();
+  }, [submissionError, router]);
+  const start = async () => {
+    setProblem(undefined);
+    try {
+      const response = await startAuthentication({ optionsJSON });
+      const form = new FormData();
+      form.set("response", JSON.stringify(response));
+      onSubmit(form);
+    } catch (err) {
+      setProblem(ceremonyProblem(err, false));
+    }
+  };
+  const error = problem ?? submissionError;
+  return (
+    <div className="space-y-4">
+      {error ? (
+        <Alert kind="error">
+          {error}
+        </Alert>
+      ) : null}
+      <p className="text-sm text-muted">Your browser will ask you to unlock your passkey with your fingerprint, face, PIN or security key.</p>
+      <Button type="button" className="w-full" disabled={submitting} onClick={start}>
+        {submitting ? "Checking…" : "Use a passkey"}
+      </Button>
+    </div>
+  );
+}
+
+export function PasskeyRegister({ data, submitting, submissionError, onSubmit, readOnly }: FactorComponentProps) {
+  const { optionsJSON } = data as PasskeyRegisterData;
+  const [problem, setProblem] = useState<string>();
+  const router = useRouter();
+  useEffect(() => {
+    if (submissionError) router.refresh();
+  }, [submissionError, router]);
+  if (readOnly) return null;
+  const create = async (form: FormData) => {
+    setProblem(undefined);
+    try {
+      const response = await startRegistration({ optionsJSON });
+      form.set("response", JSON.stringify(response));
+      onSubmit(form);
+    } catch (err) {
+      setProblem(ceremonyProblem(err, true));
+    }
+  };
+  const error = problem ?? submissionError;
+  return (
+    <form action={create} className="space-y-4" noValidate>
+      <p className="text-sm">
+        A passkey signs you in with your fingerprint, face or screen lock, or a security key. It only works on this bank&apos;s website, so
+        it can&apos;t be phished.
+      </p>
+      {error ? (
+        <Alert kind="error">
+          {error}
+        </Alert>
+      ) : null}
+      <Field label="Name (optional)" name="name" maxLength={60} placeholder="e.g. Work laptop" autoComplete="off" />
+      <Button type="submit" className="w-full" disabled={submitting}>
+        {submitting ? "Checking…" : "Create passkey"}
+      </Button>
+    </form>
+  );
+}
