@@ -60,7 +60,7 @@ type ActionSpec = {
 };
 
 const stepUp = { grantId: { ...uuid, optional: true as const } };
-const verifyFields = { challengeId: uuid, factor: text(1, 64), code: anyUpTo20k };
+const verifyFields = { challengeId: uuid, factor: text(1, 64), code: anyUpTo20k, response: anyUpTo20k };
 
 /**
  * The catalogue: every action the build has must be here (the first test checks it), with its
@@ -78,7 +78,7 @@ const ACTIONS: Record<string, ActionSpec> = {
   "app/(auth)/mfa/actions.ts#verifySignIn": { guard: "pending", repeated: "join", fields: verifyFields },
   "app/(auth)/mfa/actions.ts#enrolFirstFactor": {
     guard: "enrol",
-    fields: { factor: text(1, 64), callbackUrl: text(0, 2048, { optional: true }), code: anyUpTo20k },
+    fields: { factor: text(1, 64), callbackUrl: text(0, 2048, { optional: true }), code: anyUpTo20k, name: anyUpTo20k, response: anyUpTo20k },
   },
   "app/(bank)/actions.ts#signOutNow": { guard: "any-session", fields: {}, acceptsEmpty: true },
   "app/(bank)/step-up/actions.ts#verifyStepUp": { guard: "user", repeated: "join", fields: verifyFields },
@@ -103,13 +103,23 @@ const ACTIONS: Record<string, ActionSpec> = {
     },
   },
   "app/(bank)/payees/actions.ts#removePayee": { guard: "user", fields: { payeeId: uuid, ...stepUp } },
-  "app/(bank)/security/actions.ts#confirmPresence": {
+  "app/(bank)/security/actions.ts#confirmPresence": { guard: "user", fields: { password: text(1, 256) } },
+  "app/(bank)/security/actions.ts#verifyPresence": { guard: "user", repeated: "join", fields: verifyFields },
+  "app/(bank)/security/actions.ts#registerFactor": {
     guard: "user",
-    repeated: "join",
-    fields: { password: text(1, 256), factor: text(0, 64, { optional: true }), code: anyUpTo20k },
+    fields: { factor: text(1, 64), code: anyUpTo20k, name: anyUpTo20k, response: anyUpTo20k },
   },
-  "app/(bank)/security/actions.ts#registerFactor": { guard: "user", fields: { factor: text(1, 64), code: anyUpTo20k } },
-  "app/(bank)/security/actions.ts#removeFactor": { guard: "user", fields: { factor: text(1, 64) } },
+  "app/(bank)/security/actions.ts#removeFactor": { guard: "user", fields: { registration: uuid } },
+  "app/(bank)/security/actions.ts#renameFactor": {
+    guard: "user",
+    fields: {
+      registration: uuid,
+      name: {
+        ok: junkString.filter((v) => str(v).trim().length >= 1 && [...str(v).trim()].length <= 60 && !/\p{Cc}/u.test(str(v).trim())),
+        bad: fc.oneof(huge.filter((s) => s.length > 200), fc.constantFrom("", " ", "\t\n ")),
+      },
+    },
+  },
   "app/(bank)/security/actions.ts#changePassword": {
     guard: "user",
     fields: { currentPassword: text(1, 256), newPassword: text(0, 1024), confirmPassword: text(0, 1024) },

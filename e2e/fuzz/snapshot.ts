@@ -13,6 +13,8 @@ export const NOT_COMPARED: Record<string, string> = {
   audit_events: "records refused requests by design",
   // Throttling counters move with every sign-in / reset request, including refused ones.
   rate_limits: "throttling counts refused requests by design",
+  // A page that offers a passkey ceremony (Security, /mfa) opens a 5-minute, single-use challenge per view.
+  webauthn_challenges: "a page view opens a passkey ceremony challenge by design",
 };
 
 /** Columns that every authenticated request touches by design. */

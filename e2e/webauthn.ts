@@ -1,0 +1,31 @@
+import type { CDPSession, Page } from "@playwright/test";
+
+/**
+ * A passkey on a virtual authenticator: Chromium's WebAuthn domain over CDP. It answers every
+ * ceremony by itself (user present and verified), like a phone whose owner unlocks it.
+ * WebAuthn refuses an IP address as RP ID, so these specs run on http://localhost.
+ */
+export type VirtualAuthenticator = { cdp: CDPSession; id: string; remove: () => Promise<void>; credentials: () => Promise<{ credentialId: string; signCount: number }[]> };
+
+export async function addVirtualAuthenticator(page: Page): Promise<VirtualAuthenticator> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return {
+    cdp,
+    id: authenticatorId,
+    remove: async () => {
+      await cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId });
+    },
+    credentials: async () => (await cdp.send("WebAuthn.getCredentials", { authenticatorId })).credentials,
+  };
+}
