@@ -2,6 +2,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { IDLE_TIMEOUT_MINUTES } from "@/lib/auth/sessions";
 import { rows, type DbOrTx } from "@/lib/db";
+import { recoveryFactor } from "@/lib/mfa/factors/recovery";
 
 /**
  * Read models of the admin console. Columns are chosen one by one: a password hash or a
@@ -57,7 +58,7 @@ export async function listUsers(
         displayName: u.displayName,
         groupName: u.groupName,
         role: u.role,
-        factors: raw.hasRecovery ? [...types, "recovery"] : types,
+        factors: raw.hasRecovery ? [...types, recoveryFactor.id] : types,
         locked: u.locked,
         lastSignInAt: u.lastSignInAt ? new Date(u.lastSignInAt) : null,
       };

@@ -10,6 +10,7 @@ import { recentEventsOf } from "@/lib/admin/audit";
 import { getUserDetail, listActiveSessions, listUserFactors, recoveryCodeSummary } from "@/lib/admin/users";
 import { requireAdmin } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";
+import { recoveryFactor } from "@/lib/mfa/factors/recovery";
 import { getFactor } from "@/lib/mfa/registry";
 
 export const metadata: Metadata = { title: "User" };
@@ -113,7 +114,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
               {recovery.unused > 0 || recovery.createdAt ? (
                 <li className="py-3">
                   <p className="font-medium">
-                    {getFactor("recovery")?.name ?? "Recovery codes"}{" "}
+                    {recoveryFactor.registerTitle}{" "}
                     <span className="font-normal text-muted">· {recovery.unused} unused</span>
                   </p>
                   <p className="text-muted">
