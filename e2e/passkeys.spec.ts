@@ -149,3 +149,20 @@ test("an admin's MFA reset removes the user's passkeys", async ({ browser, makeU
   await userPage.waitForURL(/\/mfa\/enrol/);
   await expect(formAlert(userPage)).toHaveCount(0);
 });
+
+test("a user who must enrol can choose a passkey at first sign-in, and signs in with it next time", async ({ page, makeUser }) => {
+  test.setTimeout(60_000);
+  const user = await makeUser("retail_new");
+  await addVirtualAuthenticator(page);
+  await page.goto("/login");
+  await submitLogin(page, user.username, user.password);
+  await page.waitForURL(/\/mfa\/enrol/);
+  await waitForHydration(page);
+  await page.getByRole("radio", { name: /^Passkey/ }).check();
+  await page.getByLabel("Name (optional)").fill("My laptop");
+  await page.getByRole("button", { name: "Create passkey" }).click();
+  await page.waitForURL(/\/security\?enrolled=1/);
+  await expect(page.getByRole("list", { name: "Your methods" }).getByText("My laptop", { exact: true })).toBeVisible();
+  await signOut(page);
+  await usePasskeyAtMfa(page, user);
+});

@@ -12,7 +12,7 @@ export function RegistrationActions({ registrationId, name, removeBlocked }: { r
   const [editing, setEditing] = useState(false);
   const renameError = renamed.status === "error" ? (renamed.fieldErrors?.name?.[0] ?? renamed.message) : undefined;
   return (
-    <div className="flex w-full flex-col gap-2 sm:w-auto sm:items-end">
+    <div className="flex flex-col items-start gap-2">
       {editing ? (
         <form action={renameAction} className="flex flex-wrap items-end gap-2">
           <input type="hidden" name="registration" value={registrationId} />
@@ -47,7 +47,7 @@ export function RegistrationActions({ registrationId, name, removeBlocked }: { r
           </form>
         </div>
       )}
-      {removeBlocked ? <p className="max-w-xs text-xs text-muted sm:text-right">{removeBlocked}</p> : null}
+      {removeBlocked ? <p className="text-xs text-muted">{removeBlocked}</p> : null}
       {renameError ? <Alert kind="error">{renameError}</Alert> : null}
       {removed.status === "error" && removed.message ? <Alert kind="error">{removed.message}</Alert> : null}
     </div>

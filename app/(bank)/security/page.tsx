@@ -89,13 +89,12 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
           ) : (
             <ul className="mt-3 divide-y divide-line" aria-label="Your methods">
               {primaries.map(({ factor, registration: r }) => (
-                <li key={r.id} className="flex flex-wrap items-start justify-between gap-3 py-3">
+                <li key={r.id} className="flex flex-col gap-3 py-3">
                   <div className="min-w-0 text-sm">
                     <p className="font-medium">{r.name}</p>
-                    <p className="text-muted">
-                      {factor.name}
-                      {r.detail ? ` · ${r.detail}` : ""}
-                    </p>
+                    {r.name !== factor.name || r.detail ? (
+                      <p className="text-muted">{[r.name !== factor.name ? factor.name : null, r.detail].filter(Boolean).join(" · ")}</p>
+                    ) : null}
                     <p className="text-muted">
                       Added {r.activatedAt ? formatDate(r.activatedAt) : "—"} · Last used {r.lastUsedAt ? formatDate(r.lastUsedAt) : "never"}
                     </p>

@@ -106,8 +106,16 @@ async function newCeremony(db: DbOrTx, user: FactorUser, purpose: "register" | C
     nonce,
     expiresAt: sql`now() + ${PASSKEY_CHALLENGE_MINUTES}::int * interval '1 minute'`,
   });
-  // Old, spent and expired ceremonies of this session go (a page reload makes a new one).
-  await db.execute(sql`DELETE FROM webauthn_challenges WHERE session_id = ${user.sessionId} AND (used_at IS NOT NULL OR expires_at < now())`);
+  // Spent and expired ceremonies of this session go, and so do all but the newest ten of this
+  // purpose: a page reload makes a new one, and reloading cannot pile rows up.
+  await db.execute(
+    sql`DELETE FROM webauthn_challenges
+         WHERE session_id = ${user.sessionId}
+           AND (used_at IS NOT NULL OR expires_at < now()
+                OR (purpose = ${purpose} AND id NOT IN (SELECT id FROM webauthn_challenges
+                                                         WHERE session_id = ${user.sessionId} AND purpose = ${purpose}
+                                                         ORDER BY created_at DESC, id LIMIT 10)))`,
+  );
   return bytes;
 }
 
