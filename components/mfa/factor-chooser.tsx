@@ -1,8 +1,8 @@
 "use client";
 
 import { useState } from "react";
-import { cx } from "@/components/ui";
 import type { ActionState } from "@/lib/actions/state";
+import { MethodChoice } from "./method-choice";
 import { RegisterPanel } from "./register-panel";
 
 export type ChooserFactor = { id: string; name: string; description: string; registerTitle: string; data: unknown };
@@ -26,28 +26,7 @@ export function FactorChooser({
   const factor = factors.find((f) => f.id === selected);
   return (
     <div className="space-y-5">
-      {factors.length > 1 ? (
-        <fieldset>
-          <legend className="mb-2 text-sm font-medium">{legend}</legend>
-          <div className="grid gap-2">
-            {factors.map((f) => (
-              <label
-                key={f.id}
-                className={cx(
-                  "flex cursor-pointer items-start gap-3 rounded-lg border p-3 text-sm",
-                  f.id === selected ? "border-brand-500 bg-brand-50" : "border-line bg-white",
-                )}
-              >
-                <input type="radio" name="register-choice" value={f.id} checked={f.id === selected} onChange={() => setSelected(f.id)} className="mt-1" />
-                <span>
-                  <span className="block font-medium">{f.name}</span>
-                  <span className="block text-muted">{f.description}</span>
-                </span>
-              </label>
-            ))}
-          </div>
-        </fieldset>
-      ) : null}
+      {factors.length > 1 ? <MethodChoice legend={legend} name="register-choice" methods={factors} selected={selected} onSelect={setSelected} /> : null}
       {factor ? (
         <section aria-labelledby={`register-${factor.id}`} className="space-y-3">
           <h3 id={`register-${factor.id}`} className="font-semibold">

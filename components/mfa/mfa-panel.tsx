@@ -3,9 +3,10 @@
 import Link from "next/link";
 import { startTransition, useActionState, useEffect, useRef, useState } from "react";
 import { factorComponents } from "@/components/factors";
-import { Alert, cx } from "@/components/ui";
+import { Alert } from "@/components/ui";
 import { idle, type ActionState } from "@/lib/actions/state";
 import { deadlineFrom, useCountdown, type Deadline } from "./countdown";
+import { MethodChoice } from "./method-choice";
 
 export type PanelFactor = { id: string; name: string; description: string; verifyTitle: string; data: unknown };
 
@@ -66,33 +67,7 @@ export function MfaPanel({ challengeId, factors, action, initialFactor, onPassed
     <div className="space-y-5">
       {unavailableNotice && factors.length > 0 ? <Alert kind="warn">{unavailableNotice}</Alert> : null}
       {factors.length > 1 ? (
-        <fieldset>
-          <legend className="mb-2 text-sm font-medium">Verify with</legend>
-          <div className="grid gap-2" role="radiogroup">
-            {factors.map((f) => (
-              <label
-                key={f.id}
-                className={cx(
-                  "flex cursor-pointer items-start gap-3 rounded-lg border p-3 text-sm",
-                  f.id === selected ? "border-brand-500 bg-brand-50" : "border-line bg-white",
-                )}
-              >
-                <input
-                  type="radio"
-                  name="factor-choice"
-                  value={f.id}
-                  checked={f.id === selected}
-                  onChange={() => setSelected(f.id)}
-                  className="mt-1"
-                />
-                <span>
-                  <span className="block font-medium">{f.name}</span>
-                  <span className="block text-muted">{f.description}</span>
-                </span>
-              </label>
-            ))}
-          </div>
-        </fieldset>
+        <MethodChoice legend="Verify with" name="factor-choice" methods={factors} selected={selected} onSelect={setSelected} />
       ) : null}
       {factor && components ? (
         <section aria-labelledby="verify-title" className="space-y-3">
