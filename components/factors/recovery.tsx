@@ -61,7 +61,8 @@ export function RecoveryRegister({ data, submitting, submissionError, onSubmit, 
       </p>
       {d.remaining <= 3 ? (
         <Alert kind="warn">
-          {d.remaining === 0 ? "You have no recovery codes." : "You are running low on recovery codes."} Generate new ones and keep them somewhere safe.
+          {d.remaining === 0 ? "You have no recovery codes." : "You are running low on recovery codes."}{" "}
+          {readOnly ? "Confirm it's you above, then generate new ones and keep them somewhere safe." : "Generate new ones and keep them somewhere safe."}
         </Alert>
       ) : null}
       {submissionError ? <Alert kind="error">{submissionError}</Alert> : null}
