@@ -30,7 +30,7 @@ async function claimStep(db: DbOrTx, factorId: string, step: number): Promise<bo
 export const totpFactor: FactorPlugin = {
   id: "totp",
   name: "Authenticator app",
-  description: "A 6-digit code from Google Authenticator, 1Password, Authy or any RFC 6238 app.",
+  description: "A 6-digit code from an authenticator app such as Google Authenticator, Microsoft Authenticator or 1Password.",
   verifyTitle: "Enter the code from your authenticator app",
   registerTitle: "Set up an authenticator app",
   primary: true,
