@@ -49,3 +49,31 @@ test("a wrong code opens a countdown; failures of every kind lock the account; a
     await expect(victim).toHaveURL(/\/login/);
   });
 });
+
+test("a user whose own wrong code locks the account at /mfa is told it is locked, and what to do", async ({ browser, makeUser }) => {
+  const user = await makeUser("retail_totp");
+  const attacker = await (await browser.newContext()).newPage();
+  const owner = await (await browser.newContext()).newPage();
+
+  await test.step("four wrong passwords elsewhere: the sign-in page says the same for each, with the lock hint", async () => {
+    for (let i = 0; i < 4; i++) {
+      await attacker.goto("/login");
+      await submitLogin(attacker, user.username, `wrong-password-${i}`);
+      await expect(formAlert(attacker)).toHaveText("Incorrect username or password.");
+      await expect(attacker.getByText("If you've tried several times, your account may be locked — check your e-mail.")).toBeVisible();
+    }
+  });
+
+  await test.step("the owner proves the password; the fifth failure, a wrong code, locks the account and says so", async () => {
+    await owner.goto("/login");
+    await submitLogin(owner, user.username, user.password);
+    await owner.waitForURL(/\/mfa/);
+    await waitForHydration(owner);
+    await owner.getByLabel("6-digit code").fill("000000");
+    await owner.getByRole("button", { name: "Verify" }).click();
+    const alert = formAlert(owner);
+    await expect(alert).toContainText("we have locked your account to protect it");
+    await expect(alert).toContainText("We sent you an e-mail");
+    await expect(alert.getByRole("link", { name: "Back to sign-in" })).toBeVisible();
+  });
+});

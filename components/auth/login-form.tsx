@@ -9,7 +9,13 @@ export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
   const [state, formAction, pending] = useActionState(signInWithPassword, idle);
   return (
     <form action={formAction} className="space-y-4" noValidate>
-      {state.status === "error" && state.message ? <Alert kind="error">{state.message}</Alert> : null}
+      {state.status === "error" && state.message ? (
+        <div className="space-y-1">
+          <Alert kind="error">{state.message}</Alert>
+          {/* The same line for every failure: it tells a guesser nothing about this account. */}
+          <p className="text-xs text-muted">If you&apos;ve tried several times, your account may be locked — check your e-mail.</p>
+        </div>
+      ) : null}
       <input type="hidden" name="callbackUrl" value={callbackUrl ?? ""} />
       <Field
         label="Username"

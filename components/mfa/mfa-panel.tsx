@@ -49,10 +49,13 @@ export function MfaPanel({ challengeId, factors, action, initialFactor, onPassed
   const factor = factors.find((f) => f.id === selected);
   const components = factor ? factorComponents(factor.id) : undefined;
 
-  if (state.code === "signed_out") {
+  if (state.code === "signed_out" || state.code === "locked") {
     return (
       <Alert kind="error">
-        {state.message} <Link href="/login" className="font-semibold underline">Sign in</Link>
+        {state.message}{" "}
+        <Link href="/login" className="font-semibold underline">
+          {state.code === "locked" ? "Back to sign-in" : "Sign in"}
+        </Link>
       </Alert>
     );
   }

@@ -22,7 +22,7 @@ export function RegisterPanel({
   const [state, formAction, pending] = useActionState(action, idle);
   const components = factorComponents(factorId);
   if (!components) return null;
-  if (state.code === "signed_out") return <Alert kind="error">{state.message}</Alert>;
+  if (state.code === "signed_out" || state.code === "locked") return <Alert kind="error">{state.message}</Alert>;
   // A registration may answer with new data (e.g. recovery codes to show once).
   const shown = state.status === "ok" && state.data ? { ...(data as object), ...(state.data as object) } : data;
   return (

@@ -22,6 +22,15 @@ export type VerifyOutcome<R> =
 export const PROVIDER_UNAVAILABLE = "The verification service is unavailable. Choose another method.";
 
 /**
+ * Said only where the password (or, for a reset, the mailbox) is already proven: /mfa, the
+ * step-up dialog, presence. The password step itself answers every failure alike.
+ */
+export const LOCKED_NOW =
+  "Too many failed attempts: we have locked your account to protect it, and ended your session. We sent you an e-mail that says when it unlocks and what to do next.";
+export const LOCKED =
+  "Your account is locked after too many failed attempts, so this session has ended. Check your e-mail: it says when the account unlocks and what to do next.";
+
+/**
  * The one way any MFA challenge is answered — sign-in, password reset, step-up. The factor is
  * checked under the lockout model; on success the challenge is consumed and `onPassed` runs,
  * all in one transaction. A factor with `prepare` (an external provider) makes its HTTP calls
@@ -98,11 +107,9 @@ export function outcomeToState(outcome: VerifyOutcome<unknown>): ActionState {
         message: `Please wait ${Math.ceil(outcome.retryAfterMs / 1000)} s before trying again.`,
       };
     case "locked":
-      return { status: "error", code: "signed_out", message: "Your session has ended. Please sign in again." };
+      return { status: "error", code: "locked", message: LOCKED };
     case "failed":
-      if (outcome.locked) {
-        return { status: "error", code: "signed_out", message: "Your session has ended. Please sign in again." };
-      }
+      if (outcome.locked) return { status: "error", code: "locked", message: LOCKED_NOW };
       return {
         status: "error",
         code: outcome.retryAfterMs > 0 ? "wait" : undefined,

@@ -20,7 +20,7 @@ import { audit } from "@/lib/mfa/audit";
 import { findOpenChallenge } from "@/lib/mfa/challenges";
 import { recordPasswordAttempt } from "@/lib/mfa/lockout";
 import { backupFactors, getFactor, groupRequiresMfa, hasPrimaryFactor, registrableFactors } from "@/lib/mfa/registry";
-import { answerChallenge, outcomeToState } from "@/lib/mfa/verify";
+import { answerChallenge, LOCKED, LOCKED_NOW, outcomeToState } from "@/lib/mfa/verify";
 
 /**
  * Presence before change (Extra Horizon): adding or removing a factor or regenerating codes
@@ -48,7 +48,7 @@ export const confirmPresence = userAction(presenceSchema, async (input, session)
     (tx) => tx.execute(sql`UPDATE sessions SET password_verified_at = now() WHERE id = ${session.id}`),
   );
   if (pw.kind === "locked" || (pw.kind === "failed" && pw.locked)) {
-    return { status: "error", code: "signed_out", message: "Your session has ended. Please sign in again." };
+    return { status: "error", code: "locked", message: pw.kind === "locked" ? LOCKED : LOCKED_NOW };
   }
   if (pw.kind !== "ok") return { status: "error", message: "That password is not right.", fieldErrors: { password: ["That password is not right."] } };
   revalidatePath("/security");
@@ -241,7 +241,7 @@ export const changePassword = userAction(changePasswordSchema, async (input, ses
     },
   );
   if (result.kind === "locked" || (result.kind === "failed" && result.locked)) {
-    return { status: "error", code: "signed_out", message: "Your session has ended. Please sign in again." };
+    return { status: "error", code: "locked", message: result.kind === "locked" ? LOCKED : LOCKED_NOW };
   }
   if (result.kind !== "ok") {
     return { status: "error", message: "That is not your current password.", fieldErrors: { currentPassword: ["That is not your current password."] } };
