@@ -86,8 +86,9 @@ export class AppServer {
   private child: ChildProcess | undefined;
   constructor(readonly port: number) {}
 
+  /** The same host name as the main server (localhost): a cookie from one is sent to the other. */
   get url() {
-    return `http://127.0.0.1:${this.port}`;
+    return `http://localhost:${this.port}`;
   }
 
   async start(): Promise<void> {
