@@ -30,7 +30,7 @@ import { answerChallenge, LOCKED, LOCKED_NOW, outcomeToState } from "@/lib/mfa/v
 async function presenceMissing(session: CurrentSession): Promise<ActionState | null> {
   const hasMfa = await hasPrimaryFactor(await getDb(), session.userId);
   if (session.passwordFresh && (!hasMfa || session.mfaFresh)) return null;
-  return { status: "error", message: "For your security, confirm it's you first (password and code)." };
+  return { status: "error", message: "For your security, confirm it's you first: your password, then your second step." };
 }
 
 const presenceSchema = z.object({ password: passwordInputSchema });
@@ -218,7 +218,7 @@ export const changePassword = userAction(changePasswordSchema, async (input, ses
   const ip = await clientIp();
   const hasMfa = await hasPrimaryFactor(db, session.userId);
   if (hasMfa && !session.mfaFresh) {
-    return { status: "error", message: "For your security, confirm it's you first (password and code) below." };
+    return { status: "error", message: "For your security, confirm it's you first, above: your password, then your second step." };
   }
   if (input.newPassword !== input.confirmPassword) {
     return { status: "error", message: "The two passwords differ.", fieldErrors: { confirmPassword: ["The two passwords differ."] } };
