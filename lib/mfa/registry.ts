@@ -1,7 +1,7 @@
 import "server-only";
 import { and, eq } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/db";
-import { factors, groups } from "@/lib/db/schema";
+import { factors, groups, type Challenge } from "@/lib/db/schema";
 import { externalFactor, isExternalFactorId } from "./factors/external";
 import { passkeyFactor } from "./factors/passkey";
 import { recoveryFactor } from "./factors/recovery";
@@ -34,14 +34,21 @@ export async function factorsOfUser(db: DbOrTx, userId: string): Promise<FactorP
   return [...FACTORS, ...external];
 }
 
-/** Factors the user has set up and their group's MFA profile allows for this workflow. */
-export async function usableFactors(db: DbOrTx, user: FactorUser, workflow: Workflow): Promise<FactorPlugin[]> {
+/** The group profile's factor ids for a workflow (password reset escalates like sign-in, as in Totara); undefined without a group row. */
+async function profileOf(db: DbOrTx, groupId: string): Promise<{ signIn: string[]; stepUp: string[] } | undefined> {
   const [group] = await db
     .select({ signIn: groups.signInFactors, stepUp: groups.stepUpFactors })
     .from(groups)
-    .where(eq(groups.id, user.groupId));
-  // Password reset escalates through the same factors as sign-in (Totara).
-  const allowed = workflow === "step_up" ? group?.stepUp : group?.signIn;
+    .where(eq(groups.id, groupId));
+  return group;
+}
+
+const listFor = (profile: { signIn: string[]; stepUp: string[] } | undefined, workflow: Workflow) =>
+  workflow === "step_up" ? profile?.stepUp : profile?.signIn;
+
+/** Factors the user has set up and their group's MFA profile allows for this workflow. */
+export async function usableFactors(db: DbOrTx, user: FactorUser, workflow: Workflow): Promise<FactorPlugin[]> {
+  const allowed = listFor(await profileOf(db, user.groupId), workflow);
   const external = (allowed ?? []).filter(isExternalFactorId).map(externalFactor);
   const result: FactorPlugin[] = [];
   for (const f of [...external, ...FACTORS]) {
@@ -62,11 +69,7 @@ export async function unavailableFactors(db: DbOrTx, user: FactorUser, workflow:
     .selectDistinct({ type: factors.type })
     .from(factors)
     .where(and(eq(factors.userId, user.userId), eq(factors.status, "active")));
-  const [group] = await db
-    .select({ signIn: groups.signInFactors, stepUp: groups.stepUpFactors })
-    .from(groups)
-    .where(eq(groups.id, user.groupId));
-  const allowed = (workflow === "step_up" ? group?.stepUp : group?.signIn) ?? [];
+  const allowed = listFor(await profileOf(db, user.groupId), workflow) ?? [];
   const registered = new Set(rows.map((r) => r.type));
   // In the group's order, like the methods the page offers.
   return allowed.filter((t) => isExternalFactorId(t) && registered.has(t) && !usable.some((f) => f.id === t)).map(externalFactor);
@@ -79,23 +82,11 @@ export async function unavailableFactors(db: DbOrTx, user: FactorUser, workflow:
 export async function usableFactor(db: DbOrTx, user: FactorUser, workflow: Workflow, factorId: string): Promise<FactorPlugin | undefined> {
   const factor = getFactor(factorId);
   if (!factor) return undefined;
-  const [group] = await db
-    .select({ signIn: groups.signInFactors, stepUp: groups.stepUpFactors })
-    .from(groups)
-    .where(eq(groups.id, user.groupId));
-  const allowed = workflow === "step_up" ? group?.stepUp : group?.signIn;
+  const allowed = listFor(await profileOf(db, user.groupId), workflow);
   // As in usableFactors: an external factor only where the group's profile names it.
   if (allowed ? !allowed.includes(factor.id) : isExternalFactorId(factor.id)) return undefined;
   if (factor.allowedIn && !(await factor.allowedIn(db, workflow))) return undefined;
   return (await factor.isActive(db, user.userId)) ? factor : undefined;
-}
-
-async function groupLists(db: DbOrTx, groupId: string): Promise<{ signIn: string[]; stepUp: string[] }> {
-  const [group] = await db
-    .select({ signIn: groups.signInFactors, stepUp: groups.stepUpFactors })
-    .from(groups)
-    .where(eq(groups.id, groupId));
-  return { signIn: group?.signIn ?? [], stepUp: group?.stepUp ?? [] };
 }
 
 /**
@@ -103,8 +94,8 @@ async function groupLists(db: DbOrTx, groupId: string): Promise<{ signIn: string
  * workflow when `workflow` is not given) and the factor itself agrees (userCanRegister).
  */
 export async function registrableFactors(db: DbOrTx, user: FactorUser, workflow?: "sign_in"): Promise<FactorPlugin[]> {
-  const lists = await groupLists(db, user.groupId);
-  const allowed = new Set(workflow ? lists.signIn : [...lists.signIn, ...lists.stepUp]);
+  const profile = await profileOf(db, user.groupId);
+  const allowed = new Set(workflow ? (profile?.signIn ?? []) : [...(profile?.signIn ?? []), ...(profile?.stepUp ?? [])]);
   const result: FactorPlugin[] = [];
   for (const f of FACTORS) {
     if (allowed.has(f.id) && (await f.userCanRegister(db, user))) result.push(f);
@@ -131,6 +122,20 @@ export async function registrationsOf(db: DbOrTx, userId: string): Promise<{ fac
     const registration = described.get(r.id);
     return factor && registration ? [{ factor, registration }] : [];
   });
+}
+
+/** What a Verify host needs of each factor, with its data built for this open challenge. */
+export function verifyOffers(db: DbOrTx, user: FactorUser, list: FactorPlugin[], challenge: Challenge) {
+  return Promise.all(
+    list.map(async (f) => ({ id: f.id, name: f.name, description: f.description, verifyTitle: f.verifyTitle, data: await f.verifyData(db, user, challenge) })),
+  );
+}
+
+/** What a Register host (FactorChooser) needs of each factor, with its register data. */
+export function registerOffers(db: DbOrTx, user: FactorUser, list: FactorPlugin[]) {
+  return Promise.all(
+    list.map(async (f) => ({ id: f.id, name: f.name, description: f.description, registerTitle: f.registerTitle, data: await f.registerData(db, user) })),
+  );
 }
 
 /** The factors that only back a primary one up (recovery codes): they go when the last primary goes. */

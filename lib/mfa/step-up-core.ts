@@ -9,7 +9,7 @@ import type { Settings } from "@/lib/db/schema";
 import { getSettings } from "@/lib/settings";
 import { audit } from "./audit";
 import { openChallenge } from "./challenges";
-import { unavailableFactors, usableFactors } from "./registry";
+import { unavailableFactors, usableFactors, verifyOffers } from "./registry";
 import type { StepUpRequired } from "./step-up-types";
 
 export type { StepUpRequired };
@@ -182,9 +182,7 @@ async function requireStepUp(
     return c;
   });
   // Each factor's verify data is built for this challenge: a passkey signs over its binding.
-  const offered = await Promise.all(
-    factors.map(async (f) => ({ id: f.id, name: f.name, description: f.description, verifyTitle: f.verifyTitle, data: await f.verifyData(db, user, challenge) })),
-  );
+  const offered = await verifyOffers(db, user, factors, challenge);
   return {
     status: "error",
     code: "mfa_required",

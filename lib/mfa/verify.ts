@@ -75,7 +75,7 @@ export async function answerChallenge<R>(
       (tx, clock) => factor.verify(tx, { ...user, nowSeconds: clock.nowSeconds }, input, challenge),
       async (tx) => {
         if (!(await consumeChallenge(tx, challenge.id, factor.id))) throw new ChallengeGone();
-        await factor.afterVerify?.(tx, user, input);
+        await factor.afterVerify?.(tx, user);
         return onPassed(tx, challenge);
       },
     );

@@ -7,7 +7,7 @@ import { factorUser, getCurrentSession } from "@/lib/auth/current";
 import { safeCallbackUrl } from "@/lib/auth/sign-in";
 import { getDb } from "@/lib/db";
 import { openChallenge } from "@/lib/mfa/challenges";
-import { unavailableFactors, usableFactors } from "@/lib/mfa/registry";
+import { unavailableFactors, usableFactors, verifyOffers } from "@/lib/mfa/registry";
 import { findActiveReset } from "@/lib/auth/password-reset";
 import { verifyReset } from "../reset-password/actions";
 import { verifySignIn } from "./actions";
@@ -41,15 +41,7 @@ export default async function MfaPage({ searchParams }: { searchParams: Search }
   const unavailableNotice = unavailable.length
     ? `${[...new Set(unavailable.map((f) => f.name))].join(", ")}: this method is unavailable at the moment. Use a recovery code, or contact the bank.`
     : undefined;
-  const panelFactors = await Promise.all(
-    factors.map(async (f) => ({
-      id: f.id,
-      name: f.name,
-      description: f.description,
-      verifyTitle: f.verifyTitle,
-      data: await f.verifyData(db, user, challenge),
-    })),
-  );
+  const panelFactors = await verifyOffers(db, user, factors, challenge);
   return (
     <Card>
       <h1 className="text-xl font-semibold">Verify it&apos;s you</h1>

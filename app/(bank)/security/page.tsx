@@ -9,7 +9,7 @@ import { NewPasswordForm } from "@/components/auth/new-password-form";
 import { factorUser, requireUser } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";
 import { openChallenge } from "@/lib/mfa/challenges";
-import { backupFactors, groupRequiresMfa, registrableFactors, registrationsOf, usableFactors } from "@/lib/mfa/registry";
+import { backupFactors, groupRequiresMfa, registerOffers, registrableFactors, registrationsOf, usableFactors, verifyOffers } from "@/lib/mfa/registry";
 import { changePassword, registerFactor, verifyPresence } from "./actions";
 
 export const metadata: Metadata = { title: "Security" };
@@ -35,9 +35,7 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
   const needsSecondStep = session.passwordFresh && hasMfa && !session.mfaFresh;
 
   const addable = present ? registrable.filter((f) => f.primary) : [];
-  const addFactors = await Promise.all(
-    addable.map(async (f) => ({ id: f.id, name: f.name, description: f.description, registerTitle: f.registerTitle, data: await f.registerData(db, user) })),
-  );
+  const addFactors = await registerOffers(db, user, addable);
   const backups = await Promise.all(
     backupFactors().map(async (f) => ({ factor: f, data: hasMfa ? await f.registerData(db, user) : null, canRegister: registrable.includes(f) })),
   );
@@ -45,13 +43,7 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
   const presence = needsSecondStep
     ? await (async () => {
         const challenge = await openChallenge(db, { sessionId: session.id, userId: session.userId, purpose: "step_up", key: "presence" });
-        const factors = await usableFactors(db, user, "step_up");
-        return {
-          challengeId: challenge.id,
-          factors: await Promise.all(
-            factors.map(async (f) => ({ id: f.id, name: f.name, description: f.description, verifyTitle: f.verifyTitle, data: await f.verifyData(db, user, challenge) })),
-          ),
-        };
+        return { challengeId: challenge.id, factors: await verifyOffers(db, user, await usableFactors(db, user, "step_up"), challenge) };
       })()
     : null;
 

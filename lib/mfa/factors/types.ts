@@ -84,5 +84,5 @@ export interface FactorPlugin {
   /** Optional: whether the bank's settings allow this factor for a workflow at all. */
   allowedIn?(db: DbOrTx, workflow: Workflow): Promise<boolean>;
   /** Side effects after a successful verify, in the same transaction (mail, audit, last used). */
-  afterVerify?(tx: Tx, user: FactorUser, input: FactorInput): Promise<void>;
+  afterVerify?(tx: Tx, user: FactorUser): Promise<void>;
 }

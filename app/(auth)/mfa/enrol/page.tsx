@@ -6,7 +6,7 @@ import { Card } from "@/components/ui";
 import { factorUser, getCurrentSession } from "@/lib/auth/current";
 import { safeCallbackUrl } from "@/lib/auth/sign-in";
 import { getDb } from "@/lib/db";
-import { registrableFactors } from "@/lib/mfa/registry";
+import { registerOffers, registrableFactors } from "@/lib/mfa/registry";
 import { enrolFirstFactor } from "../actions";
 
 export const metadata: Metadata = { title: "Set up two-step verification" };
@@ -23,9 +23,7 @@ export default async function EnrolPage({ searchParams }: { searchParams: Promis
   const user = factorUser(session);
   // What the group's sign-in profile allows and the user can set up, each with its own data.
   const offered = (await registrableFactors(db, user, "sign_in")).filter((f) => f.primary);
-  const factors = await Promise.all(
-    offered.map(async (f) => ({ id: f.id, name: f.name, description: f.description, registerTitle: f.registerTitle, data: await f.registerData(db, user) })),
-  );
+  const factors = await registerOffers(db, user, offered);
   return (
     <Card>
       <h1 className="text-xl font-semibold">Set up two-step verification</h1>
