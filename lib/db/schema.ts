@@ -32,6 +32,8 @@ export const groups = pgTable("groups", {
   /** Factor ids that may serve each workflow. */
   signInFactors: jsonb().$type<string[]>().notNull().default(sql`'["totp","passkey","recovery"]'::jsonb`),
   stepUpFactors: jsonb().$type<string[]>().notNull().default(sql`'["totp","passkey","recovery"]'::jsonb`),
+  /** May a locked member unlock their own account with the link in the lock mail? (NIST SP 800-63B-4 §3.2.2) */
+  selfUnlock: boolean().notNull().default(true),
 });
 
 export const users = pgTable(
@@ -89,7 +91,10 @@ export const sessions = pgTable(
     lastSeenAt: createdAt(),
     expiresAt: ts().notNull(),
     revokedAt: ts(),
+    /** Why it ended (lib/auth/session-end.ts): told once to the browser that held it. */
     revokeReason: text(),
+    /** When /login told that browser why; null until then. */
+    endNoticeShownAt: ts(),
     ip: text(),
     userAgent: text(),
   },
@@ -275,6 +280,56 @@ export const passwordResets = pgTable(
     voidedAt: ts(),
   },
   (t) => [uniqueIndex("password_resets_token_hash_key").on(t.tokenHash), index("password_resets_user_idx").on(t.userId)],
+);
+
+/**
+ * The self-unlock link in a lock mail: only its SHA-256 is stored. 1 hour, single use, voided
+ * by a newer one; spending it clears the lock and never signs anyone in.
+ */
+export const unlockLinks = pgTable(
+  "unlock_links",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text().notNull(),
+    createdAt: createdAt(),
+    expiresAt: ts().notNull(),
+    usedAt: ts(),
+    voidedAt: ts(),
+  },
+  (t) => [uniqueIndex("unlock_links_token_hash_key").on(t.tokenHash), index("unlock_links_user_idx").on(t.userId)],
+);
+
+/**
+ * "Ask the bank to reset my MFA": filed by a user who proved the password but lost the device.
+ * It grants nothing by itself; an admin resolves it with Reset MFA or declines it. At most one
+ * open request per user.
+ */
+export const recoveryRequests = pgTable(
+  "recovery_requests",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** The user's own words. */
+    message: text().notNull(),
+    status: text({ enum: ["open", "resolved", "declined"] }).notNull().default("open"),
+    ip: text(),
+    userAgent: text(),
+    createdAt: createdAt(),
+    decidedAt: ts(),
+    decidedBy: uuid(),
+    decidedByLabel: text(),
+    /** The admin's reason (mailed to the user when declined). */
+    decisionReason: text(),
+  },
+  (t) => [
+    uniqueIndex("recovery_requests_one_open_key").on(t.userId).where(sql`${t.status} = 'open'`),
+    index("recovery_requests_status_created_idx").on(t.status, t.createdAt),
+  ],
 );
 
 /** Fixed-window counters for throttles (per account, per client), shared by every instance. */
@@ -543,4 +598,5 @@ export type Payee = typeof payees.$inferSelect;
 export type Transfer = typeof transfers.$inferSelect;
 export type StepUpGrant = typeof stepUpGrants.$inferSelect;
 export type MfaProvider = typeof mfaProviders.$inferSelect;
+export type RecoveryRequest = typeof recoveryRequests.$inferSelect;
 export type NewAuditEvent = typeof auditEvents.$inferInsert;

@@ -85,7 +85,7 @@ export const EXTERNAL_MOCK_FACTORS = ["mock:mobile_push", "mock:sms_otp", "mock:
 const GROUPS = [
   { id: "retail", name: "Retail customers", mfaRequired: true },
   { id: "commercial", name: "Commercial customers", mfaRequired: false },
-  { id: "staff", name: "Bank staff", mfaRequired: true },
+  { id: "staff", name: "Bank staff", mfaRequired: true, selfUnlock: false },
   {
     id: "commercial_ext",
     name: "Commercial customers (provider MFA)",
