@@ -1,8 +1,8 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { rows, type Db } from "@/lib/db";
-import { audit } from "@/lib/mfa/audit";
 import { recordPasswordAttempt } from "@/lib/mfa/lockout";
 import { verifyPassword } from "./password";
 import { createSessionHandoff, type MfaState } from "./sessions";
@@ -42,7 +42,8 @@ export type PasswordSignInResult = { ok: true; handoff: string; mfaState: MfaSta
 
 /**
  * Unknown user, wrong password and locked account all answer `{ ok: false }` after the same
- * argon2 work, so the caller shows one message with one status and about one timing.
+ * argon2 work and the same database statements, so the caller shows one message with one
+ * status and one timing.
  */
 export async function passwordSignIn(
   db: Db,
@@ -58,25 +59,27 @@ export async function passwordSignIn(
          WHERE u.username = ${username}`,
   );
   const passwordOk = await verifyPassword(user?.password_hash, input.password);
-  if (!user) {
-    await audit(db, {
-      action: "sign_in.password",
-      outcome: "failed",
-      ip: client.ip,
-      details: { reason: "unknown user", username: username.slice(0, 64) },
-    });
-    return { ok: false };
-  }
-  const mfaState: MfaState = user.has_factor ? "pending" : user.mfa_required ? "enrol" : "none";
+  const mfaState: MfaState = user?.has_factor ? "pending" : user?.mfa_required ? "enrol" : "none";
+  // An unknown name goes through the same transaction as a known one, with an id that names
+  // no row: the same statements, the same round trips, no lock (lib/mfa/lockout.ts).
+  const userId = user?.id ?? randomUUID();
   const outcome = await recordPasswordAttempt(
     db,
-    { userId: user.id, ip: client.ip, factor: "password", purpose: "sign_in", passwordOk, userHasMfa: user.has_factor },
+    {
+      userId,
+      username,
+      ip: client.ip,
+      factor: "password",
+      purpose: "sign_in",
+      passwordOk: Boolean(user) && passwordOk,
+      userHasMfa: Boolean(user?.has_factor),
+    },
     async (tx) => {
       if (mfaState === "none") {
-        await tx.execute(sql`UPDATE users SET last_sign_in_at = now() WHERE id = ${user.id}`);
+        await tx.execute(sql`UPDATE users SET last_sign_in_at = now() WHERE id = ${userId}`);
       }
       return createSessionHandoff(tx, {
-        userId: user.id,
+        userId,
         mfaState,
         ip: client.ip,
         userAgent: client.userAgent,

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import type { SQL } from "drizzle-orm";
+import type { Logger, SQL } from "drizzle-orm";
 import type { ExtractTablesWithRelations } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -28,7 +28,7 @@ export type DbHandle = {
 
 const migrationsFolder = path.join(process.cwd(), "drizzle");
 
-export function openPostgres(url: string, max = 10): DbHandle {
+export function openPostgres(url: string, max = 10, logger?: Logger): DbHandle {
   const client = postgres(url, {
     max,
     onnotice: () => {},
@@ -42,7 +42,7 @@ export function openPostgres(url: string, max = 10): DbHandle {
     // back within a second of the database (docs/ARCHITECTURE.md, Outages).
     backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
   });
-  const db = drizzlePostgres(client, { schema, casing: "snake_case" });
+  const db = drizzlePostgres(client, { schema, casing: "snake_case", logger });
   return {
     db: db as unknown as Db,
     kind: "postgres",
@@ -65,14 +65,14 @@ export function postgresProbe(url: string): () => Promise<void> {
 }
 
 /** dir undefined → in memory (unit and integration tests). */
-export function openPglite(dir?: string): DbHandle {
+export function openPglite(dir?: string, logger?: Logger): DbHandle {
   let release = () => {};
   if (dir) {
     fs.mkdirSync(dir, { recursive: true });
     release = lockDataDir(dir);
   }
   const client = dir ? new PGlite(path.join(dir, "pgdata")) : new PGlite();
-  const db = drizzlePglite(client, { schema, casing: "snake_case" });
+  const db = drizzlePglite(client, { schema, casing: "snake_case", logger });
   return {
     db: db as unknown as Db,
     kind: "pglite",

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { eq, sql } from "drizzle-orm";
+import { eq, sql, type Logger } from "drizzle-orm";
 import postgres from "postgres";
 import { hashPassword } from "@/lib/auth/password";
 import { sealFactorSecret } from "@/lib/mfa/secrets";
@@ -31,7 +31,8 @@ export type TestUserOptions = { username?: string; password?: string; group?: st
 export type TestUser = { id: string; username: string; email: string; password: string };
 export type TestFactor = { id: string; secret: string };
 
-export async function createTestDb(opts: { maxConnections?: number } = {}): Promise<TestDb> {
+/** `logger` sees every statement drizzle sends (the sign-in statement-count test uses it). */
+export async function createTestDb(opts: { maxConnections?: number; logger?: Logger } = {}): Promise<TestDb> {
   const serverUrl = process.env.DATABASE_URL;
   let handle: DbHandle;
   let name = "memory";
@@ -46,7 +47,7 @@ export async function createTestDb(opts: { maxConnections?: number } = {}): Prom
     }
     const url = new URL(serverUrl);
     url.pathname = `/${name}`;
-    handle = openPostgres(url.toString(), opts.maxConnections ?? 25);
+    handle = openPostgres(url.toString(), opts.maxConnections ?? 25, opts.logger);
     drop = async () => {
       const a = postgres(serverUrl, { max: 1, onnotice: () => {} });
       try {
@@ -56,7 +57,7 @@ export async function createTestDb(opts: { maxConnections?: number } = {}): Prom
       }
     };
   } else {
-    handle = openPglite();
+    handle = openPglite(undefined, opts.logger);
   }
   try {
     await handle.migrate();

@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { rows, type Db, type DbOrTx, type Tx } from "@/lib/db";
+import { issueUnlockLink, UNLOCK_LINK_MINUTES } from "@/lib/auth/unlock-links";
 import { queueMail } from "@/lib/mail/outbox";
 import { audit } from "./audit";
 import { backoffDelayMs, reachesThreshold, successResets, type LockoutPolicy } from "./policy";
@@ -17,6 +18,7 @@ type UserLockRow = {
   id: string;
   username: string;
   email: string;
+  self_unlock: boolean;
   failed_attempts: number;
   mfa_failed_streak: number;
   locked: boolean;
@@ -49,13 +51,13 @@ export type Evaluation = { ok: true } | { ok: false; reason: string };
 async function lockUserRow(tx: Tx, ctx: AttemptContext): Promise<UserLockRow | null> {
   const [row] = await rows<UserLockRow>(
     tx,
-    sql`SELECT u.id, u.username, u.email, u.failed_attempts, u.mfa_failed_streak,
+    sql`SELECT u.id, u.username, u.email, g.self_unlock, u.failed_attempts, u.mfa_failed_streak,
                (u.locked_at IS NOT NULL) AS locked,
                (u.locked_until IS NOT NULL AND u.locked_until <= clock_timestamp()) AS lock_expired,
                GREATEST(0, CEIL(EXTRACT(EPOCH FROM (u.next_attempt_at - clock_timestamp())) * 1000))::int AS wait_ms,
                FLOOR(EXTRACT(EPOCH FROM clock_timestamp()))::bigint AS now_s,
                s.lockout_threshold, s.lockout_duration_minutes, s.backoff_base_ms, s.backoff_max_ms
-          FROM users u CROSS JOIN settings s
+          FROM users u JOIN groups g ON g.id = u.group_id CROSS JOIN settings s
          WHERE u.id = ${ctx.userId} AND s.id = 1
            FOR UPDATE OF u`,
   );
@@ -102,30 +104,36 @@ function hasCounts(row: UserLockRow): boolean {
   return row.failed_attempts > 0 || row.mfa_failed_streak > 0;
 }
 
-/** Counts one failure; locks the account when it reaches the threshold. */
+/**
+ * Counts one failure; locks the account when it reaches the threshold.
+ *
+ * `row` null (an unknown username) or locked: the same UPDATE runs and matches no row, so
+ * every refused sign-in does the same statements (ASVS 5.0 6.3.8, lib/auth/sign-in.ts).
+ */
 async function countFailure(
   tx: Tx,
-  row: UserLockRow,
+  row: UserLockRow | null,
   ctx: AttemptContext,
   isMfa: boolean,
 ): Promise<{ retryAfterMs: number; locked: boolean }> {
-  const policy = policyOf(row);
-  const failed = row.failed_attempts + 1;
-  const streak = row.mfa_failed_streak + (isMfa ? 1 : 0);
-  const delay = isMfa ? backoffDelayMs(policy, streak) : 0;
-  const locks = reachesThreshold(policy, failed);
+  const counts = row !== null && !row.locked;
+  const policy = row ? policyOf(row) : null;
+  const failed = (row?.failed_attempts ?? 0) + 1;
+  const streak = (row?.mfa_failed_streak ?? 0) + (isMfa ? 1 : 0);
+  const delay = counts && isMfa ? backoffDelayMs(policy!, streak) : 0;
+  const locks = counts && reachesThreshold(policy!, failed);
   await tx.execute(
     sql`UPDATE users
            SET failed_attempts = ${failed},
                mfa_failed_streak = ${streak},
                next_attempt_at = CASE WHEN ${delay}::int > 0 THEN clock_timestamp() + ${delay}::int * interval '1 millisecond' ELSE next_attempt_at END,
                locked_at = CASE WHEN ${locks} THEN clock_timestamp() ELSE locked_at END,
-               locked_until = CASE WHEN ${locks} AND ${policy.lockoutDurationMinutes}::int > 0
-                                   THEN clock_timestamp() + ${policy.lockoutDurationMinutes}::int * interval '1 minute'
+               locked_until = CASE WHEN ${locks} AND ${policy?.lockoutDurationMinutes ?? 0}::int > 0
+                                   THEN clock_timestamp() + ${policy?.lockoutDurationMinutes ?? 0}::int * interval '1 minute'
                                    ELSE locked_until END
-         WHERE id = ${row.id}`,
+         WHERE id = ${row?.id ?? ctx.userId} AND ${counts}::boolean`,
   );
-  if (locks) await lockAccount(tx, row, ctx, policy);
+  if (locks) await lockAccount(tx, row!, ctx, policy!);
   return { retryAfterMs: delay, locked: locks };
 }
 
@@ -135,6 +143,8 @@ async function lockAccount(tx: Tx, row: UserLockRow, ctx: AttemptContext, policy
     sql`UPDATE sessions SET revoked_at = now(), revoke_reason = 'account locked'
          WHERE user_id = ${row.id} AND revoked_at IS NULL`,
   );
+  // The owner unlocks by mail when their group allows it (NIST SP 800-63B-4 §3.2.2).
+  const link = row.self_unlock ? await issueUnlockLink(tx, row.id) : null;
   await audit(tx, {
     action: "account.locked",
     outcome: "ok",
@@ -144,10 +154,14 @@ async function lockAccount(tx: Tx, row: UserLockRow, ctx: AttemptContext, policy
     ip: ctx.ip,
     details: { failedAttempts: policy.lockoutThreshold, lastFactor: ctx.factor, purpose: ctx.purpose },
   });
-  const until =
+  const waitOrAdmin =
     policy.lockoutDurationMinutes > 0
       ? `It unlocks by itself after ${policy.lockoutDurationMinutes} minutes, or a bank administrator can unlock it.`
       : "A bank administrator can unlock it: call us, and we will check it is really you.";
+  const until = link
+    ? `To unlock it yourself, open this link within ${UNLOCK_LINK_MINUTES} minutes and press "Unlock my account":\n\n${link}\n\n` +
+      `The link only unlocks; you still sign in with your password and your second step. ${waitOrAdmin}`
+    : waitOrAdmin;
   await queueMail(tx, {
     userId: row.id,
     to: row.email,
@@ -163,24 +177,31 @@ async function lockAccount(tx: Tx, row: UserLockRow, ctx: AttemptContext, policy
  * Records a password check already made (argon2 runs outside the row lock, so one slow hash
  * never holds the lock). `onSuccess` runs in the same transaction when the password was right
  * and the account is usable — it creates the session.
+ *
+ * Every refusal — unknown user (`ctx.userId` then names no row), wrong password, locked —
+ * runs the same statements: the row-lock SELECT, the counter UPDATE (matching no row when
+ * there is nothing to count), one audit INSERT. The answers are the same, and so is the work
+ * (ASVS 5.0 6.3.8; lib/auth/sign-in.int.test.ts counts it). An unknown name locks nothing, so
+ * unknown names never wait on each other.
  */
 export async function recordPasswordAttempt<R>(
   db: Db,
-  ctx: AttemptContext & { passwordOk: boolean; userHasMfa: boolean },
+  ctx: AttemptContext & { passwordOk: boolean; userHasMfa: boolean; username?: string },
   onSuccess: (tx: Tx) => Promise<R>,
 ): Promise<AttemptOutcome<R>> {
   return db.transaction(async (tx) => {
     const row = await lockUserRow(tx, ctx);
-    if (!row) return { kind: "locked" };
-    const base = { subjectUserId: ctx.userId, sessionId: ctx.sessionId, ip: ctx.ip };
-    if (row.locked) {
-      await audit(tx, { ...base, action: "sign_in.password", outcome: "refused", details: { reason: "account locked" } });
-      return { kind: "locked" };
-    }
-    if (!ctx.passwordOk) {
+    const base = { subjectUserId: row?.id ?? null, sessionId: ctx.sessionId, ip: ctx.ip };
+    if (!row || row.locked || !ctx.passwordOk) {
       const r = await countFailure(tx, row, ctx, false);
-      await audit(tx, { ...base, action: "sign_in.password", outcome: "failed", details: { reason: "wrong password" } });
-      return { kind: "failed", reason: "wrong password", ...r };
+      const reason = !row ? "unknown user" : row.locked ? "account locked" : "wrong password";
+      await audit(tx, {
+        ...base,
+        action: "sign_in.password",
+        outcome: row?.locked ? "refused" : "failed",
+        details: { reason, ...(row ? {} : { username: ctx.username?.slice(0, 64) ?? null }) },
+      });
+      return row && !row.locked ? { kind: "failed", reason, ...r } : { kind: "locked" };
     }
     if (successResets("password", ctx.userHasMfa) && hasCounts(row)) await clearCounters(tx, ctx.userId);
     const value = await onSuccess(tx);
