@@ -1,4 +1,5 @@
-import { expect, formAlert, freshTotp, submitLogin, test, waitForHydration } from "./fixtures";
+import { expect, formAlert, freshTotp, signIn, submitLogin, test, waitForHydration } from "./fixtures";
+import { emailOf, mailCount, mailLink } from "./mailbox";
 
 test("a wrong code opens a countdown; failures of every kind lock the account; a locked account tells an attacker nothing", async ({
   browser,
@@ -51,6 +52,7 @@ test("a wrong code opens a countdown; failures of every kind lock the account; a
 });
 
 test("a user whose own wrong code locks the account at /mfa is told it is locked, and what to do", async ({ browser, makeUser }) => {
+  test.slow(); // five failures, the mailbox, an unlock and a sign-in with a code
   const user = await makeUser("retail_totp");
   const attacker = await (await browser.newContext()).newPage();
   const owner = await (await browser.newContext()).newPage();
@@ -76,4 +78,49 @@ test("a user whose own wrong code locks the account at /mfa is told it is locked
     await expect(alert).toContainText("We sent you an e-mail");
     await expect(alert.getByRole("link", { name: "Back to sign-in" })).toBeVisible();
   });
+
+  let link = "";
+  await test.step("the lock mail carries an unlock link; opening it (as a mail scanner would) changes nothing", async () => {
+    link = await mailLink(owner, emailOf(user), /account was locked/);
+    expect(link).toMatch(/\/unlock\?token=[A-Za-z0-9_-]{43}$/);
+    await owner.goto(link);
+    await owner.goto(link);
+    await expect(owner.getByRole("heading", { name: "Unlock your account" })).toBeVisible();
+    await owner.goto("/login");
+    await submitLogin(owner, user.username, user.password);
+    await expect(formAlert(owner)).toHaveText("Incorrect username or password.");
+  });
+
+  await test.step("the button unlocks, signs nobody in, and the owner then signs in with password and code", async () => {
+    await owner.goto(link);
+    await waitForHydration(owner);
+    await owner.getByRole("button", { name: "Unlock my account" }).click();
+    await expect(owner.getByText("Your account is unlocked. Sign in with your password and your second step.")).toBeVisible();
+    await owner.goto("/dashboard");
+    await owner.waitForURL(/\/login/);
+    await signIn(owner, user);
+    await expect(owner).toHaveURL(/\/dashboard/);
+    expect(await mailCount(owner, emailOf(user), /account was unlocked/)).toBe(1);
+  });
+
+  await test.step("the link is spent: opening it again says so before any click", async () => {
+    await owner.goto(link);
+    await expect(owner.getByRole("alert")).toContainText("This unlock link was already used.");
+    await expect(owner.getByRole("button", { name: "Unlock my account" })).toHaveCount(0);
+  });
+});
+
+test("a staff account's lock mail has no unlock link: staff are unlocked by another administrator", async ({ browser, makeUser }) => {
+  const admin = await makeUser("admin");
+  const page = await (await browser.newContext()).newPage();
+  for (let i = 0; i < 5; i++) {
+    await page.goto("/login");
+    await submitLogin(page, admin.username, `wrong-password-${i}`);
+    await expect(formAlert(page)).toHaveText("Incorrect username or password.");
+  }
+  await page.goto(`/mock-provider/mailbox?to=${encodeURIComponent(emailOf(admin))}`);
+  const mail = page.getByRole("article", { name: /account was locked/ });
+  await expect(mail).toHaveCount(1);
+  await expect(mail).toContainText("A bank administrator can unlock it");
+  await expect(mail.getByRole("link")).toHaveCount(0);
 });

@@ -1,6 +1,9 @@
 import { expect, type Page } from "@playwright/test";
 import { claimPoolUser, signIn } from "./fixtures";
 
+/** The address the e2e pool gives each user (lib/db/test-pool.ts). */
+export const emailOf = (u: { username: string }) => `${u.username}@e2e.mfa-bank.example`;
+
 /**
  * The newest link in the newest mail matching `subject` for `email`, read from the demo
  * mailbox page. Mail is queued after the response (forgot password), so this polls. When no

@@ -97,7 +97,7 @@ export function GroupProfileForm({
   group,
   factors,
 }: {
-  group: { id: string; name: string; mfaRequired: boolean; signInFactors: string[]; stepUpFactors: string[] };
+  group: { id: string; name: string; mfaRequired: boolean; selfUnlock: boolean; signInFactors: string[]; stepUpFactors: string[] };
   factors: FactorOption[];
 }) {
   const { state, pending, onSubmit, dialog } = useStepUpForm(updateGroupProfile, { cancelMessage: "Cancelled. The profile was not changed." });
@@ -130,6 +130,12 @@ export function GroupProfileForm({
           label="MFA required"
           hint="Members without a factor must enrol right after their password, before anything else."
           defaultChecked={group.mfaRequired}
+        />
+        <Checkbox
+          name="selfUnlock"
+          label="Members may unlock their own account by e-mail"
+          hint="The lock e-mail then carries a one-hour unlock link (at most 3 unlocks a day). Off: an administrator unlocks them."
+          defaultChecked={group.selfUnlock}
         />
         <div className="grid gap-6 sm:grid-cols-2">
           {column("signIn", "Sign-in", "Factors that may answer the sign-in (and password reset) challenge.", group.signInFactors)}

@@ -191,10 +191,18 @@ describe("group MFA profile", () => {
   it("turns checkboxes into factor lists and diffs them", () => {
     const parsed = groupProfileSchema().parse({ groupId: "retail", "signIn.totp": "on", "signIn.recovery": "on", "stepUp.totp": "on" });
     const next = toGroupProfile(parsed);
-    expect(next).toEqual({ groupId: "retail", mfaRequired: false, signInFactors: ["totp", "recovery"], stepUpFactors: ["totp"] });
-    const current = { id: "retail", name: "Retail", mfaRequired: true, signInFactors: ["recovery", "totp"], stepUpFactors: ["totp", "recovery"] };
+    expect(next).toEqual({ groupId: "retail", mfaRequired: false, selfUnlock: false, signInFactors: ["totp", "recovery"], stepUpFactors: ["totp"] });
+    const current = {
+      id: "retail",
+      name: "Retail",
+      mfaRequired: true,
+      selfUnlock: true,
+      signInFactors: ["recovery", "totp"],
+      stepUpFactors: ["totp", "recovery"],
+    };
     expect(groupProfileChanges(current, next)).toEqual([
       { field: "mfaRequired", old: true, new: false },
+      { field: "selfUnlock", old: true, new: false },
       { field: "stepUpFactors", old: ["totp", "recovery"], new: ["totp"] },
     ]);
   });
@@ -217,10 +225,11 @@ describe("external provider factors in a group profile", () => {
       id: "commercial_ext",
       name: "Commercial (provider)",
       mfaRequired: true,
+      selfUnlock: true,
       signInFactors: ["mock:mobile_push", "mock:sms_otp", "totp"],
       stepUpFactors: ["mock:email_otp", "totp", "recovery"],
     };
-    const fromForm = { groupId: "commercial_ext", mfaRequired: true, signInFactors: ["totp"], stepUpFactors: ["totp", "recovery"] };
+    const fromForm = { groupId: "commercial_ext", mfaRequired: true, selfUnlock: true, signInFactors: ["totp"], stepUpFactors: ["totp", "recovery"] };
     expect(groupProfileChanges(current, fromForm)).toEqual([]);
     const kept = keepExternalFactors(current, { ...fromForm, signInFactors: ["totp", "recovery"] });
     expect(kept.signInFactors).toEqual(["mock:mobile_push", "mock:sms_otp", "totp", "recovery"]);

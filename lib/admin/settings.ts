@@ -198,11 +198,18 @@ export async function updateSettingsIn(tx: Tx, next: SettingsInput, actor: Actor
 
 // ─── Group MFA profiles ────────────────────────────────────────────────────────────────
 
-export type GroupProfile = { id: string; name: string; mfaRequired: boolean; signInFactors: string[]; stepUpFactors: string[] };
+export type GroupProfile = { id: string; name: string; mfaRequired: boolean; selfUnlock: boolean; signInFactors: string[]; stepUpFactors: string[] };
 
 export async function listGroupProfiles(db: DbOrTx): Promise<GroupProfile[]> {
   return db
-    .select({ id: groups.id, name: groups.name, mfaRequired: groups.mfaRequired, signInFactors: groups.signInFactors, stepUpFactors: groups.stepUpFactors })
+    .select({
+      id: groups.id,
+      name: groups.name,
+      mfaRequired: groups.mfaRequired,
+      selfUnlock: groups.selfUnlock,
+      signInFactors: groups.signInFactors,
+      stepUpFactors: groups.stepUpFactors,
+    })
     .from(groups)
     .orderBy(asc(groups.name));
 }
@@ -221,7 +228,7 @@ export function groupProfileSchema() {
   }
   const chosen = (o: Record<string, unknown>, w: "signIn" | "stepUp") => factorIds.filter((id) => o[factorField(w, id)] === "on");
   return z
-    .object({ groupId: z.string().min(1).max(64), mfaRequired: checkbox, ...shape })
+    .object({ groupId: z.string().min(1).max(64), mfaRequired: checkbox, selfUnlock: checkbox, ...shape })
     .refine((o) => chosen(o, "signIn").some((id) => primary.has(id)), {
       path: ["signInFactors"],
       message: "Pick at least one factor that works on its own (recovery codes only back another factor up).",
@@ -232,7 +239,13 @@ export function groupProfileSchema() {
     });
 }
 
-export type GroupProfileInput = { groupId: string; mfaRequired: boolean; signInFactors: string[]; stepUpFactors: string[] };
+export type GroupProfileInput = {
+  groupId: string;
+  mfaRequired: boolean;
+  selfUnlock: boolean;
+  signInFactors: string[];
+  stepUpFactors: string[];
+};
 
 /** Parsed form → profile; factor order follows the registry. */
 export function toGroupProfile(o: Record<string, unknown>): GroupProfileInput {
@@ -240,6 +253,7 @@ export function toGroupProfile(o: Record<string, unknown>): GroupProfileInput {
   return {
     groupId: String(o.groupId),
     mfaRequired: o.mfaRequired === "on",
+    selfUnlock: o.selfUnlock === "on",
     signInFactors: ids.filter((id) => o[factorField("signIn", id)] === "on"),
     stepUpFactors: ids.filter((id) => o[factorField("stepUp", id)] === "on"),
   };
@@ -263,6 +277,7 @@ export function groupProfileChanges(current: GroupProfile, nextFromForm: GroupPr
   const same = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
   const out: Change[] = [];
   if (current.mfaRequired !== next.mfaRequired) out.push({ field: "mfaRequired", old: current.mfaRequired, new: next.mfaRequired });
+  if (current.selfUnlock !== next.selfUnlock) out.push({ field: "selfUnlock", old: current.selfUnlock, new: next.selfUnlock });
   if (!same(current.signInFactors, next.signInFactors)) out.push({ field: "signInFactors", old: current.signInFactors, new: next.signInFactors });
   if (!same(current.stepUpFactors, next.stepUpFactors)) out.push({ field: "stepUpFactors", old: current.stepUpFactors, new: next.stepUpFactors });
   return out;
@@ -271,7 +286,7 @@ export function groupProfileChanges(current: GroupProfile, nextFromForm: GroupPr
 export async function findGroupProfile(db: DbOrTx, id: string, lock = false): Promise<GroupProfile | null> {
   const [g] = await rows<GroupProfile>(
     db,
-    sql`SELECT id, name, mfa_required AS "mfaRequired", sign_in_factors AS "signInFactors", step_up_factors AS "stepUpFactors"
+    sql`SELECT id, name, mfa_required AS "mfaRequired", self_unlock AS "selfUnlock", sign_in_factors AS "signInFactors", step_up_factors AS "stepUpFactors"
           FROM groups WHERE id = ${id} ${lock ? sql`FOR UPDATE` : sql``}`,
   );
   if (!g) return null;
@@ -288,7 +303,7 @@ export async function updateGroupProfileIn(tx: Tx, fromForm: GroupProfileInput, 
   if (!changes.length) return [];
   await tx
     .update(groups)
-    .set({ mfaRequired: next.mfaRequired, signInFactors: next.signInFactors, stepUpFactors: next.stepUpFactors })
+    .set({ mfaRequired: next.mfaRequired, selfUnlock: next.selfUnlock, signInFactors: next.signInFactors, stepUpFactors: next.stepUpFactors })
     .where(eq(groups.id, next.groupId));
   for (const c of changes) {
     await audit(tx, {

@@ -26,9 +26,9 @@ export const PROVIDER_UNAVAILABLE = "The verification service is unavailable. Ch
  * step-up dialog, presence. The password step itself answers every failure alike.
  */
 export const LOCKED_NOW =
-  "Too many failed attempts: we have locked your account to protect it, and ended your session. We sent you an e-mail that says when it unlocks and what to do next.";
+  "Too many failed attempts: we have locked your account to protect it, and ended your session. We sent you an e-mail that says how to unlock it.";
 export const LOCKED =
-  "Your account is locked after too many failed attempts, so this session has ended. Check your e-mail: it says when the account unlocks and what to do next.";
+  "Your account is locked after too many failed attempts, so this session has ended. Check your e-mail: it says how to unlock it.";
 
 /**
  * The one way any MFA challenge is answered — sign-in, password reset, step-up. The factor is

@@ -14,7 +14,7 @@ import { answerChallenge, outcomeToState } from "@/lib/mfa/verify";
 import { isDatabaseUnavailable } from "@/lib/db/availability";
 
 const LOCKED =
-  "This account is locked, so its password cannot be reset online. A bank administrator can unlock it: please call us.";
+  "This account is locked, so its password cannot be reset yet. Unlock it first with the link in the lock e-mail, or call the bank.";
 
 export const claimReset = publicAction(z.object({ token: z.string().min(20).max(200) }), async ({ token }) => {
   const result = await claimPasswordReset(await getDb(), token, { ip: await clientIp(), userAgent: await userAgent() });

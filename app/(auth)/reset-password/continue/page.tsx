@@ -37,7 +37,7 @@ export default async function ContinueResetPage() {
       </p>
       {reset.locked ? (
         <Alert kind="error">
-          This account is locked, so its password cannot be reset online. A bank administrator can unlock it: please call us.
+          This account is locked, so its password cannot be reset yet. Unlock it first with the link in the lock e-mail, or call the bank.
         </Alert>
       ) : (
         <NewPasswordForm action={completeReset} submitLabel="Change password" />
