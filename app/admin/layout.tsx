@@ -2,12 +2,15 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { SignOutButton } from "@/components/sign-out-button";
 import { requireAdmin } from "@/lib/auth/current";
+import { getDb } from "@/lib/db";
+import { countOpenRequests } from "@/lib/mfa/recovery-requests";
 
 export const metadata: Metadata = { title: { default: "Admin", template: "%s · Admin · MFA Bank" } };
 
 // The chrome only: every admin page, route handler and action checks the role itself.
 export default async function AdminLayout({ children }: { children: React.ReactNode }) {
   const session = await requireAdmin();
+  const openRequests = await countOpenRequests(await getDb());
   return (
     <div className="min-h-screen">
       <header className="border-b border-line bg-ink text-white">
@@ -18,6 +21,16 @@ export default async function AdminLayout({ children }: { children: React.ReactN
           </Link>
           <nav aria-label="Admin" className="order-last flex w-full gap-5 overflow-x-auto text-sm sm:order-none sm:w-auto sm:flex-1">
             <Link href="/admin/users" className="hover:text-brand-100">Users</Link>
+            <Link href="/admin/recovery-requests" className="whitespace-nowrap hover:text-brand-100">
+              Recovery requests
+              {openRequests > 0 ? " " : null}
+              {openRequests > 0 ? (
+                <span className="ml-1.5 rounded-full bg-warn-bg px-1.5 py-0.5 text-xs font-semibold text-warn">
+                  {openRequests}
+                  <span className="sr-only"> open</span>
+                </span>
+              ) : null}
+            </Link>
             <Link href="/admin/settings" className="hover:text-brand-100">Settings</Link>
             <Link href="/admin/audit" className="whitespace-nowrap hover:text-brand-100">Audit log</Link>
             <Link href="/dashboard" className="whitespace-nowrap text-white/70 hover:text-brand-100">Back to the bank</Link>

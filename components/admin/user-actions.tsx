@@ -1,12 +1,12 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import { endUserSessions, resetUserMfa, unlockUser } from "@/app/admin/users/actions";
+import { declineRecoveryRequest, endUserSessions, resetUserMfa, unlockUser } from "@/app/admin/users/actions";
 import { TextArea } from "@/components/admin/ui";
 import { useStepUpForm } from "@/components/mfa/step-up";
 import { Alert, Button } from "@/components/ui";
 
-type Kind = "reset" | "unlock" | "end";
+type Kind = "reset" | "unlock" | "end" | "decline";
 
 const TEXTS = {
   reset: {
@@ -35,6 +35,16 @@ const TEXTS = {
     body: "Every browser where they are signed in is signed out at its next request.",
     submit: "End sessions",
     cancelled: "Cancelled. No session was ended.",
+  },
+  decline: {
+    action: declineRecoveryRequest,
+    button: "Decline request",
+    kind: "secondary" as const,
+    title: (who: string) => `Decline the recovery request of ${who}?`,
+    body: "Their two-step verification stays as it is. They get an e-mail with your reason, so write it for them.",
+    submit: "Decline request",
+    cancelled: "Cancelled. The request is still open.",
+    hint: "E-mailed to the user, and kept in the audit log with your name, the time and your IP address.",
   },
 } satisfies Record<Kind, unknown>;
 
@@ -147,7 +157,7 @@ function ConfirmDialog({
           required
           minLength={3}
           maxLength={500}
-          hint="Goes into the audit log with your name, the time and your IP address."
+          hint={"hint" in t ? t.hint : "Goes into the audit log with your name, the time and your IP address."}
           errors={state.fieldErrors?.reason}
         />
         <div className="flex flex-wrap justify-end gap-3">

@@ -77,6 +77,12 @@ const ACTIONS: Record<string, ActionSpec> = {
   "app/(auth)/reset-password/actions.ts#verifyReset": { guard: "reset", repeated: "join", fields: verifyFields },
   "app/(auth)/reset-password/actions.ts#completeReset": { guard: "reset", fields: { newPassword: text(0, 1024), confirmPassword: text(0, 1024) } },
   "app/(auth)/mfa/actions.ts#verifySignIn": { guard: "pending", repeated: "join", fields: verifyFields },
+  "app/(auth)/unlock/actions.ts#unlockAccount": {
+    guard: "public",
+    // 256-bit base64url: a well-formed random token names no link (and changes nothing).
+    fields: { token: { ok: fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString("base64url")), bad: junkValue.filter((v) => !/^[A-Za-z0-9_-]{43}$/.test(str(v))) } },
+  },
+  "app/(auth)/mfa/actions.ts#requestMfaRecovery": { guard: "pending", fields: { message: text(10, 1000, { trim: true }) } },
   "app/(auth)/mfa/actions.ts#enrolFirstFactor": {
     guard: "enrol",
     fields: { factor: text(1, 64), callbackUrl: text(0, 2048, { optional: true }), code: anyUpTo20k },
@@ -127,6 +133,7 @@ const ACTIONS: Record<string, ActionSpec> = {
   },
   "app/admin/users/actions.ts#resetUserMfa": { guard: "admin", fields: { userId: uuid, reason: text(3, 500, { trim: true }), ...stepUp } },
   "app/admin/users/actions.ts#unlockUser": { guard: "admin", fields: { userId: uuid, reason: text(3, 500, { trim: true }), ...stepUp } },
+  "app/admin/users/actions.ts#declineRecoveryRequest": { guard: "admin", fields: { userId: uuid, reason: text(3, 500, { trim: true }), ...stepUp } },
   "app/admin/users/actions.ts#endUserSessions": { guard: "admin", fields: { userId: uuid, reason: text(3, 500, { trim: true }), ...stepUp } },
   "app/admin/settings/actions.ts#updateSettings": {
     guard: "admin",
@@ -144,6 +151,7 @@ const ACTIONS: Record<string, ActionSpec> = {
     fields: {
       groupId: text(1, 64),
       mfaRequired: checkbox,
+      selfUnlock: checkbox,
       "signIn.totp": checkbox,
       "stepUp.totp": checkbox,
       "signIn.recovery": checkbox,

@@ -120,6 +120,17 @@ export async function recentEventsOf(db: DbOrTx, userId: string, limit = 20): Pr
   return list.map(toRow);
 }
 
+/** Sign-ins, second steps, locks and unlocks of one user, newest first (a recovery request's evidence). */
+export async function signInHistoryOf(db: DbOrTx, userId: string, limit = 20): Promise<AuditRow[]> {
+  const list = await rows<Record<string, unknown>>(
+    db,
+    sql`${SELECT} WHERE a.subject_user_id = ${userId}
+          AND a.action IN ('sign_in.password', 'mfa.verify', 'account.locked', 'account.unlocked', 'account.self_unlock')
+        ORDER BY a.at DESC, a.id DESC LIMIT ${limit}`,
+  );
+  return list.map(toRow);
+}
+
 /**
  * Every matching event, newest first, in batches (keyset on at, id — no OFFSET scan), for the
  * CSV export: memory stays flat however long the trail is.

@@ -6,6 +6,7 @@ import { normaliseUsername } from "@/lib/auth/sign-in";
 import { rows, type Db, type DbOrTx, type Tx } from "@/lib/db";
 import { queueMail } from "@/lib/mail/outbox";
 import { audit } from "@/lib/mfa/audit";
+import { resolveOpenRequestIn } from "@/lib/mfa/recovery-requests";
 import { factorsOfUser } from "@/lib/mfa/registry";
 
 /**
@@ -83,13 +84,23 @@ export async function resetUserMfaIn(tx: Tx, userId: string, actor: Actor, reaso
     sql`UPDATE password_resets SET voided_at = now() WHERE user_id = ${userId} AND used_at IS NULL AND voided_at IS NULL`,
   );
   const sessionsEnded = await revokeAllSessions(tx, userId, "mfa reset");
+  // A "lost my device" request of theirs is answered by this reset.
+  const recoveryRequest = await resolveOpenRequestIn(tx, userId, actor, reason);
 
   await audit(tx, {
     action: "mfa.reset",
     outcome: "ok",
     subjectUserId: userId,
     ...actorFields(actor),
-    details: { ...actor.details, reason, username: user.username, factorsRemoved, sessionsEnded, challengesCanceled: canceled.length },
+    details: {
+      ...actor.details,
+      reason,
+      username: user.username,
+      factorsRemoved,
+      sessionsEnded,
+      challengesCanceled: canceled.length,
+      ...(recoveryRequest ? { recoveryRequest } : {}),
+    },
   });
   await queueMail(tx, {
     userId,

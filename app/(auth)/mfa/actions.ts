@@ -13,6 +13,7 @@ import { safeCallbackUrl } from "@/lib/auth/sign-in";
 import { getDb, type Tx } from "@/lib/db";
 import { audit } from "@/lib/mfa/audit";
 import { queueMail } from "@/lib/mail/outbox";
+import { fileRecoveryRequest, recoveryMessageSchema, REQUESTS_PER_DAY } from "@/lib/mfa/recovery-requests";
 import { registrableFactors } from "@/lib/mfa/registry";
 import { answerChallenge, outcomeToState } from "@/lib/mfa/verify";
 import { isDatabaseUnavailable } from "@/lib/db/availability";
@@ -102,4 +103,25 @@ export const enrolFirstFactor = sessionAction(["enrol"], enrolSchema, async (inp
   const failed = await activate(result.handoff);
   if (failed) return failed;
   redirect(`/security?enrolled=1&next=${encodeURIComponent(safeCallbackUrl(callbackUrl))}`);
+});
+
+/** "Lost access to your authenticator?": only after the password (a pending session); grants nothing. */
+export const requestMfaRecovery = sessionAction(["pending"], z.object({ message: recoveryMessageSchema }), async ({ message }, session) => {
+  const result = await fileRecoveryRequest(
+    await getDb(),
+    { userId: session.userId, sessionId: session.id, username: session.username, email: session.email, displayName: session.displayName },
+    message,
+    { ip: await clientIp(), userAgent: await userAgent() },
+  );
+  switch (result.kind) {
+    case "filed":
+      return {
+        status: "ok",
+        message: "Request sent. We e-mailed you a confirmation. Someone at the bank will check it is really you, and we will e-mail you when it is decided.",
+      };
+    case "already_open":
+      return { status: "error", message: "You already have a request with the bank. We will e-mail you when it is decided." };
+    case "throttled":
+      return { status: "error", message: `You sent ${REQUESTS_PER_DAY} requests today. Please call the bank instead.` };
+  }
 });

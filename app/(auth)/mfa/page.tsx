@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { redirect } from "next/navigation";
 import { MfaPanel } from "@/components/mfa/mfa-panel";
 import { SignOutButton } from "@/components/sign-out-button";
@@ -7,6 +8,7 @@ import { factorUser, getCurrentSession } from "@/lib/auth/current";
 import { safeCallbackUrl } from "@/lib/auth/sign-in";
 import { getDb } from "@/lib/db";
 import { openChallenge } from "@/lib/mfa/challenges";
+import { recoveryFactor } from "@/lib/mfa/factors/recovery";
 import { unavailableFactors, usableFactors, verifyOffers } from "@/lib/mfa/registry";
 import { findActiveReset } from "@/lib/auth/password-reset";
 import { verifyReset } from "../reset-password/actions";
@@ -38,10 +40,13 @@ export default async function MfaPage({ searchParams }: { searchParams: Search }
     usableFactors(db, user, resetting ? "password_reset" : "sign_in"),
   ]);
   const unavailable = await unavailableFactors(db, user, resetting ? "password_reset" : "sign_in", factors);
+  const hasRecoveryCodes = factors.some((f) => f.id === recoveryFactor.id);
   const unavailableNotice = unavailable.length
-    ? `${[...new Set(unavailable.map((f) => f.name))].join(", ")}: this method is unavailable at the moment. Use a recovery code, or contact the bank.`
+    ? `${[...new Set(unavailable.map((f) => f.name))].join(", ")}: this method is unavailable at the moment. ` +
+      (hasRecoveryCodes ? "Use a recovery code, or ask the bank to reset your two-step verification below." : "Ask the bank to reset your two-step verification below.")
     : undefined;
   const panelFactors = await verifyOffers(db, user, factors, challenge);
+  const here = (extra: string) => `/mfa?${extra}&callbackUrl=${encodeURIComponent(callbackUrl)}`;
   return (
     <Card>
       <h1 className="text-xl font-semibold">Verify it&apos;s you</h1>
@@ -63,10 +68,39 @@ export default async function MfaPage({ searchParams }: { searchParams: Search }
         initialFactor={typeof params.factor === "string" ? params.factor : undefined}
         unavailableNotice={unavailableNotice}
       />
-      <div className="mt-6 flex items-center justify-between border-t border-line pt-4 text-sm text-muted">
-        <span>Not you, or no access to your device?</span>
-        <SignOutButton />
-      </div>
+      {resetting ? (
+        <div className="mt-6 flex items-center justify-between gap-4 border-t border-line pt-4 text-sm text-muted">
+          <span>Not you, or no access to your device?</span>
+          <SignOutButton />
+        </div>
+      ) : (
+        // Only a session that proved the password gets here (ASVS 5.0 6.4: recovery without the factor).
+        <section aria-labelledby="lost-access" className="mt-6 space-y-3 border-t border-line pt-4 text-sm">
+          <h2 id="lost-access" className="font-semibold">
+            Lost access to your authenticator?
+          </h2>
+          <ul className="list-disc space-y-1 pl-5 text-muted">
+            {hasRecoveryCodes ? (
+              <li>
+                <Link href={here(`factor=${recoveryFactor.id}`)} className="text-brand-700 underline-offset-4 hover:underline">
+                  Use a recovery code
+                </Link>{" "}
+                from the list you saved when you set up two-step verification.
+              </li>
+            ) : null}
+            <li>
+              <Link href="/mfa/recovery-request" className="text-brand-700 underline-offset-4 hover:underline">
+                Ask the bank to reset my two-step verification
+              </Link>
+              . The bank checks it is really you, then you set it up again.
+            </li>
+          </ul>
+          <div className="flex items-center justify-between gap-4 pt-2 text-muted">
+            <span>Not you?</span>
+            <SignOutButton />
+          </div>
+        </section>
+      )}
     </Card>
   );
 }

@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { CurrentSession } from "@/lib/auth/current";
 import { endUserSessionsIn, findUserById, reasonSchema, resetUserMfaIn, type Actor } from "@/lib/admin/reset";
 import { unlockUser as unlockAccount } from "@/lib/mfa/lockout";
+import { declineOpenRequestIn, openRequestOf } from "@/lib/mfa/recovery-requests";
 import { adminStepUpAction, Refusal, type RiskDecision, type StepUpContext } from "@/lib/mfa/step-up";
 import { clientIp } from "@/lib/auth/current";
 
@@ -50,6 +51,7 @@ export const resetUserMfa = adminStepUpAction(
     if (!result) throw new Refusal("That user does not exist.");
     revalidatePath("/admin/users");
     revalidatePath(`/admin/users/${input.userId}`);
+    revalidatePath("/admin", "layout");
     return {
       status: "ok",
       message: `MFA reset for ${result.user.username}: ${result.factorsRemoved.length ? `removed ${result.factorsRemoved.join(", ")}` : "no factor was set up"}; ${result.sessionsEnded} session${result.sessionsEnded === 1 ? "" : "s"} ended.`,
@@ -88,5 +90,25 @@ export const endUserSessions = adminStepUpAction(
     if (ended === null) throw new Refusal("That user does not exist.");
     revalidatePath(`/admin/users/${input.userId}`);
     return { status: "ok", message: `${ended} session${ended === 1 ? "" : "s"} ended.` };
+  },
+);
+
+export const declineRecoveryRequest = adminStepUpAction(
+  {
+    action: "admin.recovery_decline",
+    schema: targetSchema,
+    risk: async (input, ctx) => {
+      if (!(await openRequestOf(ctx.tx, input.userId))) return { decision: "block", message: "This user has no open recovery request." };
+      return { decision: "mfa", reason: "admin declines a recovery request" };
+    },
+    describe: async (input, { tx }) => `Decline the recovery request of ${await who(tx, input.userId)}`,
+    auditDetails: (i) => ({ target: i.userId, adminReason: i.reason }),
+  },
+  async (input, { tx, session }) => {
+    const actor = await actorOf(session);
+    const id = await declineOpenRequestIn(tx, input.userId, actor, input.reason);
+    if (!id) throw new Refusal("This user has no open recovery request.");
+    revalidatePath("/admin", "layout");
+    return { status: "ok", message: "Request declined. The user was e-mailed your reason." };
   },
 );
