@@ -41,17 +41,17 @@ export default async function RecoveryRequestPage({ params }: { params: Promise<
           </>
         }
         action={
-          request.status === "open" ? (
-            <div className="flex flex-wrap items-start gap-3">
-              <UserActionButton
-                kind="reset"
-                userId={user.id}
-                who={who}
-                disabledReason={self ? "You cannot reset your own MFA here: ask another administrator, or use npm run mfa:reset on the server." : undefined}
-              />
-              <UserActionButton kind="decline" userId={user.id} who={who} />
-            </div>
-          ) : null
+          // Always mounted, hidden once decided: the result of the action that decided it stays on screen.
+          <div className="flex flex-wrap items-start gap-3">
+            <UserActionButton
+              kind="reset"
+              userId={user.id}
+              who={who}
+              hidden={request.status !== "open"}
+              disabledReason={self ? "You cannot reset your own MFA here: ask another administrator, or use npm run mfa:reset on the server." : undefined}
+            />
+            <UserActionButton kind="decline" userId={user.id} who={who} hidden={request.status !== "open"} />
+          </div>
         }
       />
       <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
