@@ -334,7 +334,7 @@ async function main() {
     const sql = usePglite ? null : postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
     if (!sql) return (await import("@/lib/auth/password")).hashPassword(users.password);
     try {
-      const [row] = await sql<{ password_hash: string }[]>`SELECT password_hash FROM users WHERE id = ${users.totp[0]!.id}`;
+      const [row] = await sql<{ password_hash: string }[]>`SELECT password_hash FROM users WHERE id = ${(users.totp[0] ?? timingUsers.totp[0])!.id}`;
       return row!.password_hash;
     } finally {
       await sql.end({ timeout: 5 });
