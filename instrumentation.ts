@@ -10,9 +10,27 @@ export const onRequestError: Instrumentation.onRequestError = async (err) => {
   if (isDatabaseUnavailable(err)) noteDatabaseUnavailable();
 };
 
-/** Runs once per server process: starts SMTP delivery of the outbox when SMTP_URL is set. */
+/**
+ * Runs once per server process: records each connection's address for the app
+ * (lib/http/peer.ts — the client's address when TRUSTED_PROXY_HOPS is 0), checks the
+ * environment so a bad value stops the server at startup, and starts SMTP delivery of the
+ * outbox when SMTP_URL is set.
+ */
 export async function register() {
-  if (process.env.NEXT_RUNTIME !== "nodejs" || !process.env.SMTP_URL) return;
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { installPeerHeader } = await import("./lib/http/peer");
+  installPeerHeader();
+  if (process.env.NEXT_PHASE !== "phase-production-build") {
+    const { getEnv } = await import("./lib/env");
+    try {
+      getEnv();
+    } catch (err) {
+      // Next would log this and answer every request with a 500; a server that cannot run stops.
+      console.error(`[mfa-bank] ${err instanceof Error ? err.message : String(err)}\n[mfa-bank] Refusing to start.`);
+      process.exit(1);
+    }
+  }
+  if (!process.env.SMTP_URL) return;
   const { deliverOutbox } = await import("./lib/mail/deliver");
   const tick = () => deliverOutbox().catch((err) => console.error("[mail] outbox:", err instanceof Error ? err.message : err));
   setInterval(tick, 5_000).unref();

@@ -25,6 +25,7 @@ export async function callAction(
   pagePath: string,
   id: string,
   fields: Record<string, string>,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; body: string }> {
   // React streams the reply: the referenced fields must come before the root part "0" (a
   // FormData keeps that order; a plain object would put the integer-like key "0" first).
@@ -32,7 +33,7 @@ export async function callAction(
   for (const [k, v] of Object.entries(fields)) multipart.append(`_1_${k}`, v);
   multipart.append("0", JSON.stringify([{ status: "idle" }, "$K1"]));
   const res = await request.post(pagePath, {
-    headers: { "Next-Action": id, Accept: "text/x-component" },
+    headers: { ...headers, "Next-Action": id, Accept: "text/x-component" },
     multipart,
     maxRedirects: 0,
   });

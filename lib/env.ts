@@ -29,6 +29,15 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9+/]{43}=$/, "MFA_ENCRYPTION_KEY must be 32 bytes, base64 (openssl rand -base64 32)")
     .optional(),
+  /**
+   * How many reverse proxies in front of the app append to X-Forwarded-For (lib/http/client-address.ts).
+   * 0: none — the connection's own address is the client's and forwarding headers are ignored.
+   */
+  TRUSTED_PROXY_HOPS: z
+    .string()
+    .regex(/^(?:[0-9]|10)$/, "TRUSTED_PROXY_HOPS must be a whole number from 0 to 10 (reverse proxies in front of the app; 0 = none)")
+    .default("0")
+    .transform(Number),
 });
 
 export type Env = {
@@ -43,6 +52,7 @@ export type Env = {
   mailFrom: string;
   mockMailboxEnabled: boolean;
   mockProviderEnabled: boolean;
+  trustedProxyHops: number;
 };
 
 let cached: Env | undefined;
@@ -83,6 +93,7 @@ export function getEnv(): Env {
     mailFrom: e.MAIL_FROM,
     mockMailboxEnabled: e.MOCK_MAILBOX_ENABLED ? e.MOCK_MAILBOX_ENABLED === "1" : e.APP_ENV !== "production",
     mockProviderEnabled: e.MOCK_PROVIDER_ENABLED ? e.MOCK_PROVIDER_ENABLED === "1" : e.APP_ENV !== "production",
+    trustedProxyHops: e.TRUSTED_PROXY_HOPS,
   };
   return cached;
 }

@@ -5,6 +5,8 @@
 //
 //   --pglite        the embedded database instead of PostgreSQL (no round-trip counts then)
 //   --quick         shorter cells (a smoke run; figures are noisier)
+//   --timing        only the sign-in timing phase (scripts/bench/timing.ts): a few users, no
+//                   other flow, printed and not written to bench/ or docs/
 //   BENCH_PORT      first port to try (default 3600; the bench uses three from there)
 //   BENCH_PG_URL    the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres)
 //   BENCH_FORCE_BUILD=1   build even when .next-bench matches the sources
@@ -26,12 +28,14 @@ import { Client, CookieJar } from "./bench/http";
 import { FlowError, obtainGrant, passwordSignIn, totpSignIn, TotpRotation, transfer, transferFields, type ActionIds } from "./bench/flows";
 import { CountingProxy } from "./bench/pg-proxy";
 import { backendPids, cpuMsOf, freePort, groupPids, RssSampler, startServer } from "./bench/proc";
+import { signInTimingGap, TIMING_TARGET_MS, timingLines, timingUsersNeeded } from "./bench/timing";
 import type { BenchUser, BenchUsers } from "./bench/users";
 
 const root = process.cwd();
 const args = new Set(process.argv.slice(2));
 const usePglite = args.has("--pglite");
 const quick = args.has("--quick");
+const timingOnly = args.has("--timing");
 const DIST_DIR = ".next-bench";
 const started = Date.now();
 const runId = started.toString(36);
@@ -309,7 +313,9 @@ async function main() {
     cleanups.push(() => adminSql((sql) => sql.unsafe(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`)).then(() => log(`dropped database ${dbName}`)));
     log(`created database ${dbName}`);
   }
-  const counts = quick ? { passwordOnly: 300, totp: 1500 } : { passwordOnly: 1000, totp: 4000 };
+  const flowCounts = timingOnly ? { passwordOnly: 0, totp: 0 } : quick ? { passwordOnly: 300, totp: 1500 } : { passwordOnly: 1000, totp: 4000 };
+  // The timing phase's users fail once each (one is locked): made apart from the flows' users.
+  const counts = { passwordOnly: flowCounts.passwordOnly + timingUsersNeeded.passwordOnly, totp: flowCounts.totp + timingUsersNeeded.totp };
   const [built, prepared] = await Promise.all([
     build(env),
     (async () => {
@@ -321,13 +327,14 @@ async function main() {
   ]);
   machine.databaseVersion = prepared.pgVersion;
   const { users } = prepared;
+  const timingUsers = { passwordOnly: users.passwordOnly.splice(-timingUsersNeeded.passwordOnly), totp: users.totp.splice(-timingUsersNeeded.totp) };
   const ids = actionIds();
 
   const storedHash = await (async () => {
     const sql = usePglite ? null : postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
     if (!sql) return (await import("@/lib/auth/password")).hashPassword(users.password);
     try {
-      const [row] = await sql<{ password_hash: string }[]>`SELECT password_hash FROM users WHERE id = ${users.totp[0]!.id}`;
+      const [row] = await sql<{ password_hash: string }[]>`SELECT password_hash FROM users WHERE id = ${(users.totp[0] ?? timingUsers.totp[0])!.id}`;
       return row!.password_hash;
     } finally {
       await sql.end({ timeout: 5 });
@@ -363,6 +370,14 @@ async function main() {
   rss.start();
   const client = new Client(origin, 64);
   cleanups.push(async () => client.close());
+
+  if (timingOnly) {
+    const t = Date.now();
+    const timing = await signInTimingGap(client, ids, timingUsers);
+    for (const line of timingLines(timing)) log(line);
+    log(`timing phase in ${secondsSince(t)}`);
+    return { timingOnly: true as const, timing };
+  }
 
   const rotation = new TotpRotation(users.totp);
   let pwNext = 0;
@@ -466,6 +481,12 @@ async function main() {
     allErrors.push(...guarded.errors, ...unguarded.errors);
     log(`transfer c=${c}: with grant p50 ${g.p50} ms (${g.errors} errors) | no step-up p50 ${u.p50} ms (${u.errors} errors) | ratio ${transfers[`c${c}`]!.ratioP50} (${secondsSince(t)})`);
   }
+  // ------------------------------------------------------------ sign-in timing gap (c=1, interleaved)
+  const timingStarted = Date.now();
+  const timing = await signInTimingGap(client, ids, timingUsers);
+  for (const line of timingLines(timing)) log(line);
+  log(`timing phase in ${secondsSince(timingStarted)}`);
+
   rss.stop();
   client.close();
   await stopServer();
@@ -537,11 +558,11 @@ async function main() {
   }
 
   const js = firstLoadJs();
-  return { machine, built, hashMs, hashWallMs: hashTimes.wallMs, hashLimit, signIn, transfers, roundTrips, rss, js, allErrors, waits: rotation.waits };
+  return { timingOnly: false as const, machine, built, hashMs, hashWallMs: hashTimes.wallMs, hashLimit, signIn, transfers, timing, roundTrips, rss, js, allErrors, waits: rotation.waits };
 }
 
 // ---------------------------------------------------------------- report
-type Outcome = Awaited<ReturnType<typeof main>>;
+type Outcome = Extract<Awaited<ReturnType<typeof main>>, { timingOnly: false }>;
 
 function report(r: Outcome) {
   const mb = (b: number) => Math.round(b / 2 ** 20);
@@ -561,6 +582,12 @@ function report(r: Outcome) {
       target: "≥ 85 %, 0 errors",
       value: `${Math.round((c32.passwordOnly.perSecond / r.hashLimit) * 100)} %`,
       met: c32.passwordOnly.perSecond >= 0.85 * r.hashLimit && totalErrors === 0,
+    },
+    {
+      figure: "sign-in timing: largest median gap vs a wrong password (c=1)",
+      target: `≤ ${TIMING_TARGET_MS} ms`,
+      value: `${r.timing.largestGap} ms`,
+      met: r.timing.met,
     },
     { figure: "server peak RSS under load", target: "≤ 300 MB", value: `${mb(r.rss.peakProcess)} MB`, met: mb(r.rss.peakProcess) <= 300 },
     { figure: "first-load JS of the sign-in page /login (gzip)", target: "≤ 161 kB", value: `${r.js["/login"]?.gzipKb} kB`, met: (r.js["/login"]?.gzipKb ?? Infinity) <= 161 },
@@ -587,6 +614,11 @@ function report(r: Outcome) {
   lines.push(`| hash limit = ${r.machine.cores} cores ÷ hash time | ${Math.round(r.hashLimit)} sign-ins/s |`);
   if (r.roundTrips) for (const [k, v] of Object.entries(r.roundTrips)) lines.push(`| database round trips: ${k} | ${v} |`);
   else lines.push(`| database round trips | n/a (PGlite runs in the server process) |`);
+  lines.push(
+    `| failed sign-in, median of ${r.timing.samples} interleaved (c=1): ${Object.keys(r.timing.medians).join(" / ")} | ${Object.values(r.timing.medians)
+      .map((ms) => `${ms}`)
+      .join(" / ")} ms |`,
+  );
   lines.push(`| server peak RSS under load (VmHWM of next-server) | ${mb(r.rss.peakProcess)} MB |`);
   for (const route of ["/login", "/mfa", "/dashboard", "/transfer"]) {
     const j = r.js[route];
@@ -597,9 +629,8 @@ function report(r: Outcome) {
   return { table: lines.join("\n"), targets };
 }
 
-let exitCode = 1;
-try {
-  const r = await main();
+/** Prints the table and writes bench/results*.json and docs/PERFORMANCE.md; the exit code. */
+function finish(r: Outcome): number {
   const { table, targets } = report(r);
   console.log(`\n${table}\n`);
   if (r.waits) log(`TOTP pool: ${r.waits} waits for a fresh 30-s step (pool too small for this machine)`);
@@ -612,6 +643,7 @@ try {
     hash: { verifyCpuMs: Math.round(r.hashMs * 10) / 10, verifyWallMs: Math.round(r.hashWallMs * 10) / 10, limitPerSecond: Math.round(r.hashLimit) },
     signIn: r.signIn,
     transfer: r.transfers,
+    signInTiming: r.timing,
     roundTrips: r.roundTrips,
     rss: { peakProcessMB: Math.round(r.rss.peakProcess / 2 ** 20), peakGroupMB: Math.round(r.rss.peakSum / 2 ** 20) },
     firstLoadJs: r.js,
@@ -626,8 +658,15 @@ try {
   writePerformanceDoc(results, table);
   log(`wrote ${path.relative(root, resultsFile)} and docs/PERFORMANCE.md`);
   // A failed flow fails the run; a missed target does not (it depends on the machine).
-  exitCode = r.allErrors.length ? 1 : 0;
-  if (exitCode) log(`${r.allErrors.length} flows failed: ${[...new Set(r.allErrors)].slice(0, 3).join(" | ")}`);
+  if (r.allErrors.length) log(`${r.allErrors.length} flows failed: ${[...new Set(r.allErrors)].slice(0, 3).join(" | ")}`);
+  return r.allErrors.length ? 1 : 0;
+}
+
+let exitCode = 1;
+try {
+  const outcome = await main();
+  // --timing: the phase printed its lines; a flow that failed has thrown.
+  exitCode = outcome.timingOnly ? 0 : finish(outcome);
 } catch (err) {
   console.error(`[bench] ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
 } finally {

@@ -199,6 +199,10 @@ async function main(): Promise<number> {
     MFA_ENCRYPTION_KEY: process.env.MFA_ENCRYPTION_KEY || randomBytes(32).toString("base64"),
     NEXT_DIST_DIR: DIST_DIR,
     NEXT_TELEMETRY_DISABLED: "1",
+    // Each test is its own client through X-Forwarded-For (e2e/fixtures.ts clientAddress), as
+    // if one reverse proxy stood in front of the server: the app believes exactly that one
+    // entry. e2e/trusted-proxy.spec.ts starts servers of its own with 0 (the default) and 1.
+    TRUSTED_PROXY_HOPS: "1",
     E2E_PORT: String(port),
     E2E_INDEPENDENT_PROVIDER_PORT: String(providerPort),
     E2E_RUN_DIR: runDir,

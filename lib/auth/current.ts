@@ -5,6 +5,8 @@ import { cache } from "react";
 import { decode } from "next-auth/jwt";
 import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
+import { clientAddress } from "@/lib/http/client-address";
+import { peerFromHeaders } from "@/lib/http/peer";
 import { sessionCookie } from "./auth";
 import { findSession, type SessionRow } from "./sessions";
 
@@ -47,10 +49,15 @@ export async function requireAdmin(): Promise<CurrentSession> {
   return s;
 }
 
+/**
+ * The client's address for the audit trail and per-client throttles: the one place the app
+ * derives it (TRUSTED_PROXY_HOPS; the rule is in lib/http/client-address.ts). With no trusted
+ * proxy only the connection's own address counts; X-Forwarded-For and X-Real-IP sent by a
+ * client are ignored. Null when the address is unknown (then throttles share one key).
+ */
 export async function clientIp(): Promise<string | null> {
   const h = await headers();
-  const fwd = h.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return fwd || h.get("x-real-ip") || null;
+  return clientAddress({ hops: getEnv().trustedProxyHops, forwardedFor: h.get("x-forwarded-for"), peer: peerFromHeaders(h) });
 }
 
 export async function userAgent(): Promise<string | null> {
