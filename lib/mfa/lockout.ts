@@ -154,21 +154,23 @@ async function lockAccount(tx: Tx, row: UserLockRow, ctx: AttemptContext, policy
     ip: ctx.ip,
     details: { failedAttempts: policy.lockoutThreshold, lastFactor: ctx.factor, purpose: ctx.purpose },
   });
-  const waitOrAdmin =
+  const until =
     policy.lockoutDurationMinutes > 0
       ? `It unlocks by itself after ${policy.lockoutDurationMinutes} minutes, or a bank administrator can unlock it.`
       : "A bank administrator can unlock it: call us, and we will check it is really you.";
-  const until = link
+  const what = link
     ? `To unlock it yourself, open this link within ${UNLOCK_LINK_MINUTES} minutes and press "Unlock my account":\n\n${link}\n\n` +
-      `The link only unlocks; you still sign in with your password and your second step. ${waitOrAdmin}`
-    : waitOrAdmin;
+      "The link only unlocks: you still sign in with your password and your second step. If it does not work, call us: " +
+      "a bank administrator can unlock your account once we have checked it is really you." +
+      (policy.lockoutDurationMinutes > 0 ? ` It also unlocks by itself after ${policy.lockoutDurationMinutes} minutes.` : "")
+    : until;
   await queueMail(tx, {
     userId: row.id,
     to: row.email,
     subject: "Your MFA Bank account was locked",
     body:
       `Hello ${row.username},\n\nAfter ${policy.lockoutThreshold} failed sign-in or verification attempts in a row, ` +
-      `we locked your account to protect it. ${until}\n\nIf these attempts were not yours, someone may know your ` +
+      `we locked your account to protect it. ${what}\n\nIf these attempts were not yours, someone may know your ` +
       "password: change it as soon as your account is unlocked.\n\nMFA Bank",
   });
 }

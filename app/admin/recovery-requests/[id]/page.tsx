@@ -63,7 +63,7 @@ export default async function RecoveryRequestPage({ params }: { params: Promise<
               <RequestStatusBadge status={request.status} />
             </dd>
             <dt className="text-muted">Received</dt>
-            <dd>{formatDate(request.createdAt)}</dd>
+            <dd>{formatDate(request.createdAt)} UTC</dd>
             <dt className="text-muted">They wrote</dt>
             <dd className="whitespace-pre-wrap break-words">{request.message}</dd>
             <dt className="text-muted">From</dt>
@@ -75,7 +75,7 @@ export default async function RecoveryRequestPage({ params }: { params: Promise<
               <>
                 <dt className="text-muted">Decided</dt>
                 <dd>
-                  {formatDate(request.decidedAt)} by {request.decidedByLabel}
+                  {formatDate(request.decidedAt)} UTC by {request.decidedByLabel}
                   {request.decisionReason ? <span className="block whitespace-pre-wrap break-words text-muted">{request.decisionReason}</span> : null}
                 </dd>
               </>
