@@ -17,10 +17,11 @@ const nextConfig: NextConfig = {
   async headers() {
     return [
       { source: "/:path*", headers: securityHeaders },
-      // A reset link's token must never leave in a Referer header.
+      // A reset or unlock link's token must never leave in a Referer header.
       { source: "/reset-password/:path*", headers: [{ key: "Referrer-Policy", value: "no-referrer" }] },
       { source: "/reset-password", headers: [{ key: "Referrer-Policy", value: "no-referrer" }] },
-      { source: "/((?!reset-password).*)", headers: [{ key: "Referrer-Policy", value: "same-origin" }] },
+      { source: "/unlock", headers: [{ key: "Referrer-Policy", value: "no-referrer" }] },
+      { source: "/((?!reset-password|unlock).*)", headers: [{ key: "Referrer-Policy", value: "same-origin" }] },
     ];
   },
 };

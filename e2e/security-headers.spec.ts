@@ -39,9 +39,11 @@ test("every page answers with a fresh-nonce CSP that its own scripts carry", asy
       expect(h["permissions-policy"]).toContain("camera=()");
     });
   }
-  await test.step("a reset link page sends no referrer", async () => {
-    const res = await request.get("/reset-password?token=x");
-    expect(res.headers()["referrer-policy"]).toBe("no-referrer");
+  await test.step("a reset or unlock link page sends no referrer", async () => {
+    for (const path of ["/reset-password?token=x", "/unlock?token=x"]) {
+      const res = await request.get(path);
+      expect(res.headers()["referrer-policy"], path).toBe("no-referrer");
+    }
   });
   await test.step("the early redirect carries the headers too", async () => {
     const res = await request.get("/dashboard", { maxRedirects: 0 });
