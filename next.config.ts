@@ -9,6 +9,9 @@ const nextConfig: NextConfig = {
   // the first query at runtime ("Received an instance of URL"). See docs/ARCHITECTURE.md.
   serverExternalPackages: ["@electric-sql/pglite", "@node-rs/argon2"],
   poweredByHeader: false,
+  // On unless COMPRESS_RESPONSES=0: behind a reverse proxy that compresses, compressing here
+  // too costs CPU for nothing (README, Production). Read when the server starts.
+  compress: process.env.COMPRESS_RESPONSES !== "0",
   // Types are checked once by `npm run typecheck` (CI runs it before the tests); the build
   // need not check them again.
   typescript: { ignoreBuildErrors: true },

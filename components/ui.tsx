@@ -118,10 +118,10 @@ export function Field({
   );
 }
 
-export function formatMoney(minor: number, currency = "EUR"): string {
-  return new Intl.NumberFormat("en-IE", { style: "currency", currency }).format(minor / 100);
-}
+export { formatMinor as formatMoney } from "@/lib/bank/money";
+
+const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 export function formatDate(d: Date | string): string {
-  return new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(new Date(d));
+  return dateFormat.format(new Date(d));
 }

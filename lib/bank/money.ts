@@ -33,8 +33,16 @@ export const amountSchema = z
     return minor;
   });
 
+/** One formatter per currency: building an Intl.NumberFormat costs far more than using one. */
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
 export function formatMinor(minor: number, currency = "EUR"): string {
-  return new Intl.NumberFormat("en-IE", { style: "currency", currency }).format(minor / 100);
+  let f = moneyFormats.get(currency);
+  if (!f) {
+    f = new Intl.NumberFormat("en-IE", { style: "currency", currency });
+    moneyFormats.set(currency, f);
+  }
+  return f.format(minor / 100);
 }
 
 /** "NL02BANK0123456789" → "••6789": enough to recognise, not enough to copy. */
