@@ -82,7 +82,7 @@ export async function resetUserMfaIn(tx: Tx, userId: string, actor: Actor, reaso
   await tx.execute(
     sql`UPDATE password_resets SET voided_at = now() WHERE user_id = ${userId} AND used_at IS NULL AND voided_at IS NULL`,
   );
-  const sessionsEnded = await revokeAllSessions(tx, userId, "mfa reset");
+  const sessionsEnded = await revokeAllSessions(tx, userId, "mfa_reset");
 
   await audit(tx, {
     action: "mfa.reset",
@@ -113,7 +113,7 @@ export async function resetUserMfa(db: Db, userId: string, actor: Actor, reason:
 export async function endUserSessionsIn(tx: Tx, userId: string, actor: Actor, reason: string): Promise<number | null> {
   const user = await findUserById(tx, userId);
   if (!user) return null;
-  const ended = await revokeAllSessions(tx, userId, "ended by an administrator");
+  const ended = await revokeAllSessions(tx, userId, "ended_by_admin");
   await audit(tx, {
     action: "sessions.ended",
     outcome: "ok",
