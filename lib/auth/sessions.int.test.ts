@@ -5,7 +5,7 @@ import { sha256 } from "@/lib/crypto";
 import { sessions } from "@/lib/db/schema";
 import { createTestDb, createUser, type TestDb } from "@/lib/db/test-db";
 import { endNotice, SESSION_END_REASONS } from "./session-end";
-import { claimEndNotice, findSession, revokeAllSessions, revokeSession, signOutSession } from "./sessions";
+import { claimEndNotice, findSession, revokeAllSessions, revokeSession, signOutSession, touchSession } from "./sessions";
 
 let t: TestDb;
 
@@ -125,4 +125,13 @@ describe(`Why a session ended, told once, on ${process.env.DATABASE_URL ? "Postg
     expect(answers.filter((a) => a === null)).toHaveLength(9);
   });
 
+  it("Stay signed in restarts the idle clock; a revoked session cannot be touched", async () => {
+    const user = await createUser(t.db);
+    const s = await session(user.id, { seenMinutes: 29 });
+    expect(await touchSession(t.db, s.id)).toBe(true);
+    const [r] = await t.query<{ fresh: boolean }>(sql`SELECT last_seen_at > now() - interval '5 seconds' AS fresh FROM sessions WHERE id = ${s.id}`);
+    expect(r!.fresh).toBe(true);
+    await revokeSession(t.db, s.id, "signed_out_everywhere");
+    expect(await touchSession(t.db, s.id)).toBe(false);
+  });
 });

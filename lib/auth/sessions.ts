@@ -8,7 +8,19 @@ import type { SessionEndReason } from "./session-end";
 export type MfaState = "pending" | "enrol" | "verified" | "none" | "reset";
 
 export const IDLE_TIMEOUT_MINUTES = 30;
+/** findSession writes `last_seen_at` at most once a minute, so the row may lag a request by this much. */
+export const LAST_SEEN_GRANULARITY_SECONDS = 60;
 export const ABSOLUTE_LIFETIME_HOURS = 12;
+/**
+ * The browser's idle clock (components/idle-warning.tsx), from the server's: it starts at a
+ * page request, when the row may already lag by LAST_SEEN_GRANULARITY_SECONDS, so it ends that
+ * much sooner — the warning (WCAG 2.2.1) always comes at least 2 minutes before the server's
+ * timeout, and at its end the session is still there to be signed out with reason `idle`.
+ */
+export const IDLE_WARNING = {
+  idleSeconds: IDLE_TIMEOUT_MINUTES * 60 - LAST_SEEN_GRANULARITY_SECONDS,
+  warnSeconds: 2 * 60,
+} as const;
 /** Re-entering the password / passing MFA counts as "present" for this long (Extra Horizon). */
 export const PRESENCE_MINUTES = 5;
 
@@ -104,7 +116,7 @@ export async function findSession(db: DbOrTx, token: string): Promise<SessionRow
                u.username, u.display_name AS "displayName", u.email, u.role, u.group_id AS "groupId",
                COALESCE(s.password_verified_at > now() - ${PRESENCE_MINUTES}::int * interval '1 minute', false) AS "passwordFresh",
                COALESCE(s.mfa_verified_at > now() - ${PRESENCE_MINUTES}::int * interval '1 minute', false) AS "mfaFresh",
-               (s.last_seen_at < now() - interval '1 minute') AS stale
+               (s.last_seen_at < now() - ${LAST_SEEN_GRANULARITY_SECONDS}::int * interval '1 second') AS stale
           FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = ${sha256(token)}
            AND s.revoked_at IS NULL AND s.activated_at IS NOT NULL
@@ -146,6 +158,15 @@ export async function signOutSession(db: DbOrTx, sessionId: string): Promise<voi
     sql`UPDATE sessions SET revoked_at = now(), revoke_reason = ${"signed_out" satisfies SessionEndReason}, end_notice_shown_at = now()
          WHERE id = ${sessionId} AND revoked_at IS NULL`,
   );
+}
+
+/** "Stay signed in" (WCAG 2.2.1): the idle clock starts again now, whatever findSession wrote. */
+export async function touchSession(db: DbOrTx, sessionId: string): Promise<boolean> {
+  const r = await rows<{ id: string }>(
+    db,
+    sql`UPDATE sessions SET last_seen_at = now() WHERE id = ${sessionId} AND revoked_at IS NULL RETURNING id`,
+  );
+  return r.length === 1;
 }
 
 /**
