@@ -14,7 +14,8 @@ const ACTIVITY_KEY = "mfa-bank.last-activity";
  * and can extend it with one click. The server's idle timeout is the authority
  * (lib/auth/sessions.ts); this clock runs a little ahead of it, so the warning always comes in
  * time and, when nobody answers, the bank signs the session out itself (reason `idle`) and
- * /login says why. Activity here is a page navigation in any tab, or "Stay signed in".
+ * /login says why. Activity here is what the server sees too: a page navigation or a form sent,
+ * in any tab, or "Stay signed in".
  */
 export function IdleWarning({ idleSeconds, warnSeconds }: { idleSeconds: number; warnSeconds: number }) {
   const pathname = usePathname();
@@ -55,17 +56,26 @@ export function IdleWarning({ idleSeconds, warnSeconds }: { idleSeconds: number;
     });
   }, [toLogin]);
 
-  // Another tab was active: start again from its moment (read only — no echo back).
   useEffect(() => {
+    // Another tab was active: start again from its moment (read only — no echo back).
     const onStorage = (e: StorageEvent) => {
       const at = e.key === ACTIVITY_KEY ? Number(e.newValue) : NaN;
       if (!Number.isFinite(at) || at <= activeAt.current) return;
       activeAt.current = at;
       setEpoch((n) => n + 1);
     };
+    // A form sent (a transfer, a payee, a setting) reaches the server, which counts it too.
+    const onSubmit = () => {
+      recordActivity();
+      setEpoch((n) => n + 1);
+    };
     window.addEventListener("storage", onStorage);
-    return () => window.removeEventListener("storage", onStorage);
-  }, []);
+    document.addEventListener("submit", onSubmit, true);
+    return () => {
+      window.removeEventListener("storage", onStorage);
+      document.removeEventListener("submit", onSubmit, true);
+    };
+  }, [recordActivity]);
 
   // A navigation is activity (the server saw the request too). Then one timer to the next
   // boundary — the warning, then the end — recomputed from the clock whenever the tab comes

@@ -4,7 +4,8 @@ import { expect, signIn, test } from "./fixtures";
  * WCAG 2.2.1 Timing Adjustable. The browser's clock is Playwright's (page.clock), so minutes
  * pass in an instant; the server's idle timeout runs on the database's clock and is not
  * fast-forwarded — so this proves the browser's side: the warning, "Stay signed in", and the
- * bank signing the session out (reason idle) when nobody answers. The server's timeout and the
+ * bank signing the session out (reason idle) when nobody answers; navigations and forms sent
+ * start its clock again. The server's timeout and the
  * idle reason of a session that simply ran out are proved in lib/auth/sessions.int.test.ts.
  */
 const WARNING = "You will be signed out in 2 minutes because you have been inactive.";
@@ -50,10 +51,18 @@ test("2 minutes before the idle timeout a signed-in page warns; Stay signed in k
     await expect(warning).toBeHidden();
   });
 
+  await test.step("a form sent starts the clock again too (the server saw it)", async () => {
+    const sent = page.waitForResponse((r) => r.request().method() === "POST" && r.request().headers()["next-action"] !== undefined);
+    await page.getByRole("button", { name: "Send money" }).click();
+    await sent;
+    await page.clock.fastForward("01:30"); // 28:00 since the navigation, 1:30 since the form
+    await expect(warning).toBeHidden();
+  });
+
   await test.step("nobody answers: the bank signs out, and /login says why — once", async () => {
-    await page.clock.fastForward("01:30");
+    await page.clock.fastForward("26:00");
     await expect(warning).toBeVisible();
-    await page.clock.fastForward("01:05");
+    await page.clock.fastForward("01:35");
     await page.waitForURL((url) => url.pathname === "/login");
     await expect(page.getByRole("status").filter({ hasText: IDLE })).toBeVisible();
     await page.reload();
