@@ -139,6 +139,7 @@ test("End sessions signs the user out everywhere; they sign in again as before",
     await expect(adminPage.getByText("1 session ended.")).toBeVisible();
     await userPage.goto("/dashboard");
     await expect(userPage).toHaveURL(/\/login/);
+    await expect(userPage.getByText("The bank ended your session. Sign in again to continue.")).toBeVisible();
   });
 
   await test.step("their factors are untouched: the next sign-in asks for TOTP as before", async () => {

@@ -1,6 +1,8 @@
 import Link from "next/link";
+import { IdleWarning } from "@/components/idle-warning";
 import { SignOutButton } from "@/components/sign-out-button";
 import { requireUser } from "@/lib/auth/current";
+import { IDLE_WARNING } from "@/lib/auth/sessions";
 
 // The layout shows the chrome; each page still checks the session itself (layouts are not
 // re-run on client navigation, so they are never the only check).
@@ -28,6 +30,7 @@ export default async function BankLayout({ children }: { children: React.ReactNo
         </div>
       </header>
       <main className="mx-auto max-w-5xl px-4 py-8">{children}</main>
+      <IdleWarning {...IDLE_WARNING} />
     </div>
   );
 }

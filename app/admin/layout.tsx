@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { IdleWarning } from "@/components/idle-warning";
 import { SignOutButton } from "@/components/sign-out-button";
 import { requireAdmin } from "@/lib/auth/current";
+import { IDLE_WARNING } from "@/lib/auth/sessions";
 import { getDb } from "@/lib/db";
 import { countOpenRequests } from "@/lib/mfa/recovery-requests";
 
@@ -42,6 +44,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
         </div>
       </header>
       <main className="mx-auto max-w-6xl px-4 py-8">{children}</main>
+      <IdleWarning {...IDLE_WARNING} />
     </div>
   );
 }

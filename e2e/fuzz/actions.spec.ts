@@ -54,7 +54,7 @@ type ActionSpec = {
   guard: Guard;
   /** lib/actions/guard.ts: repeated fields refused, or joined (MFA answers). */
   repeated?: "join";
-  /** Any well-formed form passes its schema (signOutNow): such a call really signs out, so
+  /** Any well-formed form passes its schema (signOutNow, signOutIdle): such a call really signs out, so
    *  only malformed forms are sent with a session. */
   acceptsEmpty?: true;
 };
@@ -88,6 +88,8 @@ const ACTIONS: Record<string, ActionSpec> = {
     fields: { factor: text(1, 64), callbackUrl: text(0, 2048, { optional: true }), code: anyUpTo20k },
   },
   "app/(bank)/actions.ts#signOutNow": { guard: "any-session", fields: {}, acceptsEmpty: true },
+  "app/(bank)/actions.ts#staySignedIn": { guard: "user", fields: {} },
+  "app/(bank)/actions.ts#signOutIdle": { guard: "user", fields: {}, acceptsEmpty: true },
   "app/(bank)/step-up/actions.ts#verifyStepUp": { guard: "user", repeated: "join", fields: verifyFields },
   "app/(bank)/step-up/actions.ts#cancelStepUp": { guard: "user", fields: { challengeId: uuid } },
   "app/(bank)/transfer/actions.ts#transferFunds": {

@@ -83,7 +83,7 @@ export async function resetUserMfaIn(tx: Tx, userId: string, actor: Actor, reaso
   await tx.execute(
     sql`UPDATE password_resets SET voided_at = now() WHERE user_id = ${userId} AND used_at IS NULL AND voided_at IS NULL`,
   );
-  const sessionsEnded = await revokeAllSessions(tx, userId, "mfa reset");
+  const sessionsEnded = await revokeAllSessions(tx, userId, "mfa_reset");
   // A "lost my device" request of theirs is answered by this reset.
   const recoveryRequest = await resolveOpenRequestIn(tx, userId, actor, reason);
 
@@ -124,7 +124,7 @@ export async function resetUserMfa(db: Db, userId: string, actor: Actor, reason:
 export async function endUserSessionsIn(tx: Tx, userId: string, actor: Actor, reason: string): Promise<number | null> {
   const user = await findUserById(tx, userId);
   if (!user) return null;
-  const ended = await revokeAllSessions(tx, userId, "ended by an administrator");
+  const ended = await revokeAllSessions(tx, userId, "ended_by_admin");
   await audit(tx, {
     action: "sessions.ended",
     outcome: "ok",

@@ -8,12 +8,16 @@ import { getEnv } from "@/lib/env";
 import { clientAddress } from "@/lib/http/client-address";
 import { peerFromHeaders } from "@/lib/http/peer";
 import { sessionCookie } from "./auth";
-import { findSession, type SessionRow } from "./sessions";
+import { endNotice } from "./session-end";
+import { claimEndNotice, findSession, type SessionRow } from "./sessions";
 
 export type CurrentSession = SessionRow;
 
-/** The session of this request, looked up once per request (React cache). */
-export const getCurrentSession = cache(async (): Promise<CurrentSession | null> => {
+/**
+ * The `sid` of this request's session cookie — only if it decodes with our secret, so a token
+ * from anywhere else (another browser's row, a guess) is never looked up. Null otherwise.
+ */
+const cookieToken = cache(async (): Promise<string | null> => {
   const name = sessionCookie();
   const raw = (await cookies()).get(name)?.value;
   if (!raw || raw.length > 4096) return null;
@@ -25,8 +29,23 @@ export const getCurrentSession = cache(async (): Promise<CurrentSession | null> 
     return null; // garbage or foreign cookie
   }
   if (typeof sid !== "string" || sid.length < 20 || sid.length > 100) return null;
-  return findSession(await getDb(), sid);
+  return sid;
 });
+
+/** The session of this request, looked up once per request (React cache). */
+export const getCurrentSession = cache(async (): Promise<CurrentSession | null> => {
+  const sid = await cookieToken();
+  return sid ? findSession(await getDb(), sid) : null;
+});
+
+/**
+ * Why this browser's session ended, once (lib/auth/session-end.ts): the sentence for /login,
+ * or null — no cookie, a live session, a rotated one, or already told. No query without a cookie.
+ */
+export async function claimSessionEndNotice(): Promise<string | null> {
+  const sid = await cookieToken();
+  return sid ? endNotice(await claimEndNotice(await getDb(), sid)) : null;
+}
 
 export function isFullySignedIn(s: CurrentSession): boolean {
   return s.mfaState === "verified" || s.mfaState === "none";

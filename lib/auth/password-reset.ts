@@ -9,7 +9,7 @@ import { audit } from "@/lib/mfa/audit";
 import { hasPrimaryFactor } from "@/lib/mfa/registry-core";
 import { hit } from "@/lib/rate-limit";
 import { hashPassword } from "./password";
-import { createSessionWithHandoff } from "./sessions";
+import { createSessionWithHandoff, revokeAllSessions } from "./sessions";
 import { normaliseUsername } from "./sign-in";
 
 export const RESET_MINUTES = 30;
@@ -138,9 +138,7 @@ export async function setNewPassword(
   ctx: { via: "reset" | "security page"; sessionId: string; ip: string | null },
 ): Promise<void> {
   await tx.execute(sql`UPDATE users SET password_hash = ${passwordHash}, password_changed_at = now() WHERE id = ${user.id}`);
-  await tx.execute(
-    sql`UPDATE sessions SET revoked_at = now(), revoke_reason = 'password changed' WHERE user_id = ${user.id} AND revoked_at IS NULL`,
-  );
+  await revokeAllSessions(tx, user.id, "password_changed");
   await audit(tx, { action: "password.changed", outcome: "ok", subjectUserId: user.id, actorUserId: user.id, sessionId: ctx.sessionId, ip: ctx.ip, details: { via: ctx.via } });
   await queueMail(tx, {
     userId: user.id,

@@ -174,7 +174,7 @@ describe(`lockout on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}`, () 
         sql`SELECT (revoked_at IS NOT NULL) AS revoked, revoke_reason, mfa_state FROM sessions WHERE user_id = ${user.id}`,
       );
       expect(sess).toHaveLength(sessionCount);
-      expect(sess.every((s) => s.revoked && s.revoke_reason === "account locked" && s.mfa_state === "pending")).toBe(true);
+      expect(sess.every((s) => s.revoked && s.revoke_reason === "account_locked" && s.mfa_state === "pending")).toBe(true);
 
       const mail = await t.query<{ to_address: string; subject: string; body: string }>(
         sql`SELECT to_address, subject, body FROM outbox WHERE user_id = ${user.id}`,

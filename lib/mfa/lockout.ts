@@ -140,7 +140,7 @@ async function countFailure(
 async function lockAccount(tx: Tx, row: UserLockRow, ctx: AttemptContext, policy: LockoutPolicy) {
   // Every session of the user ends at its next request.
   await tx.execute(
-    sql`UPDATE sessions SET revoked_at = now(), revoke_reason = 'account locked'
+    sql`UPDATE sessions SET revoked_at = now(), revoke_reason = 'account_locked'
          WHERE user_id = ${row.id} AND revoked_at IS NULL`,
   );
   // The owner unlocks by mail when their group allows it (NIST SP 800-63B-4 §3.2.2).

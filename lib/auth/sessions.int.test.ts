@@ -1,0 +1,137 @@
+import { randomBytes } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sha256 } from "@/lib/crypto";
+import { sessions } from "@/lib/db/schema";
+import { createTestDb, createUser, type TestDb } from "@/lib/db/test-db";
+import { endNotice, SESSION_END_REASONS } from "./session-end";
+import { claimEndNotice, findSession, revokeAllSessions, revokeSession, signOutSession, touchSession } from "./sessions";
+
+let t: TestDb;
+
+beforeAll(async () => {
+  t = await createTestDb();
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+type Row = { revoked: boolean; reason: string | null; shown: boolean; ended_at_idle: boolean; ended_at_expiry: boolean };
+
+/** A live, verified session whose cookie token we know; `ago` moves its clocks back. */
+async function session(userId: string, ago: { seenMinutes?: number; expiresInMinutes?: number } = {}) {
+  const token = randomBytes(32).toString("base64url");
+  const [row] = await t.db
+    .insert(sessions)
+    .values({
+      userId,
+      mfaState: "verified",
+      tokenHash: sha256(token),
+      activatedAt: sql`now() - interval '13 hours'`,
+      lastSeenAt: sql`now() - ${ago.seenMinutes ?? 0}::int * interval '1 minute'`,
+      expiresAt: sql`now() + ${ago.expiresInMinutes ?? 600}::int * interval '1 minute'`,
+    })
+    .returning({ id: sessions.id });
+  return { id: row!.id, token };
+}
+
+async function state(id: string): Promise<Row> {
+  const [r] = await t.query<Row>(
+    sql`SELECT revoked_at IS NOT NULL AS revoked, revoke_reason AS reason, end_notice_shown_at IS NOT NULL AS shown,
+               revoked_at = last_seen_at + interval '30 minutes' AS ended_at_idle, revoked_at = expires_at AS ended_at_expiry
+          FROM sessions WHERE id = ${id}`,
+  );
+  return r!;
+}
+
+describe(`Why a session ended, told once, on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}`, () => {
+  it("every reason but `rotated` has one sentence; unknown reasons have none", () => {
+    for (const r of SESSION_END_REASONS) expect(endNotice(r) === null).toBe(r === "rotated");
+    expect(endNotice("mfa reset")).toBeNull();
+    expect(endNotice("toString")).toBeNull();
+    expect(endNotice(null)).toBeNull();
+  });
+
+  it("a live session tells nothing and is not written", async () => {
+    const user = await createUser(t.db);
+    const s = await session(user.id);
+    expect(await claimEndNotice(t.db, s.token)).toBeNull();
+    expect(await state(s.id)).toMatchObject({ revoked: false, shown: false });
+    expect(await findSession(t.db, s.token)).not.toBeNull();
+  });
+
+  it("a revoked session tells its reason once; each browser learns only its own row's", async () => {
+    const user = await createUser(t.db);
+    const a = await session(user.id);
+    const b = await session(user.id);
+    expect(await revokeAllSessions(t.db, user.id, "mfa_reset")).toBe(2);
+    expect(await claimEndNotice(t.db, a.token)).toBe("mfa_reset");
+    expect(await claimEndNotice(t.db, a.token)).toBeNull();
+    expect(await state(b.id)).toMatchObject({ revoked: true, reason: "mfa_reset", shown: false });
+    expect(await claimEndNotice(t.db, b.token)).toBe("mfa_reset");
+    expect(await claimEndNotice(t.db, randomBytes(32).toString("base64url"))).toBeNull();
+  });
+
+  it("an idle session is revoked as of its idle deadline, with reason idle", async () => {
+    const user = await createUser(t.db);
+    const s = await session(user.id, { seenMinutes: 31 });
+    expect(await findSession(t.db, s.token)).toBeNull();
+    expect(await claimEndNotice(t.db, s.token)).toBe("idle");
+    expect(await state(s.id)).toMatchObject({ revoked: true, reason: "idle", shown: true, ended_at_idle: true });
+    expect(await claimEndNotice(t.db, s.token)).toBeNull();
+  });
+
+  it("a session past its absolute lifetime ends with reason lifetime, as of its expiry", async () => {
+    const user = await createUser(t.db);
+    const s = await session(user.id, { seenMinutes: 2, expiresInMinutes: -1 });
+    expect(await claimEndNotice(t.db, s.token)).toBe("lifetime");
+    expect(await state(s.id)).toMatchObject({ reason: "lifetime", ended_at_expiry: true });
+  });
+
+  it("idle and expired: whichever came first names it", async () => {
+    const user = await createUser(t.db);
+    const idleFirst = await session(user.id, { seenMinutes: 50, expiresInMinutes: -10 }); // idle at −20, expired at −10
+    const expiredFirst = await session(user.id, { seenMinutes: 35, expiresInMinutes: -10 }); // idle at −5
+    expect(await claimEndNotice(t.db, idleFirst.token)).toBe("idle");
+    expect(await claimEndNotice(t.db, expiredFirst.token)).toBe("lifetime");
+  });
+
+  it("a revoked reason wins over running out later; a rotated row tells nothing and stays untouched", async () => {
+    const user = await createUser(t.db);
+    const locked = await session(user.id, { seenMinutes: 40 });
+    await revokeSession(t.db, locked.id, "account_locked");
+    expect(await claimEndNotice(t.db, locked.token)).toBe("account_locked");
+    const rotated = await session(user.id);
+    await revokeSession(t.db, rotated.id, "rotated");
+    expect(await claimEndNotice(t.db, rotated.token)).toBeNull();
+    expect(await state(rotated.id)).toMatchObject({ reason: "rotated", shown: false });
+  });
+
+  it("sign-out has already said it: a replayed cookie tells nothing", async () => {
+    const user = await createUser(t.db);
+    const s = await session(user.id);
+    await signOutSession(t.db, s.id);
+    expect(await state(s.id)).toMatchObject({ revoked: true, reason: "signed_out", shown: true });
+    expect(await claimEndNotice(t.db, s.token)).toBeNull();
+  });
+
+  it("of 10 parallel claims by the same cookie exactly one gets the reason", async () => {
+    const user = await createUser(t.db);
+    const s = await session(user.id);
+    await revokeSession(t.db, s.id, "ended_by_admin");
+    const answers = await Promise.all(Array.from({ length: 10 }, () => claimEndNotice(t.db, s.token)));
+    expect(answers.filter((a) => a === "ended_by_admin")).toHaveLength(1);
+    expect(answers.filter((a) => a === null)).toHaveLength(9);
+  });
+
+  it("Stay signed in restarts the idle clock; a revoked session cannot be touched", async () => {
+    const user = await createUser(t.db);
+    const s = await session(user.id, { seenMinutes: 29 });
+    expect(await touchSession(t.db, s.id)).toBe(true);
+    const [r] = await t.query<{ fresh: boolean }>(sql`SELECT last_seen_at > now() - interval '5 seconds' AS fresh FROM sessions WHERE id = ${s.id}`);
+    expect(r!.fresh).toBe(true);
+    await revokeSession(t.db, s.id, "signed_out_everywhere");
+    expect(await touchSession(t.db, s.id)).toBe(false);
+  });
+});
