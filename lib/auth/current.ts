@@ -2,12 +2,12 @@ import "server-only";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import { decode } from "next-auth/jwt";
 import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { clientAddress } from "@/lib/http/client-address";
 import { peerFromHeaders } from "@/lib/http/peer";
 import { sessionCookie } from "./auth";
+import { decodeSessionCookie } from "./session-cookie";
 import { endNotice } from "./session-end";
 import { claimEndNotice, findSession, type SessionRow } from "./sessions";
 
@@ -21,13 +21,9 @@ const cookieToken = cache(async (): Promise<string | null> => {
   const name = sessionCookie();
   const raw = (await cookies()).get(name)?.value;
   if (!raw || raw.length > 4096) return null;
-  let sid: unknown;
-  try {
-    const payload = await decode({ token: raw, secret: getEnv().authSecret, salt: name });
-    sid = payload?.sid;
-  } catch {
-    return null; // garbage or foreign cookie
-  }
+  // Garbage or a foreign cookie decodes to null (lib/auth/session-cookie.ts: Auth.js's format,
+  // its key derived once per process instead of per request).
+  const sid = (await decodeSessionCookie(raw, getEnv().authSecret, name))?.sid;
   if (typeof sid !== "string" || sid.length < 20 || sid.length > 100) return null;
   return sid;
 });
