@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, gt, sql } from "drizzle-orm";
+import { and, eq, gt, sql } from "drizzle-orm";
 import { rows, type DbOrTx } from "@/lib/db";
 import { challenges, type Challenge } from "@/lib/db/schema";
 
@@ -19,32 +19,43 @@ export async function openChallenge(
   c: { sessionId: string; userId: string; purpose: Purpose; context?: Record<string, unknown>; key?: string },
 ): Promise<Challenge> {
   const context = { ...(c.context ?? {}), key: c.key ?? null };
-  const [existing] = await db
-    .select()
-    .from(challenges)
-    .where(
-      and(
-        eq(challenges.sessionId, c.sessionId),
-        eq(challenges.purpose, c.purpose),
-        eq(challenges.status, "open"),
-        gt(challenges.expiresAt, sql`now()`),
-        sql`${challenges.context}->>'key' IS NOT DISTINCT FROM ${c.key ?? null}`,
-      ),
-    )
-    .orderBy(desc(challenges.createdAt))
-    .limit(1);
-  if (existing) return existing;
-  const [created] = await db
-    .insert(challenges)
-    .values({
-      sessionId: c.sessionId,
-      userId: c.userId,
-      purpose: c.purpose,
-      context,
-      expiresAt: sql`now() + ${CHALLENGE_MINUTES}::int * interval '1 minute'`,
-    })
-    .returning();
-  return created!;
+  // One round trip (issue #15): the open challenge if there is one, else a new one.
+  const [row] = await rows<Record<string, unknown>>(
+    db,
+    sql`WITH existing AS (
+          SELECT * FROM challenges
+           WHERE session_id = ${c.sessionId} AND purpose = ${c.purpose} AND status = 'open' AND expires_at > now()
+             AND context->>'key' IS NOT DISTINCT FROM ${c.key ?? null}
+           ORDER BY created_at DESC LIMIT 1
+        ), created AS (
+          INSERT INTO challenges (session_id, user_id, purpose, context, expires_at)
+          SELECT ${c.sessionId}, ${c.userId}, ${c.purpose}, ${JSON.stringify(context)}::jsonb,
+                 now() + ${CHALLENGE_MINUTES}::int * interval '1 minute'
+           WHERE NOT EXISTS (SELECT 1 FROM existing)
+          RETURNING *
+        )
+        SELECT * FROM existing UNION ALL SELECT * FROM created`,
+  );
+  return toChallenge(row!);
+}
+
+/** A raw `challenges` row (snake_case, text timestamps on some drivers) as drizzle's row type. */
+function toChallenge(r: Record<string, unknown>): Challenge {
+  const date = (v: unknown) => (v == null ? null : new Date(v as string));
+  const context = typeof r.context === "string" ? (JSON.parse(r.context) as Record<string, unknown>) : (r.context as Record<string, unknown>);
+  return {
+    id: r.id as string,
+    sessionId: r.session_id as string,
+    userId: r.user_id as string,
+    purpose: r.purpose as Challenge["purpose"],
+    status: r.status as Challenge["status"],
+    factor: (r.factor as string | null) ?? null,
+    context,
+    createdAt: date(r.created_at)!,
+    expiresAt: date(r.expires_at)!,
+    passedAt: date(r.passed_at),
+    consumedAt: date(r.consumed_at),
+  };
 }
 
 export async function findOpenChallenge(db: DbOrTx, id: string, sessionId: string, purpose: Purpose): Promise<Challenge | null> {
