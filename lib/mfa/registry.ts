@@ -1,12 +1,12 @@
 import "server-only";
-import { and, eq } from "drizzle-orm";
-import type { DbOrTx } from "@/lib/db";
+import { and, eq, sql } from "drizzle-orm";
+import { rows, type DbOrTx } from "@/lib/db";
 import { factors, groups, type Challenge } from "@/lib/db/schema";
 import { externalFactor, isExternalFactorId } from "./factors/external";
 import { passkeyFactor } from "./factors/passkey";
 import { recoveryFactor } from "./factors/recovery";
 import { totpFactor } from "./factors/totp";
-import type { FactorPlugin, FactorUser, Registration, Workflow } from "./factors/types";
+import type { FactorPlugin, FactorSnapshot, FactorUser, Registration, Workflow } from "./factors/types";
 
 export { hasPrimaryFactor } from "./registry-core";
 export type { Workflow };
@@ -34,8 +34,10 @@ export async function factorsOfUser(db: DbOrTx, userId: string): Promise<FactorP
   return [...FACTORS, ...external];
 }
 
+type Profile = { signIn: string[]; stepUp: string[] };
+
 /** The group profile's factor ids for a workflow (password reset escalates like sign-in, as in Totara); undefined without a group row. */
-async function profileOf(db: DbOrTx, groupId: string): Promise<{ signIn: string[]; stepUp: string[] } | undefined> {
+async function profileOf(db: DbOrTx, groupId: string): Promise<Profile | undefined> {
   const [group] = await db
     .select({ signIn: groups.signInFactors, stepUp: groups.stepUpFactors })
     .from(groups)
@@ -43,36 +45,65 @@ async function profileOf(db: DbOrTx, groupId: string): Promise<{ signIn: string[
   return group;
 }
 
-const listFor = (profile: { signIn: string[]; stepUp: string[] } | undefined, workflow: Workflow) =>
-  workflow === "step_up" ? profile?.stepUp : profile?.signIn;
+const listFor = (profile: Profile | undefined, workflow: Workflow) => (workflow === "step_up" ? profile?.stepUp : profile?.signIn);
 
-/** Factors the user has set up and their group's MFA profile allows for this workflow. */
-export async function usableFactors(db: DbOrTx, user: FactorUser, workflow: Workflow): Promise<FactorPlugin[]> {
-  const allowed = listFor(await profileOf(db, user.groupId), workflow);
-  const external = (allowed ?? []).filter(isExternalFactorId).map(externalFactor);
-  const result: FactorPlugin[] = [];
-  for (const f of [...external, ...FACTORS]) {
-    if (allowed && !allowed.includes(f.id)) continue;
-    if (f.allowedIn && !(await f.allowedIn(db, workflow))) continue;
-    if (await f.isActive(db, user.userId)) result.push(f);
-  }
-  return result;
+/**
+ * One read for what a page needs to offer factors (issue #15): the group's profile, the user's
+ * active `factors` types and whether unused recovery codes remain. Plugins answer `isActive`
+ * from it (`activeIn`) instead of one query each.
+ */
+async function snapshotOf(db: DbOrTx, user: FactorUser): Promise<{ profile: Profile | undefined; snapshot: FactorSnapshot }> {
+  const [r] = await rows<{ sign_in: unknown; step_up: unknown; active_types: unknown; unused_recovery: boolean }>(
+    db,
+    sql`SELECT g.sign_in_factors AS sign_in, g.step_up_factors AS step_up,
+               COALESCE((SELECT jsonb_agg(DISTINCT f.type) FROM factors f WHERE f.user_id = ${user.userId} AND f.status = 'active'), '[]'::jsonb) AS active_types,
+               EXISTS (SELECT 1 FROM recovery_codes c WHERE c.user_id = ${user.userId} AND c.used_at IS NULL) AS unused_recovery
+          FROM (SELECT 1) AS one LEFT JOIN groups g ON g.id = ${user.groupId}`,
+  );
+  const list = (v: unknown): string[] | null => (v == null ? null : typeof v === "string" ? (JSON.parse(v) as string[]) : (v as string[]));
+  const signIn = list(r?.sign_in);
+  const stepUp = list(r?.step_up);
+  return {
+    profile: signIn && stepUp ? { signIn, stepUp } : undefined,
+    snapshot: { activeTypes: new Set(list(r?.active_types) ?? []), unusedRecoveryCodes: Boolean(r?.unused_recovery) },
+  };
+}
+
+async function isActiveNow(db: DbOrTx, f: FactorPlugin, user: FactorUser, snapshot: FactorSnapshot): Promise<boolean> {
+  return f.activeIn?.(snapshot) ?? (await f.isActive(db, user.userId));
 }
 
 /**
- * The user's registered provider methods that cannot serve this workflow right now (provider
- * disabled, capability removed, target type not allowed): the MFA page names them, so a
- * customer is told to use a recovery code or call the bank instead of seeing nothing.
+ * What a page offers for a workflow, from one read: the factors the user has set up and the
+ * group's profile allows (`usable`), and the user's registered provider methods that cannot
+ * serve it right now — provider disabled, capability removed, target type not allowed
+ * (`unavailable`): the page names them, so a customer is told what to do instead of seeing nothing.
  */
-export async function unavailableFactors(db: DbOrTx, user: FactorUser, workflow: Workflow, usable: FactorPlugin[]): Promise<FactorPlugin[]> {
-  const rows = await db
-    .selectDistinct({ type: factors.type })
-    .from(factors)
-    .where(and(eq(factors.userId, user.userId), eq(factors.status, "active")));
-  const allowed = listFor(await profileOf(db, user.groupId), workflow) ?? [];
-  const registered = new Set(rows.map((r) => r.type));
+export async function offeredFactors(db: DbOrTx, user: FactorUser, workflow: Workflow): Promise<{ usable: FactorPlugin[]; unavailable: FactorPlugin[] }> {
+  const { profile, snapshot } = await snapshotOf(db, user);
+  const allowed = listFor(profile, workflow);
+  const external = (allowed ?? []).filter(isExternalFactorId).map(externalFactor);
+  const usable: FactorPlugin[] = [];
+  for (const f of [...external, ...FACTORS]) {
+    if (allowed && !allowed.includes(f.id)) continue;
+    if (f.allowedIn && !(await f.allowedIn(db, workflow))) continue;
+    if (await isActiveNow(db, f, user, snapshot)) usable.push(f);
+  }
   // In the group's order, like the methods the page offers.
-  return allowed.filter((t) => isExternalFactorId(t) && registered.has(t) && !usable.some((f) => f.id === t)).map(externalFactor);
+  const unavailable = (allowed ?? [])
+    .filter((t) => isExternalFactorId(t) && snapshot.activeTypes.has(t) && !usable.some((f) => f.id === t))
+    .map(externalFactor);
+  return { usable, unavailable };
+}
+
+/** Factors the user has set up and their group's MFA profile allows for this workflow. */
+export async function usableFactors(db: DbOrTx, user: FactorUser, workflow: Workflow): Promise<FactorPlugin[]> {
+  return (await offeredFactors(db, user, workflow)).usable;
+}
+
+/** The registered provider methods that cannot serve this workflow right now (see offeredFactors). */
+export async function unavailableFactors(db: DbOrTx, user: FactorUser, workflow: Workflow): Promise<FactorPlugin[]> {
+  return (await offeredFactors(db, user, workflow)).unavailable;
 }
 
 /**
@@ -82,11 +113,12 @@ export async function unavailableFactors(db: DbOrTx, user: FactorUser, workflow:
 export async function usableFactor(db: DbOrTx, user: FactorUser, workflow: Workflow, factorId: string): Promise<FactorPlugin | undefined> {
   const factor = getFactor(factorId);
   if (!factor) return undefined;
-  const allowed = listFor(await profileOf(db, user.groupId), workflow);
-  // As in usableFactors: an external factor only where the group's profile names it.
+  const { profile, snapshot } = await snapshotOf(db, user);
+  const allowed = listFor(profile, workflow);
+  // As in offeredFactors: an external factor only where the group's profile names it.
   if (allowed ? !allowed.includes(factor.id) : isExternalFactorId(factor.id)) return undefined;
   if (factor.allowedIn && !(await factor.allowedIn(db, workflow))) return undefined;
-  return (await factor.isActive(db, user.userId)) ? factor : undefined;
+  return (await isActiveNow(db, factor, user, snapshot)) ? factor : undefined;
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Settings } from "@/lib/db/schema";
 import { getSettings } from "@/lib/settings";
 import { audit } from "./audit";
 import { openChallenge } from "./challenges";
-import { unavailableFactors, usableFactors, verifyOffers } from "./registry";
+import { offeredFactors, verifyOffers } from "./registry";
 import type { StepUpRequired } from "./step-up-types";
 
 export type { StepUpRequired };
@@ -158,11 +158,10 @@ async function requireStepUp(
   auditBase: { subjectUserId: string; actorUserId: string; sessionId: string; ip: string | null; details: Record<string, unknown> },
 ): Promise<ActionState<StepUpRequired>> {
   const user = { userId: session.userId, username: session.username, email: session.email, groupId: session.groupId, sessionId: session.id };
-  const factors = await usableFactors(db, user, "step_up");
+  const { usable: factors, unavailable } = await offeredFactors(db, user, "step_up");
   if (factors.length === 0) {
     await audit(db, { ...auditBase, action: "step_up.required", outcome: "refused", details: { ...auditBase.details, for: action, reason: "no step-up factor" } });
     // A provider switched off by the bank is not something the customer can fix on the Security page.
-    const unavailable = await unavailableFactors(db, user, "step_up", factors);
     return {
       status: "error",
       message: unavailable.length

@@ -9,7 +9,7 @@ import { safeCallbackUrl } from "@/lib/auth/sign-in";
 import { getDb } from "@/lib/db";
 import { openChallenge } from "@/lib/mfa/challenges";
 import { recoveryFactor } from "@/lib/mfa/factors/recovery";
-import { unavailableFactors, usableFactors, verifyOffers } from "@/lib/mfa/registry";
+import { offeredFactors, verifyOffers } from "@/lib/mfa/registry";
 import { findActiveReset } from "@/lib/auth/password-reset";
 import { verifyReset } from "../reset-password/actions";
 import { verifySignIn } from "./actions";
@@ -33,13 +33,13 @@ export default async function MfaPage({ searchParams }: { searchParams: Search }
   const resetting = session.mfaState === "reset";
   const reset = resetting ? await findActiveReset(db, session.id) : null;
   if (resetting && (!reset || !reset.needsMfa || reset.mfaPassed)) redirect("/reset-password/continue");
-  const [challenge, factors] = await Promise.all([
+  const [challenge, offered] = await Promise.all([
     reset
       ? openChallenge(db, { sessionId: session.id, userId: session.userId, purpose: "password_reset", context: { resetId: reset.id }, key: reset.id })
       : openChallenge(db, { sessionId: session.id, userId: session.userId, purpose: "sign_in", context: { callbackUrl } }),
-    usableFactors(db, user, resetting ? "password_reset" : "sign_in"),
+    offeredFactors(db, user, resetting ? "password_reset" : "sign_in"),
   ]);
-  const unavailable = await unavailableFactors(db, user, resetting ? "password_reset" : "sign_in", factors);
+  const { usable: factors, unavailable } = offered;
   const hasRecoveryCodes = factors.some((f) => f.id === recoveryFactor.id);
   const unavailableNotice = unavailable.length
     ? `${[...new Set(unavailable.map((f) => f.name))].join(", ")}: this method is unavailable at the moment. ` +

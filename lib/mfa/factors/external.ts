@@ -93,6 +93,9 @@ export function externalFactor(id: string): FactorPlugin {
       "push denied": "The request was denied on your device. You can send a new one.",
     },
 
+    // Without an active row it is not set up; with one, the provider's configuration decides.
+    activeIn: (snapshot) => (snapshot.activeTypes.has(id) ? undefined : false),
+
     async isActive(db, userId) {
       const [row] = await db
         .select({ id: factors.id })

@@ -164,6 +164,8 @@ export const passkeyFactor: FactorPlugin = {
     "invalid assertion": "That passkey answer is not valid. Try again.",
   },
 
+  activeIn: (snapshot) => snapshot.activeTypes.has(ID),
+
   async isActive(db, userId) {
     const [row] = await db
       .select({ id: factors.id })

@@ -46,6 +46,8 @@ export const recoveryFactor: FactorPlugin = {
     "wrong or used recovery code": "That recovery code is not valid or was already used.",
   },
 
+  activeIn: (snapshot) => snapshot.unusedRecoveryCodes,
+
   async isActive(db, userId) {
     return (await remainingRecoveryCodes(db, userId)) > 0;
   },

@@ -40,6 +40,8 @@ export const totpFactor: FactorPlugin = {
     replayed: "That code was already used. Wait for your app to show a new one.",
   },
 
+  activeIn: (snapshot) => snapshot.activeTypes.has("totp"),
+
   async isActive(db, userId) {
     const [row] = await db
       .select({ id: factors.id })

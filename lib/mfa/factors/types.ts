@@ -42,6 +42,9 @@ export type Registration = {
 
 export type Workflow = "sign_in" | "password_reset" | "step_up";
 
+/** What one read tells about a user's factors: active `factors` row types, unused recovery codes. */
+export type FactorSnapshot = { activeTypes: ReadonlySet<string>; unusedRecoveryCodes: boolean };
+
 export interface FactorPlugin {
   /** Stable id, also the audit name: "totp", "recovery", "ext:mobile_push". */
   id: string;
@@ -58,6 +61,12 @@ export interface FactorPlugin {
   messages: Record<string, string>;
   /** Is the factor set up, so it can verify this user? */
   isActive(db: DbOrTx, userId: string): Promise<boolean>;
+  /**
+   * Optional: the same answer as `isActive`, from the one read the registry makes for a whole
+   * page (lib/mfa/registry.ts `snapshotOf`), so a page does not probe each factor with its own
+   * query. Undefined: the snapshot cannot tell, and the registry asks `isActive`.
+   */
+  activeIn?(snapshot: FactorSnapshot): boolean | undefined;
   /** May the user add (or renew) it now? A user may hold several registrations of one factor. */
   userCanRegister(db: DbOrTx, user: FactorUser): Promise<boolean>;
   /** Props for the Register component (may start a pending registration). */
