@@ -71,9 +71,17 @@ export function ExternalVerify({ submitting, onSubmit, result, factorId }: Facto
   }
 
   const pushing = step?.phase === "push";
+  // A poll is sent only while none is in flight: on a slow server a queued poll would run right
+  // after the one that brought the answer, and its "please wait" would replace that answer.
+  const inFlight = useRef(submitting);
+  useEffect(() => {
+    inFlight.current = submitting;
+  }, [submitting]);
   useEffect(() => {
     if (!pushing) return;
-    const t = setInterval(() => pollForm.current?.requestSubmit(), POLL_MS);
+    const t = setInterval(() => {
+      if (!inFlight.current) pollForm.current?.requestSubmit();
+    }, POLL_MS);
     return () => clearInterval(t);
   }, [pushing]);
 
