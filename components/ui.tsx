@@ -118,7 +118,7 @@ export function Field({
   );
 }
 
-export { formatMinor as formatMoney } from "@/lib/bank/money";
+export { formatMinor as formatMoney } from "@/lib/bank/format";
 
 const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 

@@ -33,17 +33,7 @@ export const amountSchema = z
     return minor;
   });
 
-/** One formatter per currency: building an Intl.NumberFormat costs far more than using one. */
-const moneyFormats = new Map<string, Intl.NumberFormat>();
-
-export function formatMinor(minor: number, currency = "EUR"): string {
-  let f = moneyFormats.get(currency);
-  if (!f) {
-    f = new Intl.NumberFormat("en-IE", { style: "currency", currency });
-    moneyFormats.set(currency, f);
-  }
-  return f.format(minor / 100);
-}
+export { formatMinor } from "./format";
 
 /** "NL02BANK0123456789" → "••6789": enough to recognise, not enough to copy. */
 export function maskAccount(number: string): string {
