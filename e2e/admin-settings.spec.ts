@@ -236,9 +236,13 @@ test("a disabled provider: its customers get a clear message and no session, not
       await signIn(fresh, user, { mfa: false });
       await expect(fresh).toHaveURL(/\/mfa/);
       await expect(fresh.getByRole("main").getByRole("alert")).toHaveText(
-        "Push notification, Text message, E-mail code: this method is unavailable at the moment. Use a recovery code, or contact the bank.",
+        "Push notification, Text message, E-mail code: this method is unavailable at the moment. Ask the bank to reset your two-step verification below.",
       );
       await expect(fresh.getByRole("radiogroup")).toHaveCount(0);
+      // Not a dead end: the way out the message names is there (issue #16).
+      await expect(
+        fresh.getByRole("region", { name: "Lost access to your authenticator?" }).getByRole("link", { name: "Ask the bank to reset my two-step verification" }),
+      ).toBeVisible();
       for (const path of ["/dashboard", "/transfer", "/security"]) {
         await fresh.goto(path);
         await expect(fresh, path).toHaveURL(/\/mfa/);
