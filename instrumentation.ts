@@ -21,14 +21,8 @@ export async function register() {
   const { installPeerHeader } = await import("./lib/http/peer");
   installPeerHeader();
   if (process.env.NEXT_PHASE !== "phase-production-build") {
-    const { getEnv } = await import("./lib/env");
-    try {
-      getEnv();
-    } catch (err) {
-      // Next would log this and answer every request with a 500; a server that cannot run stops.
-      console.error(`[mfa-bank] ${err instanceof Error ? err.message : String(err)}\n[mfa-bank] Refusing to start.`);
-      process.exit(1);
-    }
+    const { checkEnvironmentOrExit } = await import("./lib/startup");
+    checkEnvironmentOrExit();
   }
   if (!process.env.SMTP_URL) return;
   const { deliverOutbox } = await import("./lib/mail/deliver");
