@@ -1,8 +1,8 @@
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import net from "node:net";
 import path from "node:path";
 import type { APIRequestContext, Browser } from "@playwright/test";
+import { AppServer, freePort } from "./app-server";
 import { expect, signIn, test, type PoolUser } from "./fixtures";
 import { actionId, callAction } from "./server-actions";
 
@@ -24,19 +24,7 @@ const onPostgres = Boolean(process.env.DATABASE_URL);
 
 test.describe.configure({ mode: "serial" });
 
-async function freePort(from: number, to: number): Promise<number> {
-  for (let port = from; port <= to; port++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const srv = net.createServer();
-      srv.once("error", () => resolve(false));
-      srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
-    });
-    if (ok) return port;
-  }
-  throw new Error(`no free port in ${from}–${to}`);
-}
-
-let hops0: ChildProcess | undefined;
+let hops0: AppServer | undefined;
 let hops0Url = "";
 
 test.beforeAll(async () => {
@@ -44,35 +32,21 @@ test.beforeAll(async () => {
   const base = Number(process.env.E2E_PORT ?? 3210);
   const port = await freePort(base + 40, base + 59);
   hops0Url = `http://localhost:${port}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    TRUSTED_PROXY_HOPS: "0",
-    APP_URL: hops0Url,
-    NEXT_DIST_DIR: process.env.NEXT_DIST_DIR ?? ".next-e2e",
-    NEXT_TELEMETRY_DISABLED: "1",
-  };
+  const env: Record<string, string> = { TRUSTED_PROXY_HOPS: "0", APP_URL: hops0Url };
   if (!onPostgres) {
     env.DATA_DIR = path.join(process.env.E2E_RUN_DIR!, "db-trusted-proxy-hops-0");
     await new Promise<void>((resolve, reject) =>
-      execFile("node_modules/.bin/tsx", ["--conditions=react-server", "scripts/prepare-db.ts"], { env, timeout: 90_000 }, (err, _out, stderr) =>
+      execFile("node_modules/.bin/tsx", ["--conditions=react-server", "scripts/prepare-db.ts"], { env: { ...process.env, ...env }, timeout: 90_000 }, (err, _out, stderr) =>
         err ? reject(new Error(`prepare-db: ${err.message} ${stderr}`)) : resolve(),
       ),
     );
   }
-  // Its own process group, so stopping it leaves nothing behind on the port.
-  hops0 = spawn("node_modules/.bin/next", ["start", "--hostname", "127.0.0.1", "--port", String(port)], { env, stdio: "ignore", detached: true });
-  await expect(async () => {
-    const res = await fetch(`${hops0Url}/login`);
-    expect(res.status).toBe(200);
-  }).toPass({ timeout: 90_000, intervals: [250] });
+  hops0 = new AppServer(port, { env, startTimeoutMs: 90_000 });
+  await hops0.start();
 });
 
 test.afterAll(async () => {
-  const child = hops0;
-  if (!child?.pid || child.exitCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  process.kill(-child.pid, "SIGTERM");
-  await exited;
+  await hops0?.kill("SIGTERM");
 });
 
 /** The audit rows of `username`'s forgot-password requests, newest first, read through the admin CSV export. */
