@@ -1,43 +1,78 @@
 "use client";
 
-import { useActionState } from "react";
+import { useRouter } from "next/navigation";
+import { useActionState, useEffect, type ReactNode } from "react";
 import { signInWithPassword } from "@/app/(auth)/login/actions";
+import { SignInStep } from "@/components/mfa/sign-in-step";
 import { Alert, Button, Field } from "@/components/ui";
-import { idle } from "@/lib/actions/state";
+import { idle, type ActionState } from "@/lib/actions/state";
+import type { SignInStepProps } from "@/lib/mfa/sign-in-step";
 
-export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
-  const [state, formAction, pending] = useActionState(signInWithPassword, idle);
+/** What the login action answers a script with on success (app/(auth)/login/actions.ts). */
+export type SignInResult = { next: string } | { step: SignInStepProps };
+
+/**
+ * The password form; after a right password it becomes the second step in place (issue #15):
+ * the action answers with the challenge and the factors, no page is rendered for it. The
+ * address becomes /mfa, which renders the same step on a reload. Without JavaScript the form
+ * posts, and the action redirects to /mfa instead.
+ */
+export function LoginForm({ callbackUrl, intro, footer }: { callbackUrl?: string; intro?: ReactNode; footer?: ReactNode }) {
+  const [state, formAction, pending] = useActionState(signInWithPassword, idle as ActionState<SignInResult | { username: string }>);
+  const router = useRouter();
+  const result = state.status === "ok" ? (state.data as SignInResult | undefined) : undefined;
+  const step = result && "step" in result ? result.step : null;
+  const next = result && "next" in result ? result.next : null;
+  useEffect(() => {
+    if (next) router.replace(next);
+  }, [next, router]);
+  useEffect(() => {
+    if (!step) return;
+    window.history.replaceState(null, "", `/mfa?callbackUrl=${encodeURIComponent(step.callbackUrl)}`);
+    document.title = document.title.replace(/^Sign in/, "Verify it's you");
+  }, [step]);
+
+  if (step) return <SignInStep step={step} moveFocus />;
+  const failed = state.status === "error" ? (state as ActionState<{ username?: string }>) : null;
   return (
-    <form action={formAction} className="space-y-4" noValidate>
-      {state.status === "error" && state.message ? (
-        <div className="space-y-1">
-          <Alert kind="error">{state.message}</Alert>
-          {/* The same line for every failure: it tells a guesser nothing about this account. */}
-          <p className="text-xs text-muted">If you&apos;ve tried several times, your account may be locked — check your e-mail.</p>
-        </div>
-      ) : null}
-      <input type="hidden" name="callbackUrl" value={callbackUrl ?? ""} />
-      <Field
-        label="Username"
-        name="username"
-        autoComplete="username"
-        autoCapitalize="none"
-        spellCheck={false}
-        required
-        maxLength={64}
-        errors={state.fieldErrors?.username}
-      />
-      <Field
-        label="Password"
-        name="password"
-        type="password"
-        autoComplete="current-password"
-        required
-        errors={state.fieldErrors?.password}
-      />
-      <Button type="submit" className="w-full" disabled={pending}>
-        {pending ? "Signing in…" : "Sign in"}
-      </Button>
-    </form>
+    <>
+      {intro}
+      <form action={formAction} className="space-y-4" noValidate>
+        {state.status === "error" && state.message ? (
+          <div className="space-y-1">
+            <Alert kind="error">{state.message}</Alert>
+            {/* The same line for every failure: it tells a guesser nothing about this account. */}
+            <p className="text-xs text-muted">If you&apos;ve tried several times, your account may be locked — check your e-mail.</p>
+          </div>
+        ) : null}
+        <input type="hidden" name="callbackUrl" value={callbackUrl ?? ""} />
+        <Field
+          label="Username"
+          name="username"
+          autoComplete="username"
+          autoCapitalize="none"
+          spellCheck={false}
+          required
+          maxLength={64}
+          // Kept after a failed attempt; the password never comes back.
+          defaultValue={failed?.data?.username}
+          key={failed?.data?.username ?? ""}
+          errors={state.fieldErrors?.username}
+        />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          autoFocus={Boolean(failed?.data?.username)}
+          errors={state.fieldErrors?.password}
+        />
+        <Button type="submit" className="w-full" disabled={pending || Boolean(next)}>
+          {pending || next ? "Signing in…" : "Sign in"}
+        </Button>
+      </form>
+      {footer}
+    </>
   );
 }

@@ -5,9 +5,10 @@ import { Alert, Button } from "@/components/ui";
 import { CodeInput } from "./code-input";
 import type { FactorComponentProps } from "./types";
 
-export function RecoveryVerify({ submitting, submissionError, onSubmit }: FactorComponentProps) {
+export function RecoveryVerify({ submitting, submissionError, onSubmit, formAction, hiddenFields }: FactorComponentProps) {
   return (
-    <form action={onSubmit} className="space-y-4" noValidate>
+    <form action={formAction ?? onSubmit} className="space-y-4" noValidate>
+      {hiddenFields}
       <CodeInput label="Recovery code" numeric={false} error={submissionError} />
       <p className="text-xs text-muted">Each code works once. Dashes and spaces are optional.</p>
       <Button type="submit" className="w-full" disabled={submitting}>

@@ -4,9 +4,10 @@ import { Button } from "@/components/ui";
 import { CodeInput } from "./code-input";
 import type { FactorComponentProps } from "./types";
 
-export function TotpVerify({ submitting, submissionError, onSubmit }: FactorComponentProps) {
+export function TotpVerify({ submitting, submissionError, onSubmit, formAction, hiddenFields }: FactorComponentProps) {
   return (
-    <form action={onSubmit} className="space-y-4" noValidate>
+    <form action={formAction ?? onSubmit} className="space-y-4" noValidate>
+      {hiddenFields}
       <CodeInput label="6-digit code" error={submissionError} />
       <Button type="submit" className="w-full" disabled={submitting}>
         {submitting ? "Checking…" : "Verify"}

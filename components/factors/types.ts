@@ -1,4 +1,4 @@
-import type { ComponentType } from "react";
+import type { ComponentType, ReactNode } from "react";
 import type { ActionState } from "@/lib/actions/state";
 
 /** Every factor's client side: a Verify and a Register component with the same props shape. */
@@ -8,6 +8,13 @@ export type FactorComponentProps<D = unknown> = {
   submissionError?: string;
   /** Emitted with the factor's own fields; the host adds challenge/factor ids and calls the action. */
   onSubmit: (form: FormData) => void;
+  /**
+   * Verify only, for a factor answered by a plain form (a code): the host's action itself and
+   * the hidden fields it needs. A form with `action={formAction}` and `hiddenFields` inside
+   * also posts without JavaScript (progressive enhancement; issue #15).
+   */
+  formAction?: (form: FormData) => void;
+  hiddenFields?: ReactNode;
   /** The host's last answer: multi-step factors (an external provider) move on from it. */
   result?: ActionState;
   /** The factor's id, for components that serve several ("prefix:capability"). */

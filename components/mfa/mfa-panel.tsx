@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { startTransition, useActionState, useEffect, useRef, useState } from "react";
 import { factorComponents } from "@/components/factors";
 import { Alert } from "@/components/ui";
@@ -15,7 +16,10 @@ type Props = {
   factors: PanelFactor[];
   action: (prev: ActionState, form: FormData) => Promise<ActionState>;
   initialFactor?: string;
-  /** Step-up: called with the action's data when the answer passed (sign-in redirects instead). */
+  /**
+   * Step-up: called with the action's data when the answer passed. Without it, an answer that
+   * names a destination (`data.next`, sign-in) navigates there.
+   */
   onPassed?: (data: unknown) => void;
   /** The user's methods that cannot be used now (a provider disabled by the bank), named. */
   unavailableNotice?: string;
@@ -38,12 +42,18 @@ export function MfaPanel({ challengeId, factors, action, initialFactor, onPassed
   }
   // Each passing answer is handed over exactly once (a grant must not be spent twice).
   const handedOver = useRef<ActionState | null>(null);
+  const router = useRouter();
   useEffect(() => {
     if (state.status === "ok" && handedOver.current !== state) {
       handedOver.current = state;
-      onPassed?.(state.data);
+      if (onPassed) onPassed(state.data);
+      else {
+        // The action answered with the destination instead of redirecting (lib/http/called-from-script.ts).
+        const next = (state.data as { next?: unknown } | undefined)?.next;
+        if (typeof next === "string" && next.startsWith("/") && !next.startsWith("//")) router.replace(next);
+      }
     }
-  }, [state, onPassed]);
+  }, [state, onPassed, router]);
   const secondsLeft = useCountdown(deadline);
   const waiting = secondsLeft > 0;
   const factor = factors.find((f) => f.id === selected);
@@ -91,6 +101,13 @@ export function MfaPanel({ challengeId, factors, action, initialFactor, onPassed
               submitting={pending}
               submissionError={state.status === "error" && !waiting ? state.message : undefined}
               onSubmit={submit}
+              formAction={formAction}
+              hiddenFields={
+                <>
+                  <input type="hidden" name="challengeId" value={challengeId} />
+                  <input type="hidden" name="factor" value={factor.id} />
+                </>
+              }
               result={state}
               factorId={factor.id}
             />

@@ -1,11 +1,8 @@
 import "server-only";
 import NextAuth, { type NextAuthConfig } from "next-auth";
-import Credentials from "next-auth/providers/credentials";
-import { z } from "zod";
-import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { sessionCookieName } from "@/lib/security/headers";
-import { ABSOLUTE_LIFETIME_HOURS, redeemHandoff } from "./sessions";
+import { ABSOLUTE_LIFETIME_HOURS } from "./sessions";
 
 /** `__Host-mfa-bank.session` over https and in production, `mfa-bank.session` in local http runs. */
 export function sessionCookie(): string {
@@ -14,12 +11,13 @@ export function sessionCookie(): string {
 
 /**
  * Auth.js carries the cookie; the database decides everything else. The JWT holds one claim,
- * `sid`, an opaque token whose hash keys a `sessions` row. Its only provider redeems a one-time
- * handoff minted by our own server actions after they checked a password or an MFA code, so
- * there is no second password endpoint beside the throttled, audited one in lib/auth/sign-in.ts.
+ * `sid`, an opaque token whose hash keys a `sessions` row. Auth.js has no sign-in provider:
+ * our own server actions start a session after they checked a password or an MFA code
+ * (lib/auth/sessions.ts `startSession`) and write the cookie in Auth.js's format
+ * (lib/auth/current.ts `setSessionCookie`), so there is no second password endpoint beside the
+ * throttled, audited one in lib/auth/sign-in.ts, and no sign-in path through /api/auth.
+ * Auth.js keeps the cookie's name and options, `signOut`, and the /api/auth routes.
  */
-const handoffSchema = z.object({ handoff: z.string().min(20).max(100) });
-
 function config(): NextAuthConfig {
   const env = getEnv();
   return {
@@ -36,24 +34,11 @@ function config(): NextAuthConfig {
         options: { httpOnly: true, sameSite: "lax", path: "/", secure: env.secureCookies },
       },
     },
-    providers: [
-      Credentials({
-        id: "handoff",
-        name: "Session handoff",
-        credentials: { handoff: {} },
-        async authorize(credentials) {
-          const parsed = handoffSchema.safeParse(credentials);
-          if (!parsed.success) return null;
-          const token = await redeemHandoff(await getDb(), parsed.data.handoff);
-          return token ? { id: token } : null;
-        },
-      }),
-    ],
+    providers: [],
     callbacks: {
-      // Only the sign-in that redeemed a handoff sets `sid`. Anything a client POSTs to
-      // /api/auth/session (trigger "update") is ignored: MFA state, role and user live in the DB.
-      jwt({ token, user, trigger }) {
-        if (trigger === "signIn" && user?.id) return { sid: user.id };
+      // Only `setSessionCookie` sets `sid`. Anything a client POSTs to /api/auth/session
+      // (trigger "update") is ignored: MFA state, role and user live in the DB.
+      jwt({ token }) {
         return { sid: token.sid };
       },
       // /api/auth/session reveals nothing but the expiry; the sid stays in the httpOnly cookie.
@@ -64,4 +49,4 @@ function config(): NextAuthConfig {
   };
 }
 
-export const { handlers, signIn, signOut } = NextAuth(config);
+export const { handlers, signOut } = NextAuth(config);

@@ -7,9 +7,9 @@ import { getEnv } from "@/lib/env";
 import { clientAddress } from "@/lib/http/client-address";
 import { peerFromHeaders } from "@/lib/http/peer";
 import { sessionCookie } from "./auth";
-import { decodeSessionCookie } from "./session-cookie";
+import { decodeSessionCookie, encodeSessionCookie } from "./session-cookie";
 import { endNotice } from "./session-end";
-import { claimEndNotice, findSession, type SessionRow } from "./sessions";
+import { ABSOLUTE_LIFETIME_HOURS, claimEndNotice, findSession, type SessionRow } from "./sessions";
 
 export type CurrentSession = SessionRow;
 
@@ -27,6 +27,26 @@ const cookieToken = cache(async (): Promise<string | null> => {
   if (typeof sid !== "string" || sid.length < 20 || sid.length > 100) return null;
   return sid;
 });
+
+/**
+ * Hands a session started by `startSession` (lib/auth/sessions.ts) to this browser: the
+ * Auth.js cookie (same name, format and options as Auth.js writes, so its /api/auth routes
+ * and `signOut` keep working), holding only the opaque token. Call it after the transaction
+ * that created the row has committed. Only server actions and route handlers can set cookies.
+ */
+export async function setSessionCookie(token: string): Promise<void> {
+  const env = getEnv();
+  const name = sessionCookie();
+  const maxAge = ABSOLUTE_LIFETIME_HOURS * 3600;
+  const value = await encodeSessionCookie({ sid: token }, env.authSecret, name, maxAge);
+  (await cookies()).set(name, value, {
+    httpOnly: true,
+    sameSite: "lax",
+    path: "/",
+    secure: env.secureCookies,
+    expires: new Date(Date.now() + maxAge * 1000),
+  });
+}
 
 /** The session of this request, looked up once per request (React cache). */
 export const getCurrentSession = cache(async (): Promise<CurrentSession | null> => {

@@ -9,7 +9,7 @@ import { audit } from "@/lib/mfa/audit";
 import { hasPrimaryFactor } from "@/lib/mfa/registry-core";
 import { hit } from "@/lib/rate-limit";
 import { hashPassword } from "./password";
-import { createSessionWithHandoff, revokeAllSessions } from "./sessions";
+import { revokeAllSessions, startSession } from "./sessions";
 import { normaliseUsername } from "./sign-in";
 
 export const RESET_MINUTES = 30;
@@ -64,7 +64,7 @@ export async function requestPasswordReset(db: Db, identifier: string, ip: strin
 export type ClaimResult =
   | { kind: "invalid" }
   | { kind: "locked" }
-  | { kind: "ok"; handoff: string; needsMfa: boolean };
+  | { kind: "ok"; token: string; needsMfa: boolean };
 
 /**
  * Step 2: the link is claimed once, by one new "reset" session — a session that reaches only
@@ -93,7 +93,7 @@ export async function claimPasswordReset(
       return { kind: "locked" };
     }
     const needsMfa = await hasPrimaryFactor(tx, reset.user_id);
-    const { sessionId, handoff } = await createSessionWithHandoff(tx, {
+    const { sessionId, token: sessionToken } = await startSession(tx, {
       userId: reset.user_id,
       mfaState: "reset",
       ip: client.ip,
@@ -101,7 +101,7 @@ export async function claimPasswordReset(
     });
     await tx.execute(sql`UPDATE password_resets SET session_id = ${sessionId} WHERE id = ${reset.id}`);
     await audit(tx, { action: "password_reset.link", outcome: "ok", subjectUserId: reset.user_id, sessionId, ip: client.ip, details: { needsMfa } });
-    return { kind: "ok", handoff, needsMfa };
+    return { kind: "ok", token: sessionToken, needsMfa };
   });
 }
 

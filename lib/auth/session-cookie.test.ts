@@ -1,7 +1,7 @@
 import { encode, decode } from "next-auth/jwt";
 import { EncryptJWT, base64url } from "jose";
 import { describe, expect, it } from "vitest";
-import { decodeSessionCookie } from "./session-cookie";
+import { decodeSessionCookie, encodeSessionCookie } from "./session-cookie";
 
 /** Our per-process-keyed reader against Auth.js's own writer and reader (issue #15). */
 const secret = "a-test-secret-of-at-least-32-characters-long!";
@@ -31,6 +31,20 @@ describe("decodeSessionCookie", () => {
     const expired = await encode({ token: { sid: "y".repeat(30) }, secret, salt, maxAge: -60 });
     expect(await decodeSessionCookie(expired, secret, salt)).toBeNull();
     await expect(decode({ token: expired, secret, salt })).rejects.toThrow();
+  });
+
+  it("writes what Auth.js reads: the same header, claims and expiry", async () => {
+    const token = await encodeSessionCookie({ sid: "opaque-session-token-value-456" }, secret, salt, 3600);
+    const theirs = await decode({ token, secret, salt });
+    expect(theirs?.sid).toBe("opaque-session-token-value-456");
+    expect(typeof theirs?.jti).toBe("string");
+    expect(Number(theirs?.exp) - Number(theirs?.iat)).toBe(3600);
+    const reference = await encode({ token: { sid: "opaque-session-token-value-456" }, secret, salt, maxAge: 3600 });
+    const header = (t: string) => JSON.parse(Buffer.from(t.split(".")[0]!, "base64url").toString()) as unknown;
+    expect(header(token)).toEqual(header(reference));
+    // Another secret or cookie name cannot read it.
+    await expect(decode({ token, secret: `${secret}-other`, salt })).rejects.toThrow();
+    expect(await decodeSessionCookie(token, secret, `__Host-${salt}`)).toBeNull();
   });
 
   it("refuses a token whose kid names another key, and a JWE with another algorithm", async () => {

@@ -1,10 +1,10 @@
 import "server-only";
 import { hkdfSync } from "node:crypto";
-import { base64url, calculateJwkThumbprint, jwtDecrypt, type JWTPayload } from "jose";
+import { base64url, calculateJwkThumbprint, EncryptJWT, jwtDecrypt, type JWTPayload } from "jose";
 
 /**
- * Reads the Auth.js session cookie on every request (lib/auth/current.ts), without deriving
- * its key every time. Auth.js's own `decode` (next-auth/jwt) runs HKDF and a SHA-512 JWK
+ * Reads the Auth.js session cookie on every request (lib/auth/current.ts), and writes it at
+ * every sign-in step, without deriving its key every time. Auth.js's own `decode` (next-auth/jwt) runs HKDF and a SHA-512 JWK
  * thumbprint per call — the same two results for every request of the process — and its API
  * takes no key, so it cannot cache them (issue #15). This is the same check, with the key
  * derived once per (secret, salt, enc):
@@ -16,8 +16,12 @@ import { base64url, calculateJwkThumbprint, jwtDecrypt, type JWTPayload } from "
  * - a `kid`, when present, must be the key's JWK thumbprint (SHA-512 / SHA-256 by key size);
  * - `exp`/`nbf` with 15 s of clock tolerance.
  *
- * lib/auth/session-cookie.test.ts decodes what Auth.js's `encode` writes and refuses what it
- * refuses, so an Auth.js upgrade that changes the format fails a unit test, not sign-in.
+ * Writing is Auth.js's `encode`, byte for byte in structure: `alg: "dir"`, A256CBC-HS512, the
+ * key's thumbprint as `kid`, `iat`, `exp`, a random `jti`.
+ *
+ * lib/auth/session-cookie.test.ts decodes what Auth.js's `encode` writes, has Auth.js's
+ * `decode` read what we write, and refuses what Auth.js refuses, so an Auth.js upgrade that
+ * changes the format fails a unit test, not sign-in.
  */
 
 const ENCS = { "A256CBC-HS512": 64, "A256GCM": 32 } as const;
@@ -56,4 +60,16 @@ export async function decodeSessionCookie(token: string, secret: string, salt: s
   } catch {
     return null;
   }
+}
+
+/** The cookie value for a payload: what Auth.js's `encode` writes, with the cached key. */
+export async function encodeSessionCookie(payload: JWTPayload, secret: string, salt: string, maxAgeSeconds: number): Promise<string> {
+  const enc: Enc = "A256CBC-HS512";
+  const { key, kid } = await keyFor(secret, salt, enc);
+  return new EncryptJWT(payload)
+    .setProtectedHeader({ alg: "dir", enc, kid })
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + maxAgeSeconds)
+    .setJti(crypto.randomUUID())
+    .encrypt(key);
 }

@@ -15,7 +15,7 @@ export const SESSION_END_REASONS = [
   "ended_by_admin",
   "signed_out_everywhere",
   "account_locked",
-  /** Replaced by its successor at a sign-in step (lib/auth/sessions.ts redeemHandoff): not an end. */
+  /** Replaced by its successor at a sign-in step (lib/auth/sessions.ts startSession): not an end. */
   "rotated",
 ] as const;
 

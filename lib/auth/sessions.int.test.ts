@@ -5,7 +5,7 @@ import { sha256 } from "@/lib/crypto";
 import { sessions } from "@/lib/db/schema";
 import { createTestDb, createUser, type TestDb } from "@/lib/db/test-db";
 import { endNotice, SESSION_END_REASONS } from "./session-end";
-import { claimEndNotice, findSession, revokeAllSessions, revokeSession, signOutSession, touchSession } from "./sessions";
+import { claimEndNotice, findSession, revokeAllSessions, revokeSession, signOutSession, startSession, touchSession } from "./sessions";
 
 let t: TestDb;
 
@@ -133,5 +133,49 @@ describe(`Why a session ended, told once, on ${process.env.DATABASE_URL ? "Postg
     expect(r!.fresh).toBe(true);
     await revokeSession(t.db, s.id, "signed_out_everywhere");
     expect(await touchSession(t.db, s.id)).toBe(false);
+  });
+});
+
+describe(`startSession: a session in its final state, rotated in one statement, on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}`, () => {
+  it("pending → verified: the successor is live at once, keeps the deadline and presence, the predecessor is retired", async () => {
+    const user = await createUser(t.db);
+    const first = await t.db.transaction((tx) =>
+      startSession(tx, { userId: user.id, mfaState: "pending", ip: "192.0.2.1", userAgent: "x".repeat(400), passwordVerified: true }),
+    );
+    const pending = await findSession(t.db, first.token);
+    expect(pending).toMatchObject({ id: first.sessionId, mfaState: "pending", passwordFresh: true, mfaFresh: false });
+    // Only the hash is stored.
+    const [stored] = await t.query<{ token_hash: string; ua: number; last_sign_in: boolean }>(
+      sql`SELECT s.token_hash, length(s.user_agent) AS ua, u.last_sign_in_at IS NOT NULL AS last_sign_in
+            FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ${first.sessionId}`,
+    );
+    expect(stored).toEqual({ token_hash: sha256(first.token), ua: 300, last_sign_in: false });
+    // Pretend the pending session began long ago: the successor must not get a new 12 hours.
+    await t.db.execute(sql`UPDATE sessions SET expires_at = now() + interval '5 minutes' WHERE id = ${first.sessionId}`);
+
+    const second = await t.db.transaction((tx) =>
+      startSession(tx, { userId: user.id, mfaState: "verified", rotatedFrom: first.sessionId, mfaVerified: true, signedIn: true }),
+    );
+    expect(second.token).not.toBe(first.token);
+    expect(await findSession(t.db, first.token)).toBeNull();
+    expect(await state(first.sessionId)).toMatchObject({ revoked: true, reason: "rotated" });
+    expect(await findSession(t.db, second.token)).toMatchObject({ id: second.sessionId, mfaState: "verified", passwordFresh: true, mfaFresh: true });
+    const [after] = await t.query<{ same_deadline: boolean; rotated_from: string; last_sign_in: boolean }>(
+      sql`SELECT s.expires_at = p.expires_at AS same_deadline, s.rotated_from, u.last_sign_in_at IS NOT NULL AS last_sign_in
+            FROM sessions s JOIN sessions p ON p.id = s.rotated_from JOIN users u ON u.id = s.user_id WHERE s.id = ${second.sessionId}`,
+    );
+    expect(after).toEqual({ same_deadline: true, rotated_from: first.sessionId, last_sign_in: true });
+  });
+
+  it("a rolled-back transaction leaves no session behind", async () => {
+    const user = await createUser(t.db);
+    let token = "";
+    await expect(
+      t.db.transaction(async (tx) => {
+        token = (await startSession(tx, { userId: user.id, mfaState: "none", passwordVerified: true })).token;
+        throw new Error("rolled back");
+      }),
+    ).rejects.toThrow("rolled back");
+    expect(await findSession(t.db, token)).toBeNull();
   });
 });

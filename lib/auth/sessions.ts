@@ -1,7 +1,6 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { rows, type DbOrTx } from "@/lib/db";
-import { sessions } from "@/lib/db/schema";
 import { randomToken, sha256 } from "@/lib/crypto";
 import type { SessionEndReason } from "./session-end";
 
@@ -25,11 +24,15 @@ export const IDLE_WARNING = {
 export const PRESENCE_MINUTES = 5;
 
 /**
- * Creates an inactive session and returns a one-time handoff secret. The row only becomes
- * usable when Auth.js redeems the handoff (lib/auth/auth.ts) and writes its token into the
- * cookie — that is how the session id rotates at every step: anonymous → pending → verified.
+ * Starts a session in its final state, in the caller's transaction, and returns the raw token
+ * for the cookie (lib/auth/current.ts `setSessionCookie`, after the transaction commits). Only
+ * the SHA-256 of the token is stored. With `rotatedFrom` the predecessor is retired in the
+ * same statement: that is how the session id rotates at every step — anonymous → pending →
+ * verified — with no window where both are live and no one-time handoff to redeem on the
+ * next request (issue #15: one statement instead of an INSERT now and an UPDATE later).
+ * `signedIn` also records the completed sign-in (`users.last_sign_in_at`) in the same statement.
  */
-export async function createSessionHandoff(
+export async function startSession(
   tx: DbOrTx,
   s: {
     userId: string;
@@ -39,60 +42,34 @@ export async function createSessionHandoff(
     rotatedFrom?: string | null;
     passwordVerified?: boolean;
     mfaVerified?: boolean;
+    signedIn?: boolean;
   },
-): Promise<string> {
-  return (await createSessionWithHandoff(tx, s)).handoff;
-}
-
-/** As createSessionHandoff, also returning the new row's id (to bind other rows to it). */
-export async function createSessionWithHandoff(
-  tx: DbOrTx,
-  s: Parameters<typeof createSessionHandoff>[1],
-): Promise<{ sessionId: string; handoff: string }> {
-  const handoff = randomToken();
-  const [row] = await tx.insert(sessions).values({
-    userId: s.userId,
-    mfaState: s.mfaState,
-    handoffHash: sha256(handoff),
-    rotatedFrom: s.rotatedFrom ?? null,
-    ip: s.ip ?? null,
-    userAgent: s.userAgent?.slice(0, 300) ?? null,
-    // Presence (a recent password) carries over to the rotated successor.
-    passwordVerifiedAt: s.passwordVerified
-      ? sql`now()`
-      : s.rotatedFrom
-        ? sql`(SELECT password_verified_at FROM sessions WHERE id = ${s.rotatedFrom})`
-        : null,
-    mfaVerifiedAt: s.mfaVerified ? sql`now()` : null,
-    // A rotated session keeps its predecessor's absolute deadline: rotation never extends it.
-    expiresAt: s.rotatedFrom
-      ? sql`(SELECT expires_at FROM sessions WHERE id = ${s.rotatedFrom})`
-      : sql`now() + ${ABSOLUTE_LIFETIME_HOURS}::int * interval '1 hour'`,
-  }).returning({ id: sessions.id });
-  return { sessionId: row!.id, handoff };
-}
-
-/**
- * Redeems a handoff once (within 2 minutes): sets the session's token and revokes the session
- * it replaces, in one statement. Returns the raw token for the cookie, or null.
- */
-export async function redeemHandoff(db: DbOrTx, handoff: string): Promise<string | null> {
+): Promise<{ sessionId: string; token: string }> {
   const token = randomToken();
-  const result = await rows<{ id: string }>(
-    db,
-    sql`WITH activated AS (
-          UPDATE sessions
-             SET token_hash = ${sha256(token)}, handoff_hash = NULL, activated_at = now(), last_seen_at = now()
-           WHERE handoff_hash = ${sha256(handoff)} AND activated_at IS NULL AND revoked_at IS NULL
-             AND created_at > now() - interval '2 minutes'
-          RETURNING id, rotated_from
+  const from = s.rotatedFrom ?? null;
+  const [row] = await rows<{ id: string }>(
+    tx,
+    sql`WITH prev AS (
+          SELECT password_verified_at, expires_at FROM sessions WHERE id = ${from}
+        ), created AS (
+          INSERT INTO sessions (user_id, mfa_state, token_hash, activated_at, last_seen_at, rotated_from, ip, user_agent,
+                                password_verified_at, mfa_verified_at, expires_at)
+          VALUES (${s.userId}, ${s.mfaState}, ${sha256(token)}, now(), now(), ${from}, ${s.ip ?? null}, ${s.userAgent?.slice(0, 300) ?? null},
+                  -- Presence (a recent password) carries over to the rotated successor.
+                  ${s.passwordVerified ? sql`now()` : sql`(SELECT password_verified_at FROM prev)`},
+                  ${s.mfaVerified ? sql`now()` : sql`NULL`},
+                  -- A rotated session keeps its predecessor's absolute deadline: rotation never extends it.
+                  COALESCE((SELECT expires_at FROM prev), now() + ${ABSOLUTE_LIFETIME_HOURS}::int * interval '1 hour'))
+          RETURNING id
         ), retired AS (
           UPDATE sessions SET revoked_at = now(), revoke_reason = ${"rotated" satisfies SessionEndReason}
-           WHERE id IN (SELECT rotated_from FROM activated) AND revoked_at IS NULL
+           WHERE id = ${from} AND revoked_at IS NULL
+        ), signed_in AS (
+          UPDATE users SET last_sign_in_at = now() WHERE id = ${s.userId} AND ${s.signedIn ?? false}::boolean
         )
-        SELECT id FROM activated`,
+        SELECT id FROM created`,
   );
-  return result.length === 1 ? token : null;
+  return { sessionId: row!.id, token };
 }
 
 export type SessionRow = {

@@ -5,7 +5,10 @@ import { z } from "zod";
 import { rows, type Db } from "@/lib/db";
 import { recordPasswordAttempt } from "@/lib/mfa/lockout";
 import { verifyPassword } from "./password";
-import { createSessionHandoff, type MfaState } from "./sessions";
+import { openChallenge } from "@/lib/mfa/challenges";
+import type { Challenge } from "@/lib/db/schema";
+import type { FactorUser } from "@/lib/mfa/factors/types";
+import { startSession, type MfaState } from "./sessions";
 
 export const usernameSchema = z
   .string({ error: "Enter your username." })
@@ -36,9 +39,20 @@ export function safeCallbackUrl(value: unknown): string {
   }
 }
 
-type Candidate = { id: string; password_hash: string; mfa_required: boolean; has_factor: boolean };
+type Candidate = { id: string; username: string; email: string; group_id: string; password_hash: string; mfa_required: boolean; has_factor: boolean };
 
-export type PasswordSignInResult = { ok: true; handoff: string; mfaState: MfaState } | { ok: false };
+export type PasswordSignInResult =
+  | {
+      ok: true;
+      /** The new session's raw token, for the cookie once the transaction has committed. */
+      token: string;
+      mfaState: MfaState;
+      /** The user of the new session, as a factor plugin sees them. */
+      user: FactorUser;
+      /** A pending session's sign-in challenge, opened in the same transaction. */
+      challenge: Challenge | null;
+    }
+  | { ok: false };
 
 /**
  * Unknown user, wrong password and locked account all answer `{ ok: false }` after the same
@@ -47,13 +61,13 @@ export type PasswordSignInResult = { ok: true; handoff: string; mfaState: MfaSta
  */
 export async function passwordSignIn(
   db: Db,
-  input: { username: string; password: string },
+  input: { username: string; password: string; callbackUrl?: string },
   client: { ip: string | null; userAgent: string | null },
 ): Promise<PasswordSignInResult> {
   const username = normaliseUsername(input.username);
   const [user] = await rows<Candidate>(
     db,
-    sql`SELECT u.id, u.password_hash, g.mfa_required,
+    sql`SELECT u.id, u.username, u.email, u.group_id, u.password_hash, g.mfa_required,
                EXISTS (SELECT 1 FROM factors f WHERE f.user_id = u.id AND f.status = 'active') AS has_factor
           FROM users u JOIN groups g ON g.id = u.group_id
          WHERE u.username = ${username}`,
@@ -75,18 +89,31 @@ export async function passwordSignIn(
       userHasMfa: Boolean(user?.has_factor),
     },
     async (tx) => {
-      if (mfaState === "none") {
-        await tx.execute(sql`UPDATE users SET last_sign_in_at = now() WHERE id = ${userId}`);
-      }
-      return createSessionHandoff(tx, {
+      // The session starts in its final state (no handoff to redeem on the next request); a
+      // pending one gets its sign-in challenge in the same transaction, so the login action
+      // can show the factor step in place (issue #15).
+      const { sessionId, token } = await startSession(tx, {
         userId,
         mfaState,
         ip: client.ip,
         userAgent: client.userAgent,
         passwordVerified: true,
+        signedIn: mfaState === "none",
       });
+      const challenge =
+        mfaState === "pending"
+          ? await openChallenge(tx, { sessionId, userId, purpose: "sign_in", context: { callbackUrl: input.callbackUrl ?? "/dashboard" } })
+          : null;
+      return { sessionId, token, challenge };
     },
   );
-  if (outcome.kind !== "ok") return { ok: false };
-  return { ok: true, handoff: outcome.value, mfaState };
+  if (outcome.kind !== "ok" || !user) return { ok: false };
+  const { sessionId, token, challenge } = outcome.value;
+  return {
+    ok: true,
+    token,
+    mfaState,
+    challenge,
+    user: { userId: user.id, username: user.username, email: user.email, groupId: user.group_id, sessionId },
+  };
 }

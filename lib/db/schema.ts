@@ -83,7 +83,7 @@ export const sessions = pgTable(
     mfaState: text({ enum: ["pending", "enrol", "verified", "none", "reset"] }).notNull(),
     mfaVerifiedAt: ts(),
     passwordVerifiedAt: ts(),
-    /** A rotated successor is created inactive with a one-time handoff, then activated. */
+    /** Unused since sessions start in their final state (lib/auth/sessions.ts startSession); always NULL. */
     handoffHash: text(),
     activatedAt: ts(),
     rotatedFrom: uuid(),

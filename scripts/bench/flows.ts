@@ -2,7 +2,7 @@
 // or failed step throws (an error, never a fast response).
 import { generateSync } from "otplib";
 import { sessionCookieName } from "../../lib/security/headers";
-import { actionRedirect, actionState, CookieJar, type Client, type Reply } from "./http";
+import { actionState, CookieJar, type Client, type Reply } from "./http";
 import type { BenchUser } from "./users";
 
 export type ActionIds = { signIn: string; verifySignIn: string; transfer: string; verifyStepUp: string };
@@ -66,19 +66,33 @@ export function totpCode(user: BenchUser, step: number): string {
   return generateSync({ secret: user.totpSecret!, epoch: step * STEP_SECONDS });
 }
 
-/** Password-only: the login action → handoff → redirect rendered as the dashboard. */
+/**
+ * The page the browser goes to after a sign-in action answered with its destination: a client
+ * navigation, which fetches the page's RSC payload (components/mfa/mfa-panel.tsx,
+ * components/auth/login-form.tsx). Checked to be this user's dashboard.
+ */
+async function navigate(client: Client, path: string, jar: CookieJar, user: BenchUser, step: string): Promise<void> {
+  const r = await client.request("GET", path, jar, { rsc: "1" });
+  if (r.status !== 200 || !r.body.includes(user.displayName)) fail(step, r, "the dashboard did not render for this user");
+}
+
+/** Password-only: the login action answers with the destination; the browser navigates there. */
 export async function passwordSignIn(client: Client, ids: ActionIds, user: BenchUser, password: string, onReply?: (label: string) => void): Promise<CookieJar> {
   const jar = new CookieJar();
   const r = await client.action("/login", ids.signIn, { username: user.username, password, callbackUrl: "/dashboard" }, jar);
-  onReply?.("login action (+ /dashboard render)");
-  const to = actionRedirect(r);
-  if (r.status !== 200 || to !== "/dashboard") fail("login", r, `expected a redirect to /dashboard, got ${to}`);
+  onReply?.("login action");
+  const s = actionState(r);
+  if (r.status !== 200 || s?.status !== "ok" || s.data?.next !== "/dashboard") fail("login", r, `expected the destination /dashboard, got ${JSON.stringify(s?.data)}`);
   if (!jar.get(SESSION_COOKIE)) fail("login", r, "no session cookie");
-  if (!r.body.includes(user.displayName)) fail("login", r, "the dashboard did not render for this user");
+  await navigate(client, "/dashboard", jar, user, "dashboard");
+  onReply?.("/dashboard (client navigation)");
   return jar;
 }
 
-/** Password + TOTP: login action (→ /mfa rendered with a challenge), then the /mfa action with a code. */
+/**
+ * Password + TOTP: the login action answers with the second step in place (challenge and
+ * factors), then the MFA action with a code answers with the destination; the browser navigates.
+ */
 export async function totpSignIn(
   client: Client,
   ids: ActionIds,
@@ -89,20 +103,20 @@ export async function totpSignIn(
 ): Promise<CookieJar> {
   const jar = new CookieJar();
   const r1 = await client.action("/login", ids.signIn, { username: user.username, password, callbackUrl: "/dashboard" }, jar);
-  onReply?.("login action (+ /mfa render)");
-  const mfaPath = actionRedirect(r1);
-  if (r1.status !== 200 || !mfaPath?.startsWith("/mfa?")) fail("login", r1, `expected a redirect to /mfa, got ${mfaPath}`);
+  onReply?.("login action (→ the code step in place)");
+  const s1 = actionState(r1);
+  const challengeId = (s1?.data?.step as { challengeId?: unknown } | undefined)?.challengeId;
+  if (r1.status !== 200 || s1?.status !== "ok" || typeof challengeId !== "string") fail("login", r1, "expected the code step with a challenge");
   const pending = jar.get(SESSION_COOKIE);
   if (!pending) fail("login", r1, "no session cookie");
-  const challengeId = /"challengeId":"([0-9a-f-]{36})"/.exec(r1.body)?.[1];
-  if (!challengeId) fail("login", r1, "the /mfa page did not render a challenge");
-  const r2 = await client.action(mfaPath, ids.verifySignIn, { challengeId, factor: "totp", code: totpCode(user, step) }, jar);
-  onReply?.("mfa action (+ /dashboard render)");
-  const to = actionRedirect(r2);
-  if (r2.status !== 200 || to !== "/dashboard") fail("mfa", r2, `expected a redirect to /dashboard, got ${to}`);
+  const r2 = await client.action("/mfa?callbackUrl=%2Fdashboard", ids.verifySignIn, { challengeId, factor: "totp", code: totpCode(user, step) }, jar);
+  onReply?.("mfa action");
+  const s2 = actionState(r2);
+  if (r2.status !== 200 || s2?.status !== "ok" || s2.data?.next !== "/dashboard") fail("mfa", r2, `expected the destination /dashboard, got ${JSON.stringify(s2?.data)}`);
   const verified = jar.get(SESSION_COOKIE);
   if (!verified || verified === pending) fail("mfa", r2, "the session id did not rotate");
-  if (!r2.body.includes(user.displayName)) fail("mfa", r2, "the dashboard did not render for this user");
+  await navigate(client, "/dashboard", jar, user, "dashboard");
+  onReply?.("/dashboard (client navigation)");
   return jar;
 }
 

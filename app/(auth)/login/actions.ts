@@ -1,14 +1,15 @@
 "use server";
 
-import { AuthError } from "next-auth";
 import { redirect } from "next/navigation";
 import { z } from "zod";
+import type { SignInResult } from "@/components/auth/login-form";
 import { publicAction } from "@/lib/actions/guard";
-import { signIn } from "@/lib/auth/auth";
-import { clientIp, userAgent } from "@/lib/auth/current";
+import type { ActionState } from "@/lib/actions/state";
+import { clientIp, setSessionCookie, userAgent } from "@/lib/auth/current";
 import { passwordInputSchema, passwordSignIn, safeCallbackUrl, usernameSchema } from "@/lib/auth/sign-in";
 import { getDb } from "@/lib/db";
-import { isDatabaseUnavailable } from "@/lib/db/availability";
+import { calledFromScript } from "@/lib/http/called-from-script";
+import { signInStep } from "@/lib/mfa/sign-in-step";
 
 const signInSchema = z.object({
   username: usernameSchema,
@@ -19,22 +20,26 @@ const signInSchema = z.object({
 // One message for unknown user, wrong password and locked account: nothing to enumerate.
 const GENERIC = "Incorrect username or password.";
 
-export const signInWithPassword = publicAction(signInSchema, async (input) => {
-  const result = await passwordSignIn(await getDb(), input, { ip: await clientIp(), userAgent: await userAgent() });
-  if (!result.ok) return { status: "error", message: GENERIC };
-  try {
-    await signIn("handoff", { handoff: result.handoff, redirect: false });
-  } catch (err) {
-    // The handoff could not be redeemed because the database is away: the guard says so.
-    if (isDatabaseUnavailable(err)) throw err;
-    if (err instanceof AuthError) {
-      console.error("[sign-in] handoff refused:", err.type, err.message);
-      return { status: "error", message: GENERIC };
-    }
-    throw err;
-  }
+/**
+ * The password step. A pending session's second step comes back as data and the form shows it
+ * in place; a finished sign-in comes back as its destination (lib/http/called-from-script.ts).
+ * Without JavaScript both redirect. The session starts in its final state in the password's
+ * transaction (lib/auth/sign-in.ts); the cookie is written once that has committed.
+ */
+export const signInWithPassword = publicAction(signInSchema, async (input): Promise<ActionState<SignInResult | { username: string }>> => {
   const next = safeCallbackUrl(input.callbackUrl);
+  const db = await getDb();
+  const result = await passwordSignIn(db, { ...input, callbackUrl: next }, { ip: await clientIp(), userAgent: await userAgent() });
+  // The username comes back so the form keeps it; nothing else about the attempt does.
+  if (!result.ok) return { status: "error", message: GENERIC, data: { username: input.username } };
+  await setSessionCookie(result.token);
+  const script = await calledFromScript();
+  if (result.mfaState === "pending" && script) {
+    const step = await signInStep(db, result.user, result.challenge!, next);
+    return { status: "ok", data: { step } satisfies SignInResult };
+  }
   if (result.mfaState === "pending") redirect(`/mfa?callbackUrl=${encodeURIComponent(next)}`);
   if (result.mfaState === "enrol") redirect(`/mfa/enrol?callbackUrl=${encodeURIComponent(next)}`);
+  if (script) return { status: "ok", data: { next } satisfies SignInResult };
   redirect(next);
 });

@@ -25,26 +25,36 @@ export default async function LoginPage({
   // password change delete the cookie, so their own response carries the notice as a flag.
   const ended = session || changed ? null : await claimSessionEndNotice();
   const notice = ended ?? (signedOut ? endNotice("signed_out") : null);
+  // With JavaScript the form turns into the second step in place; intro and footer belong to
+  // the password step only.
   return (
     <Card>
-      <h1 className="text-xl font-semibold">Sign in to MFA Bank</h1>
-      <p className="mb-6 mt-1 text-sm text-muted">Your password first; then, if you have set one up, your second factor.</p>
-      {changed ? (
-        <Alert kind="ok" className="mb-4">
-          Your password was changed and every session was signed out. Sign in with your new password.
-        </Alert>
-      ) : notice ? (
-        <Alert kind="info" className="mb-4" id="session-ended">
-          {notice}
-        </Alert>
-      ) : null}
-      {changed || signedOut ? <ForgetNoticeFlag names={FLAGS} /> : null}
-      <LoginForm callbackUrl={next} />
-      <p className="mt-6 text-center text-sm">
-        <Link href="/forgot-password" className="text-brand-600 hover:underline">
-          Forgot your password?
-        </Link>
-      </p>
+      <LoginForm
+        callbackUrl={next}
+        intro={
+          <>
+            <h1 className="text-xl font-semibold">Sign in to MFA Bank</h1>
+            <p className="mb-6 mt-1 text-sm text-muted">Your password first; then, if you have set one up, your second factor.</p>
+            {changed ? (
+              <Alert kind="ok" className="mb-4">
+                Your password was changed and every session was signed out. Sign in with your new password.
+              </Alert>
+            ) : notice ? (
+              <Alert kind="info" className="mb-4" id="session-ended">
+                {notice}
+              </Alert>
+            ) : null}
+            {changed || signedOut ? <ForgetNoticeFlag names={FLAGS} /> : null}
+          </>
+        }
+        footer={
+          <p className="mt-6 text-center text-sm">
+            <Link href="/forgot-password" className="text-brand-600 hover:underline">
+              Forgot your password?
+            </Link>
+          </p>
+        }
+      />
     </Card>
   );
 }

@@ -1,14 +1,10 @@
 "use server";
 
-import { AuthError } from "next-auth";
 import { redirect } from "next/navigation";
-import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { sessionAction } from "@/lib/actions/guard";
-import type { ActionState } from "@/lib/actions/state";
-import { signIn } from "@/lib/auth/auth";
-import { clientIp, factorUser, userAgent, type CurrentSession } from "@/lib/auth/current";
-import { createSessionHandoff } from "@/lib/auth/sessions";
+import { clientIp, factorUser, setSessionCookie, userAgent, type CurrentSession } from "@/lib/auth/current";
+import { startSession } from "@/lib/auth/sessions";
 import { safeCallbackUrl } from "@/lib/auth/sign-in";
 import { getDb, type Tx } from "@/lib/db";
 import { audit } from "@/lib/mfa/audit";
@@ -16,7 +12,7 @@ import { queueMail } from "@/lib/mail/outbox";
 import { fileRecoveryRequest, recoveryMessageSchema, REQUESTS_PER_DAY } from "@/lib/mfa/recovery-requests";
 import { registrableFactors } from "@/lib/mfa/registry";
 import { answerChallenge, outcomeToState } from "@/lib/mfa/verify";
-import { isDatabaseUnavailable } from "@/lib/db/availability";
+import { calledFromScript } from "@/lib/http/called-from-script";
 
 // Factor fields pass through as strings (up to 20 KB) so a malformed code still reaches the
 // factor and counts as a failed attempt, as the lockout model requires.
@@ -26,50 +22,46 @@ const verifySchema = z
   .object({ challengeId: z.uuid(), factor: z.string().min(1).max(64) })
   .catchall(factorFields);
 
-/** MFA done for this sign-in: record it and mint the rotated, verified successor session. */
-async function completeSignIn(tx: Tx, session: CurrentSession): Promise<string> {
-  await tx.execute(sql`UPDATE users SET last_sign_in_at = now() WHERE id = ${session.userId}`);
-  return createSessionHandoff(tx, {
+/**
+ * MFA done for this sign-in: the rotated, verified successor session, started in its final
+ * state in the attempt's transaction, with the completed sign-in recorded in the same statement.
+ */
+async function completeSignIn(tx: Tx, session: CurrentSession, client: { ip: string | null; userAgent: string | null }): Promise<string> {
+  const { token } = await startSession(tx, {
     userId: session.userId,
     mfaState: "verified",
     rotatedFrom: session.id,
     mfaVerified: true,
-    ip: await clientIp(),
-    userAgent: await userAgent(),
+    signedIn: true,
+    ...client,
   });
+  return token;
 }
 
-async function activate(handoff: string): Promise<ActionState | null> {
-  try {
-    await signIn("handoff", { handoff, redirect: false });
-    return null;
-  } catch (err) {
-    // The handoff could not be redeemed because the database is away: the guard says so.
-    if (isDatabaseUnavailable(err)) throw err;
-    if (err instanceof AuthError) return { status: "error", message: "Your session has ended. Please sign in again.", code: "signed_out" };
-    throw err;
-  }
-}
-
-/** Answers the sign-in challenge; on success the session id rotates (pending → verified). */
+/**
+ * Answers the sign-in challenge; on success the session id rotates (pending → verified) and the
+ * browser goes to its destination: a script navigates, a plain form post is redirected
+ * (lib/http/called-from-script.ts).
+ */
 export const verifySignIn = sessionAction(
   ["pending"],
   verifySchema,
   async (input, session) => {
     const { challengeId, factor, ...fields } = input;
     const db = await getDb();
+    const client = { ip: await clientIp(), userAgent: await userAgent() };
     const outcome = await answerChallenge(
       db,
-      { ...factorUser(session), ip: await clientIp() },
+      { ...factorUser(session), ip: client.ip },
       { challengeId, purpose: "sign_in", factorId: factor, input: fields },
       async (tx, challenge) => ({
-        handoff: await completeSignIn(tx, session),
+        token: await completeSignIn(tx, session, client),
         next: safeCallbackUrl(challenge.context.callbackUrl),
       }),
     );
     if (outcome.kind !== "ok") return outcomeToState(outcome);
-    const failed = await activate(outcome.value.handoff);
-    if (failed) return failed;
+    await setSessionCookie(outcome.value.token);
+    if (await calledFromScript()) return { status: "ok", data: { next: outcome.value.next } };
     redirect(outcome.value.next);
   },
   { repeatedFields: "join" },
@@ -97,11 +89,10 @@ export const enrolFirstFactor = sessionAction(["enrol"], enrolSchema, async (inp
       subject: "A sign-in method was added to your MFA Bank account",
       body: `Hello ${session.username},\n\n${factor.name} was added to your account. If this was not you, contact the bank immediately.\n\nMFA Bank`,
     });
-    return { ok: true as const, handoff: await completeSignIn(tx, session) };
+    return { ok: true as const, token: await completeSignIn(tx, session, { ip: await clientIp(), userAgent: await userAgent() }) };
   });
   if (!result.ok) return { status: "error", message: result.message, fieldErrors: { code: [result.message] } };
-  const failed = await activate(result.handoff);
-  if (failed) return failed;
+  await setSessionCookie(result.token);
   redirect(`/security?enrolled=1&next=${encodeURIComponent(safeCallbackUrl(callbackUrl))}`);
 });
 

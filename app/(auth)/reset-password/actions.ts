@@ -1,17 +1,15 @@
 "use server";
 
-import { AuthError } from "next-auth";
 import { redirect } from "next/navigation";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { publicAction, sessionAction } from "@/lib/actions/guard";
-import { signIn, signOut } from "@/lib/auth/auth";
-import { clientIp, factorUser, userAgent } from "@/lib/auth/current";
+import { signOut } from "@/lib/auth/auth";
+import { clientIp, factorUser, setSessionCookie, userAgent } from "@/lib/auth/current";
 import { newPasswordFields, newPasswordProblem } from "@/lib/auth/password-policy";
 import { claimPasswordReset, findActiveReset, hashPassword, markResetMfaPassed, setNewPassword } from "@/lib/auth/password-reset";
 import { getDb, rows } from "@/lib/db";
 import { answerChallenge, outcomeToState } from "@/lib/mfa/verify";
-import { isDatabaseUnavailable } from "@/lib/db/availability";
 
 const LOCKED =
   "This account is locked, so its password cannot be reset yet. Unlock it first with the link in the lock e-mail, or call the bank.";
@@ -22,14 +20,7 @@ export const claimReset = publicAction(z.object({ token: z.string().min(20).max(
     return { status: "error", message: "This link has expired, was already used, or was replaced by a newer one. Request a new link." };
   }
   if (result.kind === "locked") return { status: "error", code: "locked", message: LOCKED };
-  try {
-    await signIn("handoff", { handoff: result.handoff, redirect: false });
-  } catch (err) {
-    // The handoff could not be redeemed because the database is away: the guard says so.
-    if (isDatabaseUnavailable(err)) throw err;
-    if (err instanceof AuthError) return { status: "error", message: "This link could not be used. Request a new link." };
-    throw err;
-  }
+  await setSessionCookie(result.token);
   redirect(result.needsMfa ? "/mfa" : "/reset-password/continue");
 });
 

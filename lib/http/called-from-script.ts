@@ -1,0 +1,17 @@
+import "server-only";
+import { headers } from "next/headers";
+
+/**
+ * Was this server action called by React's client (JavaScript running), or by a plain form
+ * post (no JavaScript: progressive enhancement)? React's client marks its calls with the
+ * `Next-Action` header (proxy.ts's gate tells them apart the same way); a plain post carries
+ * the action id in the form body instead.
+ *
+ * A script-called action that succeeds answers with state and lets the page navigate: a
+ * `redirect()` there makes Next render the target page inside the action's response, through
+ * an HTTP request to itself (issue #15). A plain post has no script to navigate, so it
+ * redirects — for a plain post Next answers with a 303 and renders nothing.
+ */
+export async function calledFromScript(): Promise<boolean> {
+  return (await headers()).has("next-action");
+}
