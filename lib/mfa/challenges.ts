@@ -39,8 +39,8 @@ export async function openChallenge(
   return toChallenge(row!);
 }
 
-/** A raw `challenges` row (snake_case, text timestamps on some drivers) as drizzle's row type. */
-function toChallenge(r: Record<string, unknown>): Challenge {
+/** A raw `challenges` row (snake_case, text timestamps on some drivers; or its to_jsonb) as drizzle's row type. */
+export function toChallenge(r: Record<string, unknown>): Challenge {
   const date = (v: unknown) => (v == null ? null : new Date(v as string));
   const context = typeof r.context === "string" ? (JSON.parse(r.context) as Record<string, unknown>) : (r.context as Record<string, unknown>);
   return {

@@ -2,6 +2,7 @@ import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import { rows, type DbOrTx } from "@/lib/db";
 import { factors, groups, type Challenge } from "@/lib/db/schema";
+import { toChallenge, type Purpose } from "./challenges";
 import { externalFactor, isExternalFactorId } from "./factors/external";
 import { passkeyFactor } from "./factors/passkey";
 import { recoveryFactor } from "./factors/recovery";
@@ -50,22 +51,37 @@ const listFor = (profile: Profile | undefined, workflow: Workflow) => (workflow 
 /**
  * One read for what a page needs to offer factors (issue #15): the group's profile, the user's
  * active `factors` types and whether unused recovery codes remain. Plugins answer `isActive`
- * from it (`activeIn`) instead of one query each.
+ * from it (`activeIn`) instead of one query each. With `challenge`, the same read also fetches
+ * that open challenge of this session and purpose (null when it is not open): an answer needs both.
  */
-async function snapshotOf(db: DbOrTx, user: FactorUser): Promise<{ profile: Profile | undefined; snapshot: FactorSnapshot }> {
-  const [r] = await rows<{ sign_in: unknown; step_up: unknown; active_types: unknown; unused_recovery: boolean }>(
+async function snapshotOf(
+  db: DbOrTx,
+  user: FactorUser,
+  challenge?: { id: string; purpose: Purpose },
+): Promise<{ profile: Profile | undefined; snapshot: FactorSnapshot; challenge: Challenge | null }> {
+  const [r] = await rows<{ sign_in: unknown; step_up: unknown; active_types: unknown; unused_recovery: boolean; challenge: unknown }>(
     db,
     sql`SELECT g.sign_in_factors AS sign_in, g.step_up_factors AS step_up,
                COALESCE((SELECT jsonb_agg(DISTINCT f.type) FROM factors f WHERE f.user_id = ${user.userId} AND f.status = 'active'), '[]'::jsonb) AS active_types,
-               EXISTS (SELECT 1 FROM recovery_codes c WHERE c.user_id = ${user.userId} AND c.used_at IS NULL) AS unused_recovery
+               EXISTS (SELECT 1 FROM recovery_codes c WHERE c.user_id = ${user.userId} AND c.used_at IS NULL) AS unused_recovery,
+               ${
+                 challenge
+                   ? sql`(SELECT to_jsonb(c) FROM challenges c
+                           WHERE c.id = ${challenge.id} AND c.session_id = ${user.sessionId} AND c.purpose = ${challenge.purpose}
+                             AND c.status = 'open' AND c.expires_at > now())`
+                   : sql`NULL::jsonb`
+               } AS challenge
           FROM (SELECT 1) AS one LEFT JOIN groups g ON g.id = ${user.groupId}`,
   );
-  const list = (v: unknown): string[] | null => (v == null ? null : typeof v === "string" ? (JSON.parse(v) as string[]) : (v as string[]));
+  const json = (v: unknown): unknown => (typeof v === "string" ? JSON.parse(v) : v);
+  const list = (v: unknown): string[] | null => (v == null ? null : (json(v) as string[]));
   const signIn = list(r?.sign_in);
   const stepUp = list(r?.step_up);
+  const open = r?.challenge == null ? null : (json(r.challenge) as Record<string, unknown>);
   return {
     profile: signIn && stepUp ? { signIn, stepUp } : undefined,
     snapshot: { activeTypes: new Set(list(r?.active_types) ?? []), unusedRecoveryCodes: Boolean(r?.unused_recovery) },
+    challenge: open ? toChallenge(open) : null,
   };
 }
 
@@ -106,19 +122,37 @@ export async function unavailableFactors(db: DbOrTx, user: FactorUser, workflow:
   return (await offeredFactors(db, user, workflow)).unavailable;
 }
 
-/**
- * The one factor an answer names, if usableFactors would list it — without checking the
- * user's other factors (answerChallenge needs only this one).
- */
-export async function usableFactor(db: DbOrTx, user: FactorUser, workflow: Workflow, factorId: string): Promise<FactorPlugin | undefined> {
-  const factor = getFactor(factorId);
+/** Is this factor usable for the workflow, as offeredFactors would decide, from a snapshot already read? */
+async function usableIn(db: DbOrTx, user: FactorUser, workflow: Workflow, factor: FactorPlugin | undefined, read: { profile: Profile | undefined; snapshot: FactorSnapshot }) {
   if (!factor) return undefined;
-  const { profile, snapshot } = await snapshotOf(db, user);
-  const allowed = listFor(profile, workflow);
+  const allowed = listFor(read.profile, workflow);
   // As in offeredFactors: an external factor only where the group's profile names it.
   if (allowed ? !allowed.includes(factor.id) : isExternalFactorId(factor.id)) return undefined;
   if (factor.allowedIn && !(await factor.allowedIn(db, workflow))) return undefined;
-  return (await isActiveNow(db, factor, user, snapshot)) ? factor : undefined;
+  return (await isActiveNow(db, factor, user, read.snapshot)) ? factor : undefined;
+}
+
+/**
+ * The one factor an answer names, if usableFactors would list it — without checking the
+ * user's other factors.
+ */
+export async function usableFactor(db: DbOrTx, user: FactorUser, workflow: Workflow, factorId: string): Promise<FactorPlugin | undefined> {
+  const factor = getFactor(factorId);
+  return factor ? usableIn(db, user, workflow, factor, await snapshotOf(db, user)) : undefined;
+}
+
+/**
+ * What an answer needs before it is evaluated, in one read (issue #15): the open challenge it
+ * names (this session's, of this purpose; null otherwise) and the factor it names if usable.
+ */
+export async function challengeAndFactor(
+  db: DbOrTx,
+  user: FactorUser,
+  req: { challengeId: string; purpose: Purpose; factorId: string },
+): Promise<{ challenge: Challenge | null; factor: FactorPlugin | undefined }> {
+  const read = await snapshotOf(db, user, { id: req.challengeId, purpose: req.purpose });
+  const workflow: Workflow = req.purpose;
+  return { challenge: read.challenge, factor: read.challenge ? await usableIn(db, user, workflow, getFactor(req.factorId), read) : undefined };
 }
 
 /**

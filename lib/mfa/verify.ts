@@ -2,10 +2,10 @@ import "server-only";
 import type { Db, Tx } from "@/lib/db";
 import type { ActionState } from "@/lib/actions/state";
 import { audit } from "./audit";
-import { ChallengeGone, consumeChallenge, findOpenChallenge, type Purpose } from "./challenges";
+import { ChallengeGone, consumeChallenge, type Purpose } from "./challenges";
 import type { FactorInput, FactorUser } from "./factors/types";
 import { attemptMfa, peekAdmission, type AttemptOutcome } from "./lockout";
-import { usableFactor, type Workflow } from "./registry";
+import { challengeAndFactor } from "./registry";
 import type { Challenge } from "@/lib/db/schema";
 
 export type VerifyOutcome<R> =
@@ -42,10 +42,9 @@ export async function answerChallenge<R>(
   req: { challengeId: string; purpose: Purpose; factorId: string; input: FactorInput },
   onPassed: (tx: Tx, challenge: Challenge) => Promise<R>,
 ): Promise<VerifyOutcome<R>> {
-  const challenge = await findOpenChallenge(db, req.challengeId, user.sessionId, req.purpose);
+  // One read: the open challenge and whether the named factor may answer it.
+  const { challenge, factor } = await challengeAndFactor(db, user, req);
   if (!challenge) return { kind: "expired" };
-  const workflow: Workflow = req.purpose;
-  const factor = await usableFactor(db, user, workflow, req.factorId);
   if (!factor) return { kind: "factor_not_allowed" };
   let input = req.input;
   if (factor.prepare) {
