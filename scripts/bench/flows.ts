@@ -69,10 +69,13 @@ export function totpCode(user: BenchUser, step: number): string {
 /**
  * The page the browser goes to after a sign-in action answered with its destination: a client
  * navigation, which fetches the page's RSC payload (components/mfa/mfa-panel.tsx,
- * components/auth/login-form.tsx). Checked to be this user's dashboard.
+ * components/auth/login-form.tsx). Checked to be this user's dashboard. Next wants the `_rsc`
+ * cache-busting parameter to match the router headers sent; with none, it is empty. (A
+ * browser also sends its router state, and gets only the segments that change: this full-tree
+ * payload costs the server a little more, never less.)
  */
 async function navigate(client: Client, path: string, jar: CookieJar, user: BenchUser, step: string): Promise<void> {
-  const r = await client.request("GET", path, jar, { rsc: "1" });
+  const r = await client.request("GET", `${path}?_rsc`, jar, { rsc: "1" });
   if (r.status !== 200 || !r.body.includes(user.displayName)) fail(step, r, "the dashboard did not render for this user");
 }
 
