@@ -32,10 +32,17 @@ test("with JavaScript, the code step appears in place and /mfa serves a reload",
   await expect(page.getByRole("heading", { name: "Verify it's you" })).toBeVisible();
   expect(mfaLoads.length).toBe(1); // the reload
   await waitForHydration(page);
+  const dashboardLoads: string[] = [];
+  page.on("request", (r) => {
+    if (new URL(r.url()).pathname === "/dashboard") dashboardLoads.push(`${r.method()} ${r.url()} ${r.headers()["rsc"] ?? ""}`);
+  });
   await page.getByLabel("6-digit code").fill(await freshTotp(user.totpSecret!));
   await page.getByRole("button", { name: "Verify" }).click();
   await page.waitForURL(/\/dashboard$/);
   await expect(page.getByRole("heading", { name: `Hello, ${user.displayName}` })).toBeVisible();
+  // One navigation to the destination, not two.
+  await page.waitForTimeout(500);
+  expect(dashboardLoads).toHaveLength(1);
 });
 
 test("a failed password keeps the username and never the password", async ({ page, makeUser }) => {
