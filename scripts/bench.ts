@@ -465,21 +465,35 @@ async function main() {
         cell.errors.push(err instanceof Error ? err.message : String(err));
       }
     };
-    // Interleaved in one queue: a guarded transfer (consumes its grant) then an ordinary one
-    // (€15, under the step-up threshold: the same action, guard, risk rule and transaction).
-    const tasks = prepared.flatMap((p, i) => {
-      const g = timed(guarded, () => transfer(client, ids, p.jar, p.fields, p.grantId));
-      const u = timed(unguarded, () => transfer(client, ids, p.jar, transferFields(p.user, "15.00")));
-      return i % 2 === 0 ? [g, u] : [u, g];
-    });
-    const t1 = performance.now();
-    await drain(c, tasks);
-    guarded.wallMs = unguarded.wallMs = performance.now() - t1;
+    // A guarded transfer (consumes its grant) and an ordinary one (€15, under the step-up
+    // threshold: the same action, guard, risk rule and transaction) in alternating chunks, ABBA,
+    // so each kind's CPU is read on its own (issue #15 targets CPU per flow) and a load burst
+    // from elsewhere hits both alike.
+    const kinds = [
+      { cell: guarded, tasks: prepared.map((p) => timed(guarded, () => transfer(client, ids, p.jar, p.fields, p.grantId))) },
+      { cell: unguarded, tasks: prepared.map((p) => timed(unguarded, () => transfer(client, ids, p.jar, transferFields(p.user, "15.00")))) },
+    ];
+    const CHUNKS = 4;
+    const size = Math.ceil(pairs / CHUNKS);
+    for (let round = 0; round < CHUNKS; round++) {
+      const order = round % 2 === 0 ? kinds : [...kinds].reverse();
+      for (const k of order) {
+        const cpu0 = readCpu();
+        const t1 = performance.now();
+        await drain(c, k.tasks.slice(round * size, (round + 1) * size));
+        k.cell.wallMs += performance.now() - t1;
+        const cpu1 = readCpu();
+        k.cell.cpu.server += cpu1.server - cpu0.server;
+        k.cell.cpu.db += cpu1.db - cpu0.db;
+        k.cell.cpu.client += cpu1.client - cpu0.client;
+      }
+    }
     const g = summary(guarded);
     const u = summary(unguarded);
     transfers[`c${c}`] = { guarded: g, unguarded: u, ratioP50: Math.round((g.p50 / u.p50) * 100) / 100 };
     allErrors.push(...guarded.errors, ...unguarded.errors);
     log(`transfer c=${c}: with grant p50 ${g.p50} ms (${g.errors} errors) | no step-up p50 ${u.p50} ms (${u.errors} errors) | ratio ${transfers[`c${c}`]!.ratioP50} (${secondsSince(t)})`);
+    log(`  CPU ms per transfer (server / PostgreSQL / load generator): with grant ${JSON.stringify(g.cpuMs)}, no step-up ${JSON.stringify(u.cpuMs)}`);
   }
   // ------------------------------------------------------------ sign-in timing gap (c=1, interleaved)
   const timingStarted = Date.now();
@@ -568,29 +582,42 @@ function report(r: Outcome) {
   const mb = (b: number) => Math.round(b / 2 ** 20);
   const c32 = r.signIn.c32!;
   const totalErrors = r.allErrors.length;
+  // Issue #15's targets: CPU per flow (steady on a busy machine, unlike latency), round trips on
+  // the wire, memory and bytes — plus the failed-sign-in timing gap of issue #16.
+  const serverDb = (x: ReturnType<typeof summary>) => (x.cpuMs ? Math.round((x.cpuMs.server + x.cpuMs.db) * 10) / 10 : NaN);
+  const c8t = r.transfers.c8 ?? r.transfers.c1!;
+  const transferCpuRatio = Math.round((serverDb(c8t.guarded) / serverDb(c8t.unguarded)) * 100) / 100;
+  const trips = (k: string) => (r.roundTrips ? (r.roundTrips[k] as number | undefined) : undefined);
+  const tripTarget = (figure: string, key: string, max: number) => {
+    const v = trips(key);
+    return { figure, target: `≤ ${max}`, value: v ?? "n/a (PGlite)", met: v !== undefined && v <= max };
+  };
   const targets = [
-    { figure: "password + TOTP p50 ÷ password-only p50 (c=32)", target: "≤ 1.15", value: c32.ratioP50, met: c32.ratioP50 <= 1.15 },
-    { figure: "transfer with a grant p50 ÷ without step-up p50 (c=1)", target: "≤ 1.25", value: r.transfers.c1!.ratioP50, met: r.transfers.c1!.ratioP50 <= 1.25 },
+    { figure: "server + PostgreSQL CPU per password + TOTP sign-in (c=32)", target: "≤ 45 ms", value: `${serverDb(c32.totp)} ms`, met: serverDb(c32.totp) <= 45 },
+    { figure: "server + PostgreSQL CPU per password-only sign-in (c=32)", target: "≤ 28 ms", value: `${serverDb(c32.passwordOnly)} ms`, met: serverDb(c32.passwordOnly) <= 28 },
     {
-      figure: "password + TOTP sign-ins/s at c=32 ÷ hash limit",
-      target: "≥ 85 %, 0 errors",
-      value: `${Math.round((c32.totp.perSecond / r.hashLimit) * 100)} %, ${totalErrors} errors`,
-      met: c32.totp.perSecond >= 0.85 * r.hashLimit && totalErrors === 0,
+      figure: "server + PostgreSQL CPU: transfer with a grant ÷ without step-up (c=8)",
+      target: "≤ 1.05",
+      value: `${transferCpuRatio} (${serverDb(c8t.guarded)} / ${serverDb(c8t.unguarded)} ms)`,
+      met: transferCpuRatio <= 1.05,
     },
-    {
-      figure: "password-only sign-ins/s at c=32 ÷ hash limit",
-      target: "≥ 85 %, 0 errors",
-      value: `${Math.round((c32.passwordOnly.perSecond / r.hashLimit) * 100)} %`,
-      met: c32.passwordOnly.perSecond >= 0.85 * r.hashLimit && totalErrors === 0,
-    },
+    tripTarget("database round trips: password + TOTP sign-in", "password + TOTP sign-in", 10),
+    tripTarget("database round trips: password-only sign-in", "password-only sign-in", 6),
+    tripTarget("database round trips: transfer with a grant", "transfer with a grant", 8),
+    { figure: "server peak RSS under load (c up to 32)", target: "≤ 300 MB", value: `${mb(r.rss.peakProcess)} MB`, met: mb(r.rss.peakProcess) <= 300 },
+    { figure: "first-load JS of the sign-in page /login (gzip)", target: "≤ 150 kB", value: `${r.js["/login"]?.gzipKb} kB`, met: (r.js["/login"]?.gzipKb ?? Infinity) <= 150 },
     {
       figure: "sign-in timing: largest median gap vs a wrong password (c=1)",
       target: `≤ ${TIMING_TARGET_MS} ms`,
       value: `${r.timing.largestGap} ms`,
       met: r.timing.met,
     },
-    { figure: "server peak RSS under load", target: "≤ 300 MB", value: `${mb(r.rss.peakProcess)} MB`, met: mb(r.rss.peakProcess) <= 300 },
-    { figure: "first-load JS of the sign-in page /login (gzip)", target: "≤ 161 kB", value: `${r.js["/login"]?.gzipKb} kB`, met: (r.js["/login"]?.gzipKb ?? Infinity) <= 161 },
+    {
+      figure: "password + TOTP sign-ins/s at c=32, 0 errors (2 cores: about 44 once the CPU targets hold)",
+      target: "≈ 44/s",
+      value: `${c32.totp.perSecond}/s, ${totalErrors} errors`,
+      met: c32.totp.perSecond >= 40 && totalErrors === 0,
+    },
   ];
   const lines: string[] = [];
   lines.push(`| figure | password-only | password + TOTP | ratio |`, `|---|---|---|---|`);
@@ -608,6 +635,9 @@ function report(r: Outcome) {
   lines.push("", `| figure | with a grant | without step-up | ratio |`, `|---|---|---|---|`);
   for (const [k, v] of Object.entries(r.transfers)) {
     lines.push(`| transfer ${k.replace("c", "c=")}: p50 / p95 | ${v.guarded.p50} / ${v.guarded.p95} ms (${v.guarded.errors} err) | ${v.unguarded.p50} / ${v.unguarded.p95} ms (${v.unguarded.errors} err) | ${v.ratioP50}× |`);
+    lines.push(
+      `| transfer ${k.replace("c", "c=")}: CPU per transfer, server / PostgreSQL / load generator | ${cpuCell(v.guarded)} | ${cpuCell(v.unguarded)} | ${Math.round((serverDb(v.guarded) / serverDb(v.unguarded)) * 100) / 100}× (server + PostgreSQL) |`,
+    );
   }
   lines.push("", `| figure | value |`, `|---|---|`);
   lines.push(`| one argon2id verify (m=19 MiB, t=2, p=1): CPU time (median wall time) | ${r.hashMs.toFixed(1)} ms (${r.hashWallMs.toFixed(1)} ms) |`);
