@@ -142,6 +142,7 @@ describe(`startSession: a session in its final state, rotated in one statement, 
     const first = await t.db.transaction((tx) =>
       startSession(tx, { userId: user.id, mfaState: "pending", ip: "192.0.2.1", userAgent: "x".repeat(400), passwordVerified: true }),
     );
+    expect(first.challenge).toBeNull();
     const pending = await findSession(t.db, first.token);
     expect(pending).toMatchObject({ id: first.sessionId, mfaState: "pending", passwordFresh: true, mfaFresh: false });
     // Only the hash is stored.
@@ -165,6 +166,16 @@ describe(`startSession: a session in its final state, rotated in one statement, 
             FROM sessions s JOIN sessions p ON p.id = s.rotated_from JOIN users u ON u.id = s.user_id WHERE s.id = ${second.sessionId}`,
     );
     expect(after).toEqual({ same_deadline: true, rotated_from: first.sessionId, last_sign_in: true });
+  });
+
+  it("a pending session can start with its sign-in challenge, in the same statement", async () => {
+    const user = await createUser(t.db);
+    const s = await t.db.transaction((tx) =>
+      startSession(tx, { userId: user.id, mfaState: "pending", passwordVerified: true, signInChallenge: { context: { callbackUrl: "/payees" } } }),
+    );
+    expect(s.challenge).toMatchObject({ sessionId: s.sessionId, userId: user.id, purpose: "sign_in", status: "open", context: { callbackUrl: "/payees", key: null } });
+    const minutes = (s.challenge!.expiresAt.getTime() - s.challenge!.createdAt.getTime()) / 60_000;
+    expect(minutes).toBeCloseTo(10, 3);
   });
 
   it("a rolled-back transaction leaves no session behind", async () => {

@@ -2,6 +2,8 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { rows, type DbOrTx } from "@/lib/db";
 import { randomToken, sha256 } from "@/lib/crypto";
+import type { Challenge } from "@/lib/db/schema";
+import { CHALLENGE_MINUTES, toChallenge } from "@/lib/mfa/challenges";
 import type { SessionEndReason } from "./session-end";
 
 export type MfaState = "pending" | "enrol" | "verified" | "none" | "reset";
@@ -43,11 +45,14 @@ export async function startSession(
     passwordVerified?: boolean;
     mfaVerified?: boolean;
     signedIn?: boolean;
+    /** A pending session's sign-in challenge, opened in the same statement (lib/mfa/challenges.ts). */
+    signInChallenge?: { context: Record<string, unknown> };
   },
-): Promise<{ sessionId: string; token: string }> {
+): Promise<{ sessionId: string; token: string; challenge: Challenge | null }> {
   const token = randomToken();
   const from = s.rotatedFrom ?? null;
-  const [row] = await rows<{ id: string }>(
+  const challengeContext = s.signInChallenge ? JSON.stringify({ ...s.signInChallenge.context, key: null }) : null;
+  const [row] = await rows<{ id: string; challenge: unknown }>(
     tx,
     sql`WITH prev AS (
           SELECT password_verified_at, expires_at FROM sessions WHERE id = ${from}
@@ -66,10 +71,16 @@ export async function startSession(
            WHERE id = ${from} AND revoked_at IS NULL
         ), signed_in AS (
           UPDATE users SET last_sign_in_at = now() WHERE id = ${s.userId} AND ${s.signedIn ?? false}::boolean
+        ), challenge AS (
+          INSERT INTO challenges (session_id, user_id, purpose, context, expires_at)
+          SELECT id, ${s.userId}, 'sign_in', ${challengeContext}::jsonb, now() + ${CHALLENGE_MINUTES}::int * interval '1 minute'
+            FROM created WHERE ${challengeContext}::jsonb IS NOT NULL
+          RETURNING *
         )
-        SELECT id FROM created`,
+        SELECT id, (SELECT to_jsonb(challenge) FROM challenge) AS challenge FROM created`,
   );
-  return { sessionId: row!.id, token };
+  const challenge = row!.challenge == null ? null : toChallenge((typeof row!.challenge === "string" ? JSON.parse(row!.challenge) : row!.challenge) as Record<string, unknown>);
+  return { sessionId: row!.id, token, challenge };
 }
 
 export type SessionRow = {

@@ -5,7 +5,6 @@ import { z } from "zod";
 import { rows, type Db } from "@/lib/db";
 import { recordPasswordAttempt } from "@/lib/mfa/lockout";
 import { verifyPassword } from "./password";
-import { openChallenge } from "@/lib/mfa/challenges";
 import type { Challenge } from "@/lib/db/schema";
 import type { FactorUser } from "@/lib/mfa/factors/types";
 import { startSession, type MfaState } from "./sessions";
@@ -92,18 +91,15 @@ export async function passwordSignIn(
       // The session starts in its final state (no handoff to redeem on the next request); a
       // pending one gets its sign-in challenge in the same transaction, so the login action
       // can show the factor step in place (issue #15).
-      const { sessionId, token } = await startSession(tx, {
+      const { sessionId, token, challenge } = await startSession(tx, {
         userId,
         mfaState,
         ip: client.ip,
         userAgent: client.userAgent,
         passwordVerified: true,
         signedIn: mfaState === "none",
+        signInChallenge: mfaState === "pending" ? { context: { callbackUrl: input.callbackUrl ?? "/dashboard" } } : undefined,
       });
-      const challenge =
-        mfaState === "pending"
-          ? await openChallenge(tx, { sessionId, userId, purpose: "sign_in", context: { callbackUrl: input.callbackUrl ?? "/dashboard" } })
-          : null;
       return { sessionId, token, challenge };
     },
   );
