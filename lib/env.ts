@@ -38,6 +38,15 @@ const envSchema = z.object({
     .regex(/^(?:[0-9]|10)$/, "TRUSTED_PROXY_HOPS must be a whole number from 0 to 10 (reverse proxies in front of the app; 0 = none)")
     .default("0")
     .transform(Number),
+  /**
+   * postgres.js connections per app instance (with DATABASE_URL). A request holds one only for
+   * its statements and its short transactions, so a handful serves many concurrent requests.
+   */
+  DATABASE_POOL_SIZE: z
+    .string()
+    .regex(/^(?:[1-9]|[1-9][0-9]|100)$/, "DATABASE_POOL_SIZE must be a whole number from 1 to 100 (connections per app instance)")
+    .default("10")
+    .transform(Number),
 });
 
 export type Env = {
@@ -53,6 +62,7 @@ export type Env = {
   mockMailboxEnabled: boolean;
   mockProviderEnabled: boolean;
   trustedProxyHops: number;
+  databasePoolSize: number;
 };
 
 let cached: Env | undefined;
@@ -94,6 +104,7 @@ export function getEnv(): Env {
     mockMailboxEnabled: e.MOCK_MAILBOX_ENABLED ? e.MOCK_MAILBOX_ENABLED === "1" : e.APP_ENV !== "production",
     mockProviderEnabled: e.MOCK_PROVIDER_ENABLED ? e.MOCK_PROVIDER_ENABLED === "1" : e.APP_ENV !== "production",
     trustedProxyHops: e.TRUSTED_PROXY_HOPS,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
   };
   return cached;
 }

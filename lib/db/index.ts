@@ -20,7 +20,7 @@ export function getHandle(): Promise<DbHandle> {
       // postgres.js reconnects by itself after a restart: a dead connection fails its query
       // and is replaced on the next one. The probe lets proxy.ts see when the server is back.
       registerDatabaseProbe(postgresProbe(env.databaseUrl));
-      return openPostgres(env.databaseUrl);
+      return openPostgres(env.databaseUrl, env.databasePoolSize);
     }
     const handle = openPglite(env.dataDir);
     // Idempotent; normally done by scripts/prepare-db.ts before the server starts.
