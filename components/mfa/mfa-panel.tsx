@@ -56,6 +56,14 @@ export function MfaPanel({ challengeId, factors, action, initialFactor, onPassed
   }, [state, onPassed, router]);
   const secondsLeft = useCountdown(deadline);
   const waiting = secondsLeft > 0;
+  // After a refused answer the form is reset (cleared) by React; once it can be used again (the
+  // backoff countdown over), focus goes back to its field, which carries the error in its
+  // description, so the user hears why and types again (WCAG 2.2 3.3.1, 2.4.3).
+  const section = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (state.status !== "error" || waiting || pending) return;
+    section.current?.querySelector<HTMLInputElement>("input:not([type=hidden]):not(:disabled)")?.focus();
+  }, [state, waiting, pending]);
   const factor = factors.find((f) => f.id === selected);
   const components = factor ? factorComponents(factor.id) : undefined;
 
@@ -83,7 +91,7 @@ export function MfaPanel({ challengeId, factors, action, initialFactor, onPassed
         <MethodChoice legend="Verify with" name="factor-choice" methods={factors} selected={selected} onSelect={setSelected} />
       ) : null}
       {factor && components ? (
-        <section aria-labelledby="verify-title" className="space-y-3">
+        <section ref={section} aria-labelledby="verify-title" className="space-y-3">
           <h2 id="verify-title" className="text-base font-semibold">
             {factor.verifyTitle}
           </h2>
