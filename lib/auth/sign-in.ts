@@ -4,6 +4,7 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { rows, type Db } from "@/lib/db";
 import { recordPasswordAttempt } from "@/lib/mfa/lockout";
+import { noteSignInDevice } from "./devices";
 import { verifyPassword } from "./password";
 import { createSessionHandoff, type MfaState } from "./sessions";
 
@@ -77,6 +78,7 @@ export async function passwordSignIn(
     async (tx) => {
       if (mfaState === "none") {
         await tx.execute(sql`UPDATE users SET last_sign_in_at = now() WHERE id = ${userId}`);
+        await noteSignInDevice(tx, userId);
       }
       return createSessionHandoff(tx, {
         userId,

@@ -8,6 +8,7 @@ import { sessionAction } from "@/lib/actions/guard";
 import type { ActionState } from "@/lib/actions/state";
 import { signIn } from "@/lib/auth/auth";
 import { clientIp, factorUser, userAgent, type CurrentSession } from "@/lib/auth/current";
+import { noteSignInDevice } from "@/lib/auth/devices";
 import { createSessionHandoff } from "@/lib/auth/sessions";
 import { safeCallbackUrl } from "@/lib/auth/sign-in";
 import { getDb, type Tx } from "@/lib/db";
@@ -29,6 +30,7 @@ const verifySchema = z
 /** MFA done for this sign-in: record it and mint the rotated, verified successor session. */
 async function completeSignIn(tx: Tx, session: CurrentSession): Promise<string> {
   await tx.execute(sql`UPDATE users SET last_sign_in_at = now() WHERE id = ${session.userId}`);
+  await noteSignInDevice(tx, session.userId);
   return createSessionHandoff(tx, {
     userId: session.userId,
     mfaState: "verified",
