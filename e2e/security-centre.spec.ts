@@ -2,6 +2,7 @@ import type { Browser, Page } from "@playwright/test";
 import { expect, signIn, submitLogin, freshTotp, test, waitForHydration, type PoolUser } from "./fixtures";
 import { emailOf, mailLink } from "./mailbox";
 import { actionId, callAction } from "./server-actions";
+import { answerStepUp, openUser } from "./admin-helpers";
 
 // Several browsers per test, each signing in with TOTP.
 test.describe.configure({ timeout: 90_000 });
@@ -181,5 +182,50 @@ test("a sign-in from a new browser mails the customer, and the mail's link ends 
   await test.step("with the new password the customer is in, and not asked again", async () => {
     await signInAgain(laptop, user, newPassword);
     await expect(laptop.getByRole("heading", { name: `Hello, ${user.displayName}` })).toBeVisible();
+  });
+});
+
+test("an admin ends one session of a customer from the user page, stepped up and audited; the other stays", async ({ browser, makeUser, clientAddress }) => {
+  const admin = await makeUser("admin");
+  const user = await makeUser("retail_totp");
+  const laptop = await browserPage(browser, clientAddress);
+  const phone = await browserPage(browser, clientAddress, PHONE_UA);
+  const adminPage = await browserPage(browser, clientAddress);
+  await signIn(laptop, user);
+  await signIn(phone, user);
+  await signIn(adminPage, admin);
+  await openUser(adminPage, user);
+
+  const sessions = adminPage.getByRole("table", { name: "Active sessions" });
+  await test.step("the user page lists both sessions by device", async () => {
+    await expect(sessions.getByRole("row")).toHaveCount(3); // header + 2
+    await expect(sessions).toContainText("Mobile Safari 17 on Apple iPhone, iOS 17.4");
+  });
+
+  await test.step("End session on the phone's row: a reason, then a fresh code", async () => {
+    await sessions.getByRole("button", { name: /^End session: Mobile Safari 17 on Apple iPhone/ }).click();
+    const who = `${user.displayName} (${user.username})`;
+    const confirm = adminPage.getByRole("dialog", { name: `End this session of ${who}?` });
+    await confirm.getByLabel("Reason").fill("Customer called: lost the phone");
+    await confirm.getByRole("button", { name: "End session", exact: true }).click();
+    await answerStepUp(adminPage, admin, `End one session of ${who}`);
+    await expect(sessions.getByRole("row")).toHaveCount(2);
+    await expect(sessions).not.toContainText("iPhone");
+  });
+
+  await test.step("the phone is told the bank ended it; the laptop is still signed in", async () => {
+    await phone.goto("/dashboard");
+    await expect(phone).toHaveURL((url) => url.pathname === "/login");
+    await expect(phone.getByRole("status").filter({ hasText: "The bank ended your session. Sign in again to continue." })).toBeVisible();
+    await laptop.goto("/dashboard");
+    await expect(laptop.getByRole("heading", { name: `Hello, ${user.displayName}` })).toBeVisible();
+  });
+
+  await test.step("the audit log has it, with the admin, the reason and the device", async () => {
+    const csv = await (await adminPage.request.get(`/admin/audit/export?user=${encodeURIComponent(user.username)}&action=session.ended`)).text();
+    const line = csv.split(/\r?\n/).find((l) => l.includes("session.ended"));
+    expect(line).toContain(admin.username);
+    expect(line).toContain("Customer called: lost the phone");
+    expect(line).toContain("Mobile Safari 17 on Apple iPhone");
   });
 });
