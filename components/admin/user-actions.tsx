@@ -69,11 +69,14 @@ export function UserActionButton({
   hidden = false,
   sessionId,
   label,
+  detail,
 }: {
   kind: Kind;
   userId: string;
   /** For "endOne": the session to end. */
   sessionId?: string;
+  /** What the confirmation names besides the user (the session's device, IP and start). */
+  detail?: string;
   /** The button's accessible name when several of one kind are on the page. */
   label?: string;
   /** "Display Name (username)": what the confirmation names. */
@@ -115,6 +118,7 @@ export function UserActionButton({
           kind={kind}
           userId={userId}
           sessionId={sessionId}
+          detail={detail}
           who={who}
           onClose={() => setOpen(false)}
           onDone={(message) => {
@@ -131,6 +135,7 @@ function ConfirmDialog({
   kind,
   userId,
   sessionId,
+  detail,
   who,
   onClose,
   onDone,
@@ -138,6 +143,7 @@ function ConfirmDialog({
   kind: Kind;
   userId: string;
   sessionId?: string;
+  detail?: string;
   who: string;
   onClose: () => void;
   onDone: (message: string) => void;
@@ -167,6 +173,7 @@ function ConfirmDialog({
         <h2 id={titleId} className="text-lg font-semibold">
           {t.title(who)}
         </h2>
+        {detail ? <p className="text-sm font-medium">{detail}</p> : null}
         <p className="text-sm text-muted">{t.body}</p>
         {state.status === "error" && state.message ? <Alert kind="error">{state.message}</Alert> : null}
         <input type="hidden" name="userId" value={userId} />

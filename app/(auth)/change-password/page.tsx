@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { NewPasswordForm } from "@/components/auth/new-password-form";
+import { SignOutButton } from "@/components/sign-out-button";
 import { Card } from "@/components/ui";
 import { requireSignedIn } from "@/lib/auth/current";
 import { changeRequiredPassword } from "./actions";
@@ -19,6 +20,10 @@ export default async function ChangePasswordPage() {
         signed in may know the old one. Afterwards you sign in again with the new password.
       </p>
       <NewPasswordForm action={changeRequiredPassword} submitLabel="Change password" />
+      <div className="mt-6 flex flex-wrap items-center gap-3 border-t border-line pt-4 text-sm text-muted">
+        <span>Not now? Nothing else can be done until the password is changed.</span>
+        <SignOutButton />
+      </div>
     </Card>
   );
 }

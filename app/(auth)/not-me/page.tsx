@@ -27,7 +27,7 @@ export default async function NotMePage({ searchParams }: { searchParams: Promis
             <dt className="text-muted">IP address</dt>
             <dd className="font-mono text-xs leading-5">{link.ip ?? "unknown"}</dd>
             <dt className="text-muted">Time</dt>
-            <dd>{formatDate(link.at!)}</dd>
+            <dd>{formatDate(link.at!)} (UTC)</dd>
           </dl>
           <p className="mb-6 mt-4 text-sm text-muted">
             If this wasn&apos;t you, press the button. We sign your account out on every device, including this sign-in, and at your next

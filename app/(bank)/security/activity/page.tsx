@@ -28,7 +28,7 @@ function describe(e: SignInHistoryRow): { what: string; result: "Success" | "Fai
       };
     case "mfa.verify": {
       const why = e.details.reason === "backoff" ? " (too soon after a failed try)" : e.details.reason === "account locked" ? " (account was locked)" : "";
-      return { what: `${factorName(e.details.factor)}${why}`, result };
+      return { what: `Second step: ${factorName(e.details.factor)}${why}`, result };
     }
     case "account.locked":
       return { what: "Account locked after too many failed attempts", result: "Notice" };

@@ -155,7 +155,14 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                       {s.id === admin.id ? <span className="block text-muted">(your session)</span> : null}
                     </td>
                     <td className={td}>
-                      <UserActionButton kind="endOne" userId={user.id} sessionId={s.id} who={who} label={`End session: ${s.device.label}, IP address ${s.ip ?? "unknown"}`} />
+                      <UserActionButton
+                        kind="endOne"
+                        userId={user.id}
+                        sessionId={s.id}
+                        who={who}
+                        label={`End session: ${s.device.label}, IP address ${s.ip ?? "unknown"}`}
+                        detail={`${s.device.label} · IP address ${s.ip ?? "unknown"} · signed in ${formatDate(s.createdAt)} (UTC)`}
+                      />
                     </td>
                   </tr>
                 ))}
