@@ -1,12 +1,12 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import { declineRecoveryRequest, endUserSessions, resetUserMfa, unlockUser } from "@/app/admin/users/actions";
+import { declineRecoveryRequest, endUserSession, endUserSessions, resetUserMfa, unlockUser } from "@/app/admin/users/actions";
 import { TextArea } from "@/components/admin/ui";
 import { useStepUpForm } from "@/components/mfa/step-up";
 import { Alert, Button } from "@/components/ui";
 
-type Kind = "reset" | "unlock" | "end" | "decline";
+type Kind = "reset" | "unlock" | "end" | "endOne" | "decline";
 
 const TEXTS = {
   reset: {
@@ -36,6 +36,15 @@ const TEXTS = {
     submit: "End sessions",
     cancelled: "Cancelled. No session was ended.",
   },
+  endOne: {
+    action: endUserSession,
+    button: "End session",
+    kind: "secondary" as const,
+    title: (who: string) => `End this session of ${who}?`,
+    body: "That browser is signed out at its next request and told the bank ended the session. Their other sessions stay signed in.",
+    submit: "End session",
+    cancelled: "Cancelled. The session was not ended.",
+  },
   decline: {
     action: declineRecoveryRequest,
     button: "Decline request",
@@ -58,9 +67,18 @@ export function UserActionButton({
   who,
   disabledReason,
   hidden = false,
+  sessionId,
+  label,
+  detail,
 }: {
   kind: Kind;
   userId: string;
+  /** For "endOne": the session to end. */
+  sessionId?: string;
+  /** What the confirmation names besides the user (the session's device, IP and start). */
+  detail?: string;
+  /** The button's accessible name when several of one kind are on the page. */
+  label?: string;
   /** "Display Name (username)": what the confirmation names. */
   who: string;
   disabledReason?: string;
@@ -80,6 +98,7 @@ export function UserActionButton({
           type="button"
           disabled={!!disabledReason}
           aria-describedby={disabledReason ? `${kind}-disabled` : undefined}
+          aria-label={label}
           onClick={() => {
             setDone(null);
             setOpen(true);
@@ -98,6 +117,8 @@ export function UserActionButton({
         <ConfirmDialog
           kind={kind}
           userId={userId}
+          sessionId={sessionId}
+          detail={detail}
           who={who}
           onClose={() => setOpen(false)}
           onDone={(message) => {
@@ -113,12 +134,16 @@ export function UserActionButton({
 function ConfirmDialog({
   kind,
   userId,
+  sessionId,
+  detail,
   who,
   onClose,
   onDone,
 }: {
   kind: Kind;
   userId: string;
+  sessionId?: string;
+  detail?: string;
   who: string;
   onClose: () => void;
   onDone: (message: string) => void;
@@ -133,7 +158,7 @@ function ConfirmDialog({
   useEffect(() => {
     if (state.status === "ok") onDone(state.message ?? "Done.");
   }, [state, onDone]);
-  const titleId = `${kind}-confirm-title`;
+  const titleId = `${kind}-${sessionId ?? userId}-confirm-title`;
   return (
     <dialog
       ref={ref}
@@ -148,9 +173,11 @@ function ConfirmDialog({
         <h2 id={titleId} className="text-lg font-semibold">
           {t.title(who)}
         </h2>
+        {detail ? <p className="text-sm font-medium">{detail}</p> : null}
         <p className="text-sm text-muted">{t.body}</p>
         {state.status === "error" && state.message ? <Alert kind="error">{state.message}</Alert> : null}
         <input type="hidden" name="userId" value={userId} />
+        {sessionId ? <input type="hidden" name="sessionId" value={sessionId} /> : null}
         <TextArea
           label="Reason"
           name="reason"

@@ -82,6 +82,12 @@ const ACTIONS: Record<string, ActionSpec> = {
     // 256-bit base64url: a well-formed random token names no link (and changes nothing).
     fields: { token: { ok: fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString("base64url")), bad: junkValue.filter((v) => !/^[A-Za-z0-9_-]{43}$/.test(str(v))) } },
   },
+  "app/(auth)/not-me/actions.ts#reportSignInNotMe": {
+    guard: "public",
+    // As the unlock link: a well-formed random token names no alert, so it changes nothing.
+    fields: { token: { ok: fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString("base64url")), bad: junkValue.filter((v) => !/^[A-Za-z0-9_-]{43}$/.test(str(v))) } },
+  },
+  "app/(auth)/change-password/actions.ts#changeRequiredPassword": { guard: "user", fields: { newPassword: text(0, 1024), confirmPassword: text(0, 1024) } },
   "app/(auth)/mfa/actions.ts#requestMfaRecovery": { guard: "pending", fields: { message: text(10, 1000, { trim: true }) } },
   "app/(auth)/mfa/actions.ts#enrolFirstFactor": {
     guard: "enrol",
@@ -112,6 +118,9 @@ const ACTIONS: Record<string, ActionSpec> = {
     },
   },
   "app/(bank)/payees/actions.ts#removePayee": { guard: "user", fields: { payeeId: uuid, ...stepUp } },
+  // A random UUID names no session of the caller's: refused, nothing changes (the ownership check is in the UPDATE).
+  "app/(bank)/security/activity/actions.ts#endMySession": { guard: "user", fields: { session: uuid } },
+  "app/(bank)/security/activity/actions.ts#endMyOtherSessions": { guard: "user", fields: {}, acceptsEmpty: true },
   "app/(bank)/security/actions.ts#confirmPresence": { guard: "user", fields: { password: text(1, 256) } },
   "app/(bank)/security/actions.ts#verifyPresence": { guard: "user", repeated: "join", fields: verifyFields },
   "app/(bank)/security/actions.ts#registerFactor": {
@@ -136,6 +145,10 @@ const ACTIONS: Record<string, ActionSpec> = {
   "app/admin/users/actions.ts#resetUserMfa": { guard: "admin", fields: { userId: uuid, reason: text(3, 500, { trim: true }), ...stepUp } },
   "app/admin/users/actions.ts#unlockUser": { guard: "admin", fields: { userId: uuid, reason: text(3, 500, { trim: true }), ...stepUp } },
   "app/admin/users/actions.ts#declineRecoveryRequest": { guard: "admin", fields: { userId: uuid, reason: text(3, 500, { trim: true }), ...stepUp } },
+  "app/admin/users/actions.ts#endUserSession": {
+    guard: "admin",
+    fields: { userId: uuid, sessionId: uuid, reason: text(3, 500, { trim: true }), ...stepUp },
+  },
   "app/admin/users/actions.ts#endUserSessions": { guard: "admin", fields: { userId: uuid, reason: text(3, 500, { trim: true }), ...stepUp } },
   "app/admin/settings/actions.ts#updateSettings": {
     guard: "admin",

@@ -11,7 +11,7 @@ import type { ActionState } from "./state";
  * endpoint, so the check happens here, where the data is touched, never only in proxy.ts.
  *   publicAction  — anyone (sign-in, forgot password)
  *   sessionAction — a session in one of the given MFA states (the /mfa page: pending, enrol)
- *   userAction    — signed in with MFA done (or not required)
+ *   userAction    — signed in with MFA done (or not required), and no new password owed
  *   adminAction   — userAction + role admin
  * `grep -rn '"use server"' app` lists the action files; each exports only wrapped functions.
  */
@@ -117,15 +117,22 @@ export function userAction<S extends z.ZodType, D = unknown>(
   handler: Handler<S, CurrentSession, D>,
   options?: BuildOptions,
 ) {
-  return build(schema, withSession((s) => (isFullySignedIn(s) ? null : signedOut)), handler, options);
+  return build(schema, withSession((s) => (!isFullySignedIn(s) ? signedOut : s.mustChangePassword ? passwordFirst : null)), handler, options);
 }
 
 const adminOnly: ActionState = { status: "error", message: "This needs an administrator." };
 
+/** After "This wasn't me": nothing but the new password (app/(auth)/change-password) until it is set. */
+const passwordFirst: ActionState = {
+  status: "error",
+  code: "must_change_password",
+  message: "Choose a new password first. Reload the page to get to the form.",
+};
+
 export function adminAction<S extends z.ZodType, D = unknown>(schema: S, handler: Handler<S, CurrentSession, D>) {
   return build(
     schema,
-    withSession((s) => (!isFullySignedIn(s) ? signedOut : s.role !== "admin" ? adminOnly : null)),
+    withSession((s) => (!isFullySignedIn(s) ? signedOut : s.mustChangePassword ? passwordFirst : s.role !== "admin" ? adminOnly : null)),
     handler,
   );
 }

@@ -4,7 +4,7 @@ export type ActionState<D = unknown> = {
   message?: string;
   fieldErrors?: Record<string, string[] | undefined>;
   /** Machine-readable reason: the client reacts to it (open the MFA dialog, show a countdown). */
-  code?: "mfa_required" | "wait" | "locked" | "signed_out" | "blocked" | "unavailable";
+  code?: "mfa_required" | "wait" | "locked" | "signed_out" | "blocked" | "unavailable" | "must_change_password";
   retryAfterMs?: number;
   data?: D;
 };

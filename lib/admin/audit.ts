@@ -120,15 +120,35 @@ export async function recentEventsOf(db: DbOrTx, userId: string, limit = 20): Pr
   return list.map(toRow);
 }
 
-/** Sign-ins, second steps, locks and unlocks of one user, newest first (a recovery request's evidence). */
-export async function signInHistoryOf(db: DbOrTx, userId: string, limit = 20): Promise<AuditRow[]> {
+export type SignInHistoryRow = AuditRow & { userAgent: string | null };
+
+/**
+ * Sign-ins, second steps, locks and unlocks of one user, newest first: a recovery request's
+ * evidence (admin) and the customer's own sign-in history (/security/activity, `days: 30`).
+ * Password checks made inside a session (presence, password change) are not sign-ins and are
+ * left out. The browser comes from the session the step belongs to: a second step names its
+ * pending session; a right password names the session its transaction created (same
+ * transaction, so the same now()). A refused password created nothing, so its browser is not known.
+ */
+export async function signInHistoryOf(db: DbOrTx, userId: string, opts: { limit?: number; days?: number } = {}): Promise<SignInHistoryRow[]> {
+  const { limit = 20, days } = opts;
   const list = await rows<Record<string, unknown>>(
     db,
-    sql`${SELECT} WHERE a.subject_user_id = ${userId}
-          AND a.action IN ('sign_in.password', 'mfa.verify', 'account.locked', 'account.unlocked', 'account.self_unlock')
-        ORDER BY a.at DESC, a.id DESC LIMIT ${limit}`,
+    sql`SELECT h.*, COALESCE(ss.user_agent, ps.user_agent) AS "userAgent"
+          FROM (${SELECT} WHERE a.subject_user_id = ${userId}
+                  AND ((a.action = 'sign_in.password' AND a.session_id IS NULL)
+                       OR (a.action = 'mfa.verify' AND a.details->>'purpose' = 'sign_in')
+                       OR a.action IN ('account.locked', 'account.unlocked', 'account.self_unlock'))
+                  ${days ? sql`AND a.at > now() - ${days}::int * interval '1 day'` : sql``}
+                ORDER BY a.at DESC, a.id DESC LIMIT ${limit}) h
+          LEFT JOIN sessions ss ON ss.id = h."sessionId"
+          LEFT JOIN LATERAL (
+            SELECT p.user_agent FROM sessions p
+             WHERE h.action = 'sign_in.password' AND h.outcome = 'ok' AND p.user_id = ${userId} AND p.created_at = h.at
+             LIMIT 1) ps ON true
+        ORDER BY h.at DESC, h.id DESC`,
   );
-  return list.map(toRow);
+  return list.map((r) => ({ ...toRow(r), userAgent: (r.userAgent as string | null) ?? null }));
 }
 
 /**

@@ -1,6 +1,5 @@
 import "server-only";
 import { sql } from "drizzle-orm";
-import { IDLE_TIMEOUT_MINUTES } from "@/lib/auth/sessions";
 import { rows, type DbOrTx } from "@/lib/db";
 import { recoveryFactor } from "@/lib/mfa/factors/recovery";
 
@@ -127,23 +126,5 @@ export async function recoveryCodeSummary(db: DbOrTx, userId: string): Promise<{
   return { unused: Number(r?.unused ?? 0), createdAt: date(r?.createdAt), lastUsedAt: date(r?.lastUsedAt) };
 }
 
-export type SessionListRow = { id: string; mfaState: string; createdAt: Date; lastSeenAt: Date; expiresAt: Date; ip: string | null; userAgent: string | null };
-
-/** Sessions that would still be accepted (same conditions as lib/auth/sessions.ts findSession). */
-export async function listActiveSessions(db: DbOrTx, userId: string): Promise<SessionListRow[]> {
-  const list = await rows<Record<string, unknown>>(
-    db,
-    sql`SELECT id, mfa_state AS "mfaState", created_at AS "createdAt", last_seen_at AS "lastSeenAt",
-               expires_at AS "expiresAt", ip, user_agent AS "userAgent"
-          FROM sessions
-         WHERE user_id = ${userId} AND revoked_at IS NULL AND activated_at IS NOT NULL
-           AND expires_at > now() AND last_seen_at > now() - ${IDLE_TIMEOUT_MINUTES}::int * interval '1 minute'
-         ORDER BY last_seen_at DESC`,
-  );
-  return list.map((s) => ({
-    ...(s as unknown as SessionListRow),
-    createdAt: date(s.createdAt)!,
-    lastSeenAt: date(s.lastSeenAt)!,
-    expiresAt: date(s.expiresAt)!,
-  }));
-}
+/** The same list the customer's security centre shows (lib/auth/security-centre.ts). */
+export { listActiveSessions, type SessionListRow } from "@/lib/auth/security-centre";

@@ -69,6 +69,13 @@ export function isFullySignedIn(s: CurrentSession): boolean {
 
 /** For bank pages: a signed-in session with MFA done; pending sessions go to /mfa. */
 export async function requireUser(): Promise<CurrentSession> {
+  const s = await requireSignedIn();
+  if (s.mustChangePassword) redirect("/change-password");
+  return s;
+}
+
+/** As requireUser, but also a session that owes a new password (only /change-password takes that). */
+export async function requireSignedIn(): Promise<CurrentSession> {
   const s = await getCurrentSession();
   if (!s) redirect("/login");
   if (s.mfaState === "pending") redirect("/mfa");

@@ -137,7 +137,7 @@ export async function setNewPassword(
   passwordHash: string,
   ctx: { via: "reset" | "security page"; sessionId: string; ip: string | null },
 ): Promise<void> {
-  await tx.execute(sql`UPDATE users SET password_hash = ${passwordHash}, password_changed_at = now() WHERE id = ${user.id}`);
+  await tx.execute(sql`UPDATE users SET password_hash = ${passwordHash}, password_changed_at = now(), must_change_password = false WHERE id = ${user.id}`);
   await revokeAllSessions(tx, user.id, "password_changed");
   await audit(tx, { action: "password.changed", outcome: "ok", subjectUserId: user.id, actorUserId: user.id, sessionId: ctx.sessionId, ip: ctx.ip, details: { via: ctx.via } });
   await queueMail(tx, {

@@ -14,6 +14,10 @@ export const SESSION_END_REASONS = [
   "mfa_reset",
   "ended_by_admin",
   "signed_out_everywhere",
+  /** Ended from another of the user's own sessions (security centre, "Sign out this session"). */
+  "signed_out_elsewhere",
+  /** "This wasn't me" in a new-device mail (lib/auth/devices.ts). */
+  "reported_not_me",
   "account_locked",
   /** Replaced by its successor at a sign-in step (lib/auth/sessions.ts startSession): not an end. */
   "rotated",
@@ -35,6 +39,10 @@ const NOTICES: Record<SessionEndReason, string | null> = {
     "You were signed out because the bank reset your two-step verification. Sign in to set it up again.",
   ended_by_admin: "The bank ended your session. Sign in again to continue.",
   signed_out_everywhere: "You were signed out because you chose to sign out on all your devices. Sign in again to continue.",
+  signed_out_elsewhere:
+    "This browser was signed out from another device where you are signed in. If that wasn't you, sign in and change your password.",
+  reported_not_me:
+    "You were signed out on every device because a sign-in was reported as not you. Sign in, and you will be asked to choose a new password.",
   // As lib/mfa/verify.ts LOCKED: the lock's duration is a setting, so the mail says when.
   account_locked:
     "Your account was locked after too many failed attempts, so you were signed out. We sent you an e-mail that says how to unlock it.",

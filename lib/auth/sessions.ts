@@ -94,6 +94,8 @@ export type SessionRow = {
   groupId: string;
   passwordFresh: boolean;
   mfaFresh: boolean;
+  /** "This wasn't me" was used: a new password comes before anything else (lib/auth/devices.ts). */
+  mustChangePassword: boolean;
 };
 
 /** The one lookup every protected request makes: a missing, expired, idle or revoked row is no session. */
@@ -101,7 +103,7 @@ export async function findSession(db: DbOrTx, token: string): Promise<SessionRow
   const [row] = await rows<SessionRow & { stale: boolean }>(
     db,
     sql`SELECT s.id, s.user_id AS "userId", s.mfa_state AS "mfaState",
-               u.username, u.display_name AS "displayName", u.email, u.role, u.group_id AS "groupId",
+               u.username, u.display_name AS "displayName", u.email, u.role, u.group_id AS "groupId", u.must_change_password AS "mustChangePassword",
                COALESCE(s.password_verified_at > now() - ${PRESENCE_MINUTES}::int * interval '1 minute', false) AS "passwordFresh",
                COALESCE(s.mfa_verified_at > now() - ${PRESENCE_MINUTES}::int * interval '1 minute', false) AS "mfaFresh",
                (s.last_seen_at < now() - ${LAST_SEEN_GRANULARITY_SECONDS}::int * interval '1 second') AS stale

@@ -4,6 +4,7 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { rows, type Db } from "@/lib/db";
 import { recordPasswordAttempt } from "@/lib/mfa/lockout";
+import { noteSignInDevice } from "./devices";
 import { verifyPassword } from "./password";
 import type { Challenge } from "@/lib/db/schema";
 import type { FactorUser } from "@/lib/mfa/factors/types";
@@ -88,6 +89,8 @@ export async function passwordSignIn(
       userHasMfa: Boolean(user?.has_factor),
     },
     async (tx) => {
+      // A sign-in complete with the password alone: the new-device check (lib/auth/devices.ts).
+      if (mfaState === "none") await noteSignInDevice(tx, userId);
       // The session starts in its final state (no handoff to redeem on the next request); a
       // pending one gets its sign-in challenge in the same transaction, so the login action
       // can show the factor step in place (issue #15).

@@ -60,6 +60,8 @@ export const users = pgTable(
     lockedUntil: ts(),
     lastSignInAt: ts(),
     passwordChangedAt: createdAt(),
+    /** Set by "This wasn't me" (lib/auth/devices.ts): the next sign-in must choose a new password first. */
+    mustChangePassword: boolean().notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("users_username_key").on(t.username), index("users_group_idx").on(t.groupId)],
@@ -300,6 +302,49 @@ export const unlockLinks = pgTable(
     voidedAt: ts(),
   },
   (t) => [uniqueIndex("unlock_links_token_hash_key").on(t.tokenHash), index("unlock_links_user_idx").on(t.userId)],
+);
+
+/**
+ * Browsers a user has completed a sign-in on (lib/auth/devices.ts). A browser is "seen" when it
+ * presents the long-lived opaque device cookie whose SHA-256 is stored here for this user; the
+ * user agent and address are only what the new-device mail and the security centre show.
+ */
+export const knownDevices = pgTable(
+  "known_devices",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    deviceHash: text().notNull(),
+    userAgent: text(),
+    ip: text(),
+    firstSeenAt: createdAt(),
+    lastSeenAt: createdAt(),
+  },
+  (t) => [uniqueIndex("known_devices_user_device_key").on(t.userId, t.deviceHash)],
+);
+
+/**
+ * The "This wasn't me" link of a new-device mail: only its SHA-256 is stored. Single use,
+ * expiring; spending it (a button, never the GET) ends every session of the account.
+ */
+export const signInAlerts = pgTable(
+  "sign_in_alerts",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    deviceId: uuid().references(() => knownDevices.id, { onDelete: "set null" }),
+    tokenHash: text().notNull(),
+    ip: text(),
+    userAgent: text(),
+    createdAt: createdAt(),
+    expiresAt: ts().notNull(),
+    usedAt: ts(),
+  },
+  (t) => [uniqueIndex("sign_in_alerts_token_hash_key").on(t.tokenHash), index("sign_in_alerts_user_idx").on(t.userId)],
 );
 
 /**

@@ -201,7 +201,7 @@ export async function sessionById(db: Db, sessionId: string): Promise<SessionRow
   const [row] = await rows<SessionRow>(
     db,
     sql`SELECT s.id, s.user_id AS "userId", s.mfa_state AS "mfaState",
-               u.username, u.display_name AS "displayName", u.email, u.role, u.group_id AS "groupId",
+               u.username, u.display_name AS "displayName", u.email, u.role, u.group_id AS "groupId", u.must_change_password AS "mustChangePassword",
                COALESCE(s.password_verified_at > now() - interval '5 minutes', false) AS "passwordFresh",
                COALESCE(s.mfa_verified_at > now() - interval '5 minutes', false) AS "mfaFresh"
           FROM sessions s JOIN users u ON u.id = s.user_id

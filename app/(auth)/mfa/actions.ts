@@ -4,6 +4,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { sessionAction } from "@/lib/actions/guard";
 import { clientIp, factorUser, setSessionCookie, userAgent, type CurrentSession } from "@/lib/auth/current";
+import { noteSignInDevice } from "@/lib/auth/devices";
 import { startSession } from "@/lib/auth/sessions";
 import { safeCallbackUrl } from "@/lib/auth/sign-in";
 import { getDb, type Tx } from "@/lib/db";
@@ -24,9 +25,11 @@ const verifySchema = z
 
 /**
  * MFA done for this sign-in: the rotated, verified successor session, started in its final
- * state in the attempt's transaction, with the completed sign-in recorded in the same statement.
+ * state in the attempt's transaction, with the completed sign-in recorded in the same statement;
+ * and the new-device check (lib/auth/devices.ts).
  */
 async function completeSignIn(tx: Tx, session: CurrentSession, client: { ip: string | null; userAgent: string | null }): Promise<string> {
+  await noteSignInDevice(tx, session.userId);
   const { token } = await startSession(tx, {
     userId: session.userId,
     mfaState: "verified",

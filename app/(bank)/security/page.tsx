@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { FactorChooser } from "@/components/mfa/factor-chooser";
 import { MfaPanel } from "@/components/mfa/mfa-panel";
 import { RegisterPanel } from "@/components/mfa/register-panel";
@@ -125,6 +126,16 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
             )}
           </Card>
         ))}
+
+        <Card className="lg:col-span-2">
+          <h2 className="text-lg font-semibold">Devices and sign-ins</h2>
+          <p className="mt-1 text-sm text-muted">See where you are signed in, sign out other devices, and check the sign-ins of the last 30 days.</p>
+          <p className="mt-3 text-sm">
+            <Link href="/security/activity" className="font-medium text-brand-700 underline-offset-4 hover:underline">
+              Devices and sign-ins →
+            </Link>
+          </p>
+        </Card>
 
         <Card className="lg:col-span-2">
           <h2 className="text-lg font-semibold">Password</h2>

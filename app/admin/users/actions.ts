@@ -8,6 +8,9 @@ import { unlockUser as unlockAccount } from "@/lib/mfa/lockout";
 import { declineOpenRequestIn, openRequestOf } from "@/lib/mfa/recovery-requests";
 import { adminStepUpAction, Refusal, type RiskDecision, type StepUpContext } from "@/lib/mfa/step-up";
 import { clientIp } from "@/lib/auth/current";
+import { endSessionOf } from "@/lib/auth/security-centre";
+import { rows } from "@/lib/db";
+import { sql } from "drizzle-orm";
 
 /**
  * The admin console's user actions. Each is an `adminStepUpAction`: role admin and MFA done
@@ -90,6 +93,40 @@ export const endUserSessions = adminStepUpAction(
     if (ended === null) throw new Refusal("That user does not exist.");
     revalidatePath(`/admin/users/${input.userId}`);
     return { status: "ok", message: `${ended} session${ended === 1 ? "" : "s"} ended.` };
+  },
+);
+
+const sessionTargetSchema = targetSchema.extend({ sessionId: z.uuid({ error: "Unknown session." }) });
+const SESSION_GONE = "That session has already ended, or it is not one of this user's. Nothing was changed.";
+
+/** One session of the user (the security centre's "Sign out this session", done by the bank). */
+export const endUserSession = adminStepUpAction(
+  {
+    action: "admin.end_session",
+    schema: sessionTargetSchema,
+    risk: async (input, ctx) => {
+      const live = await rows<{ id: string }>(
+        ctx.tx,
+        sql`SELECT id FROM sessions WHERE id = ${input.sessionId} AND user_id = ${input.userId} AND revoked_at IS NULL`,
+      );
+      if (!live.length) return { decision: "block", message: SESSION_GONE };
+      return targetRisk(input, ctx, "admin ends one session of a user");
+    },
+    describe: async (input, { tx }) => `End one session of ${await who(tx, input.userId)}`,
+    auditDetails: (i) => ({ target: i.userId, session: i.sessionId, adminReason: i.reason }),
+  },
+  async (input, { tx, session }) => {
+    const ended = await endSessionOf(tx, input.userId, input.sessionId, {
+      sessionId: session.id,
+      ip: await clientIp(),
+      actorUserId: session.userId,
+      actorLabel: session.username,
+      reason: "ended_by_admin",
+      adminReason: input.reason,
+    });
+    if (!ended) throw new Refusal(SESSION_GONE);
+    revalidatePath(`/admin/users/${input.userId}`);
+    return { status: "ok", message: "Session ended. That browser is signed out at its next request." };
   },
 );
 

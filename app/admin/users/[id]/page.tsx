@@ -139,7 +139,8 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                   <th className={th} scope="col">Last seen</th>
                   <th className={th} scope="col">State</th>
                   <th className={th} scope="col">IP</th>
-                  <th className={th} scope="col">Browser</th>
+                  <th className={th} scope="col">Device</th>
+                  <th className={th} scope="col"><span className="sr-only">Actions</span></th>
                 </tr>
               </thead>
               <tbody>
@@ -149,8 +150,19 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                     <td className={`${td} whitespace-nowrap`}>{formatDate(s.lastSeenAt)}</td>
                     <td className={td}>{STATES[s.mfaState] ?? s.mfaState}</td>
                     <td className={`${td} font-mono text-xs`}>{s.ip ?? "—"}</td>
-                    <td className={`${td} max-w-xs truncate text-xs text-muted`} title={s.userAgent ?? undefined}>
-                      {s.userAgent ?? "—"}
+                    <td className={`${td} text-xs`} title={s.userAgent ?? undefined}>
+                      {s.device.label}
+                      {s.id === admin.id ? <span className="block text-muted">(your session)</span> : null}
+                    </td>
+                    <td className={td}>
+                      <UserActionButton
+                        kind="endOne"
+                        userId={user.id}
+                        sessionId={s.id}
+                        who={who}
+                        label={`End session: ${s.device.label}, IP address ${s.ip ?? "unknown"}`}
+                        detail={`${s.device.label} · IP address ${s.ip ?? "unknown"} · signed in ${formatDate(s.createdAt)} (UTC)`}
+                      />
                     </td>
                   </tr>
                 ))}
