@@ -11,6 +11,29 @@ export type ActionIds = { signIn: string; verifySignIn: string; transfer: string
 export const SESSION_COOKIE = sessionCookieName(true);
 const STEP_SECONDS = 30;
 
+/**
+ * The browser's device cookie (lib/auth/devices.ts `deviceCookieName`, production name): a
+ * returning customer signs in from a browser the bank has seen, so each bench user keeps theirs
+ * from one sign-in to the next, as a browser does. Without it every sign-in would be a "new
+ * device" with a mail — not the common case the bench measures.
+ */
+export const DEVICE_COOKIE = "__Host-mfa-bank.device";
+const devices = new Map<string, string>();
+
+/** A fresh browser session for `user` on their own browser: only the device cookie carried over. */
+function browserOf(user: BenchUser): CookieJar {
+  const jar = new CookieJar();
+  const device = devices.get(user.username);
+  if (device) jar.set(DEVICE_COOKIE, device);
+  return jar;
+}
+
+function keepDevice(user: BenchUser, jar: CookieJar, step: string, r: Reply) {
+  const device = jar.get(DEVICE_COOKIE);
+  if (!device) fail(step, r, "no device cookie after a completed sign-in");
+  devices.set(user.username, device);
+}
+
 export class FlowError extends Error {}
 
 function fail(step: string, reply: Reply, why: string): never {
@@ -81,12 +104,13 @@ async function navigate(client: Client, path: string, jar: CookieJar, user: Benc
 
 /** Password-only: the login action answers with the destination; the browser navigates there. */
 export async function passwordSignIn(client: Client, ids: ActionIds, user: BenchUser, password: string, onReply?: (label: string) => void): Promise<CookieJar> {
-  const jar = new CookieJar();
+  const jar = browserOf(user);
   const r = await client.action("/login", ids.signIn, { username: user.username, password, callbackUrl: "/dashboard" }, jar);
   onReply?.("login action");
   const s = actionState(r);
   if (r.status !== 200 || s?.status !== "ok" || s.data?.next !== "/dashboard") fail("login", r, `expected the destination /dashboard, got ${JSON.stringify(s?.data)}`);
   if (!jar.get(SESSION_COOKIE)) fail("login", r, "no session cookie");
+  keepDevice(user, jar, "login", r);
   await navigate(client, "/dashboard", jar, user, "dashboard");
   onReply?.("/dashboard (client navigation)");
   return jar;
@@ -104,7 +128,7 @@ export async function totpSignIn(
   step: number,
   onReply?: (label: string) => void,
 ): Promise<CookieJar> {
-  const jar = new CookieJar();
+  const jar = browserOf(user);
   const r1 = await client.action("/login", ids.signIn, { username: user.username, password, callbackUrl: "/dashboard" }, jar);
   onReply?.("login action (→ the code step in place)");
   const s1 = actionState(r1);
@@ -118,6 +142,7 @@ export async function totpSignIn(
   if (r2.status !== 200 || s2?.status !== "ok" || s2.data?.next !== "/dashboard") fail("mfa", r2, `expected the destination /dashboard, got ${JSON.stringify(s2?.data)}`);
   const verified = jar.get(SESSION_COOKIE);
   if (!verified || verified === pending) fail("mfa", r2, "the session id did not rotate");
+  keepDevice(user, jar, "mfa", r2);
   await navigate(client, "/dashboard", jar, user, "dashboard");
   onReply?.("/dashboard (client navigation)");
   return jar;

@@ -27,6 +27,10 @@ export class CookieJar {
     return this.cookies.get(name);
   }
 
+  set(name: string, value: string) {
+    this.cookies.set(name, value);
+  }
+
   header(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
   }
