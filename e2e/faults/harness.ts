@@ -107,11 +107,10 @@ export const SIGN_IN = ["app/(auth)/login/actions.ts", "signInWithPassword"] as 
 
 /**
  * Signs a user without MFA in by calling the sign-in action directly (no page to load and
- * hydrate): the answer redirects, and the session cookie lands in `request`'s jar — a
- * BrowserContext's request shares it with its pages.
+ * hydrate): the answer names the destination, and the session cookie lands in `request`'s jar —
+ * a BrowserContext's request shares it with its pages.
  */
 export async function signInByAction(request: APIRequestContext, base: string, user: { username: string; password: string }) {
-  // A redirecting action answers 200 with the next page's payload (and the x-action-redirect header).
   const a = await callAction(request, `${base}/login`, actionId(...SIGN_IN), { username: user.username, password: user.password });
   expect(a.status, `sign-in of ${user.username}`).toBe(200);
   expect(a.body, `sign-in of ${user.username}`).not.toContain("Incorrect username or password");
