@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import { rows, type DbOrTx } from "@/lib/db";
 import { factors, groups, type Challenge } from "@/lib/db/schema";
 import { toChallenge, type Purpose } from "./challenges";
@@ -58,8 +58,9 @@ async function snapshotOf(
   db: DbOrTx,
   user: FactorUser,
   challenge?: { id: string; purpose: Purpose },
-): Promise<{ profile: Profile | undefined; snapshot: FactorSnapshot; challenge: Challenge | null }> {
-  const [r] = await rows<{ sign_in: unknown; step_up: unknown; active_types: unknown; unused_recovery: boolean; challenge: unknown }>(
+  factorRead?: SQL,
+): Promise<{ profile: Profile | undefined; snapshot: FactorSnapshot; challenge: Challenge | null; factorRead: unknown }> {
+  const [r] = await rows<{ sign_in: unknown; step_up: unknown; active_types: unknown; unused_recovery: boolean; challenge: unknown; factor_read: unknown }>(
     db,
     sql`SELECT g.sign_in_factors AS sign_in, g.step_up_factors AS step_up,
                COALESCE((SELECT jsonb_agg(DISTINCT f.type) FROM factors f WHERE f.user_id = ${user.userId} AND f.status = 'active'), '[]'::jsonb) AS active_types,
@@ -70,7 +71,8 @@ async function snapshotOf(
                            WHERE c.id = ${challenge.id} AND c.session_id = ${user.sessionId} AND c.purpose = ${challenge.purpose}
                              AND c.status = 'open' AND c.expires_at > now())`
                    : sql`NULL::jsonb`
-               } AS challenge
+               } AS challenge,
+               ${factorRead ?? sql`NULL::jsonb`} AS factor_read
           FROM (SELECT 1) AS one LEFT JOIN groups g ON g.id = ${user.groupId}`,
   );
   const json = (v: unknown): unknown => (typeof v === "string" ? JSON.parse(v) : v);
@@ -82,6 +84,7 @@ async function snapshotOf(
     profile: signIn && stepUp ? { signIn, stepUp } : undefined,
     snapshot: { activeTypes: new Set(list(r?.active_types) ?? []), unusedRecoveryCodes: Boolean(r?.unused_recovery) },
     challenge: open ? toChallenge(open) : null,
+    factorRead: r?.factor_read == null ? null : json(r.factor_read),
   };
 }
 
@@ -143,16 +146,19 @@ export async function usableFactor(db: DbOrTx, user: FactorUser, workflow: Workf
 
 /**
  * What an answer needs before it is evaluated, in one read (issue #15): the open challenge it
- * names (this session's, of this purpose; null otherwise) and the factor it names if usable.
+ * names (this session's, of this purpose; null otherwise), the factor it names if usable, and
+ * what that factor's `verify` reads (`verifyRead`: TOTP's sealed secret and last used step).
  */
 export async function challengeAndFactor(
   db: DbOrTx,
   user: FactorUser,
   req: { challengeId: string; purpose: Purpose; factorId: string },
-): Promise<{ challenge: Challenge | null; factor: FactorPlugin | undefined }> {
-  const read = await snapshotOf(db, user, { id: req.challengeId, purpose: req.purpose });
+): Promise<{ challenge: Challenge | null; factor: FactorPlugin | undefined; factorRead: unknown }> {
+  const named = getFactor(req.factorId);
+  const read = await snapshotOf(db, user, { id: req.challengeId, purpose: req.purpose }, named?.verifyRead?.(user));
   const workflow: Workflow = req.purpose;
-  return { challenge: read.challenge, factor: read.challenge ? await usableIn(db, user, workflow, getFactor(req.factorId), read) : undefined };
+  const factor = read.challenge ? await usableIn(db, user, workflow, named, read) : undefined;
+  return { challenge: read.challenge, factor, factorRead: factor ? read.factorRead : null };
 }
 
 /**

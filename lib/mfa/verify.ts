@@ -43,7 +43,7 @@ export async function answerChallenge<R>(
   onPassed: (tx: Tx, challenge: Challenge) => Promise<R>,
 ): Promise<VerifyOutcome<R>> {
   // One read: the open challenge and whether the named factor may answer it.
-  const { challenge, factor } = await challengeAndFactor(db, user, req);
+  const { challenge, factor, factorRead } = await challengeAndFactor(db, user, req);
   if (!challenge) return { kind: "expired" };
   if (!factor) return { kind: "factor_not_allowed" };
   let input = req.input;
@@ -71,7 +71,7 @@ export async function answerChallenge<R>(
     const outcome = await attemptMfa(
       db,
       { userId: user.userId, sessionId: user.sessionId, ip: user.ip, factor: factor.id, purpose: req.purpose },
-      (tx, clock) => factor.verify(tx, { ...user, nowSeconds: clock.nowSeconds }, input, challenge),
+      (tx, clock) => factor.verify(tx, { ...user, nowSeconds: clock.nowSeconds }, input, challenge, factorRead ?? undefined),
       async (tx) => {
         if (!(await consumeChallenge(tx, challenge.id, factor.id))) throw new ChallengeGone();
         await factor.afterVerify?.(tx, user);

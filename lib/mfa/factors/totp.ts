@@ -21,7 +21,7 @@ async function claimStep(db: DbOrTx, factorId: string, step: number): Promise<bo
   const r = await rows<{ id: string }>(
     db,
     sql`UPDATE factors SET last_used_step = ${step}, last_used_at = now()
-         WHERE id = ${factorId} AND (last_used_step IS NULL OR last_used_step < ${step})
+         WHERE id = ${factorId} AND status = 'active' AND (last_used_step IS NULL OR last_used_step < ${step})
          RETURNING id`,
   );
   return r.length === 1;
@@ -117,11 +117,21 @@ export const totpFactor: FactorPlugin = {
     return {};
   },
 
-  async verify(tx, user, input) {
-    const [factor] = await tx
-      .select({ id: factors.id, secretEnc: factors.secretEnc, lastUsedStep: factors.lastUsedStep })
-      .from(factors)
-      .where(and(eq(factors.userId, user.userId), eq(factors.type, "totp"), eq(factors.status, "active")));
+  // Read with the challenge, before the row lock (issue #15): a step used meanwhile is still
+  // refused, by claimStep's conditional UPDATE under the lock ("replayed", counted as today).
+  verifyRead(user) {
+    return sql`(SELECT jsonb_build_object('id', f.id, 'secretEnc', f.secret_enc, 'lastUsedStep', f.last_used_step)
+                  FROM factors f WHERE f.user_id = ${user.userId} AND f.type = 'totp' AND f.status = 'active' LIMIT 1)`;
+  },
+
+  async verify(tx, user, input, _challenge, read) {
+    const preread = read as { id: string; secretEnc: string | null; lastUsedStep: number | string | null } | undefined;
+    const [factor] = preread
+      ? [{ ...preread, lastUsedStep: preread.lastUsedStep == null ? null : Number(preread.lastUsedStep) }]
+      : await tx
+          .select({ id: factors.id, secretEnc: factors.secretEnc, lastUsedStep: factors.lastUsedStep })
+          .from(factors)
+          .where(and(eq(factors.userId, user.userId), eq(factors.type, "totp"), eq(factors.status, "active")));
     if (!factor?.secretEnc) return { ok: false, reason: "no active authenticator" };
     const check = await checkTotp(openFactorSecret(factor.id, factor.secretEnc), input.code, user.nowSeconds, factor.lastUsedStep);
     if (!check.ok) return { ok: false, reason: check.reason };

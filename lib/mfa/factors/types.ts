@@ -1,3 +1,4 @@
+import type { SQL } from "drizzle-orm";
 import type { Db, DbOrTx, Tx } from "@/lib/db";
 import type { Challenge } from "@/lib/db/schema";
 
@@ -83,7 +84,15 @@ export interface FactorPlugin {
    * transaction, under the user's row lock; `nowSeconds` is the database clock. A malformed
    * input is a failure.
    */
-  verify(tx: Tx, user: FactorUser & { nowSeconds: number }, input: FactorInput, challenge: Challenge): Promise<Evaluation>;
+  verify(tx: Tx, user: FactorUser & { nowSeconds: number }, input: FactorInput, challenge: Challenge, read?: unknown): Promise<Evaluation>;
+  /**
+   * Optional: what `verify` needs of the database, as one scalar subquery (jsonb, or NULL) that
+   * the registry adds to the answer's one read of challenge and policy (lib/mfa/registry.ts
+   * `challengeAndFactor`, issue #15); its value reaches `verify` as `read`. It is read before
+   * the row lock, so `verify` may only rely on it where a conditional write under the lock
+   * re-checks it (TOTP: the replay claim's `last_used_step < step`).
+   */
+  verifyRead?(user: FactorUser): SQL;
   /** Optional: what the Security page adds to each of this factor's registrations. */
   describe?(db: DbOrTx, userId: string, registrations: Registration[]): Promise<Registration[]>;
   /** Removes one registration (`registrationId`, a `factors` row) or, without it, all of them (admin reset). */
