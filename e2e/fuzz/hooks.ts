@@ -54,12 +54,16 @@ export async function beforeTests({ db, pool, runDir }: SuiteHookContext): Promi
           RETURNING id`,
     );
     const sessionId = row!.id;
+    // Both outlive the run, however slow the machine: a 10-minute challenge or pending
+    // registration that ran out mid-run would be opened again by a page GET, and read as a change.
     if (caller === "pending") {
-      await openChallenge(db, { sessionId, userId: user.id, purpose: "sign_in", context: { callbackUrl: "/dashboard" } });
+      const c = await openChallenge(db, { sessionId, userId: user.id, purpose: "sign_in", context: { callbackUrl: "/dashboard" } });
+      await db.execute(sql`UPDATE challenges SET expires_at = now() + interval '3 hours' WHERE id = ${c.id}`);
     }
     if (caller === "enrol") {
       const [u] = await rows<{ email: string; group_id: string }>(db, sql`SELECT email, group_id FROM users WHERE id = ${user.id}`);
       await getFactor("totp")!.registerData(db, { userId: user.id, username: user.username, email: u!.email, groupId: u!.group_id, sessionId });
+      await db.execute(sql`UPDATE factors SET created_at = now() + interval '3 hours' WHERE user_id = ${user.id} AND status = 'pending'`);
     }
     const cookie = await encode({ token: { sid: token }, secret: env.authSecret, salt: SESSION_COOKIE });
     setup.callers[caller] = { cookie, userId: user.id, username: user.username, sessionToken: token };
