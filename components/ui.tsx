@@ -13,7 +13,9 @@ const buttonKinds = {
   primary: "bg-brand-600 text-white hover:bg-brand-700 shadow-sm",
   secondary: "border border-line bg-white text-ink hover:bg-brand-50",
   danger: "bg-danger text-white hover:opacity-90",
-  link: "px-0 py-0 text-brand-600 underline-offset-4 hover:underline",
+  // Underlined, not colour alone: a link inside text must stand out without colour (WCAG 2.2
+  // SC 1.4.1 Use of Color; axe link-in-text-block).
+  link: "px-0 py-0 text-brand-600 underline underline-offset-4 hover:decoration-2",
 } as const;
 
 export function Button({
