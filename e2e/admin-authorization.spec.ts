@@ -28,8 +28,8 @@ function attacks(victim: PoolUser, providerId = SOME_PROVIDER_ID): { file: strin
       fields: {
         lockoutThreshold: "100",
         lockoutDurationMinutes: "1",
-        backoffBaseMs: "0",
-        backoffMaxMs: "0",
+        backoffBaseSeconds: "0",
+        backoffMaxSeconds: "0",
         mfaTokenLifetimeMinutes: "60",
         stepUpAmountMinor: "999999",
         blockAmountMinor: "9999999",

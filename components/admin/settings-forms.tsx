@@ -10,8 +10,9 @@ import { Alert, Button, Field } from "@/components/ui";
 export type SettingsValues = {
   lockoutThreshold: number;
   lockoutDurationMinutes: number;
-  backoffBaseMs: number;
-  backoffMaxMs: number;
+  /** Decimal strings of seconds ("1", "0.25"); the settings row keeps milliseconds (lib/admin/units.ts). */
+  backoffBaseSeconds: string;
+  backoffMaxSeconds: string;
   mfaTokenLifetimeMinutes: number;
   /** Decimal strings ("1000.00"): money is typed and parsed as text, never as a float. */
   stepUpAmount: string;
@@ -56,8 +57,8 @@ export function SettingsForm({ values, targetTypes }: { values: SettingsValues; 
           <legend className="mb-3 font-semibold">Lockout and backoff</legend>
           <Field label="Lockout threshold" name="lockoutThreshold" defaultValue={values.lockoutThreshold} hint="Failed attempts in a row (password or any factor) that lock the account, 1–100." errors={err("lockoutThreshold")} {...num} />
           <Field label="Lock duration (minutes)" name="lockoutDurationMinutes" defaultValue={values.lockoutDurationMinutes} hint="0 = locked until an administrator unlocks." errors={err("lockoutDurationMinutes")} {...num} />
-          <Field label="Backoff base (ms)" name="backoffBaseMs" defaultValue={values.backoffBaseMs} hint="Wait after the first failed MFA attempt; doubles with each further failure." errors={err("backoffBaseMs")} {...num} />
-          <Field label="Backoff cap (ms)" name="backoffMaxMs" defaultValue={values.backoffMaxMs} hint="The longest wait between MFA attempts." errors={err("backoffMaxMs")} {...num} />
+          <Field label="Backoff base (seconds)" name="backoffBaseSeconds" defaultValue={values.backoffBaseSeconds} hint="Wait after the first failed MFA attempt; doubles with each further failure. 0–300, like 1 or 0.5; 0 = no backoff." errors={err("backoffBaseSeconds")} inputMode="decimal" autoComplete="off" />
+          <Field label="Backoff cap (seconds)" name="backoffMaxSeconds" defaultValue={values.backoffMaxSeconds} hint="The longest wait between MFA attempts, 0–3600 (an hour)." errors={err("backoffMaxSeconds")} inputMode="decimal" autoComplete="off" />
         </fieldset>
         <fieldset className="grid gap-x-6 sm:grid-cols-2">
           <legend className="mb-3 font-semibold">Step-up and event-driven validation</legend>

@@ -141,7 +141,7 @@ const ACTIONS: Record<string, ActionSpec> = {
     guard: "admin",
     fields: {
       ...Object.fromEntries(
-        ["lockoutThreshold", "lockoutDurationMinutes", "backoffBaseMs", "backoffMaxMs", "mfaTokenLifetimeMinutes", "stepUpAmountMinor", "blockAmountMinor", "newPayeeHours"].map(
+        ["lockoutThreshold", "lockoutDurationMinutes", "backoffBaseSeconds", "backoffMaxSeconds", "mfaTokenLifetimeMinutes", "stepUpAmountMinor", "blockAmountMinor", "newPayeeHours"].map(
           (k) => [k, numberField],
         ),
       ),
