@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ComponentProps, ReactNode } from "react";
+import type { ActionState } from "@/lib/actions/state";
 
 /** The shared design system: every page builds from these few pieces. */
 
@@ -78,6 +79,17 @@ export function Alert({
       {children}
     </div>
   );
+}
+
+/**
+ * A form's result above its fields: an error as an alert, success as a status — and a step-up
+ * the user cancelled as calm information, not an error (nothing went wrong; they chose).
+ */
+export function FormResult({ state, className }: { state: ActionState; className?: string }) {
+  if (!state.message) return null;
+  if (state.status === "ok") return <Alert kind="ok" className={className}>{state.message}</Alert>;
+  if (state.status !== "error") return null;
+  return <Alert kind={state.code === "cancelled" ? "info" : "error"} className={className}>{state.message}</Alert>;
 }
 
 export function Field({

@@ -5,7 +5,7 @@ import type { ProviderView } from "@/lib/admin/providers";
 import { updateGroupProfile, updateProvider, updateSettings } from "@/app/admin/settings/actions";
 import { Checkbox } from "@/components/admin/ui";
 import { useStepUpForm } from "@/components/mfa/step-up";
-import { Alert, Button, Field } from "@/components/ui";
+import { Button, Field, FormResult } from "@/components/ui";
 
 export type SettingsValues = {
   lockoutThreshold: number;
@@ -25,11 +25,6 @@ export type SettingsValues = {
 
 export type TargetTypeOption = { id: string; name: string };
 
-function FormStatus({ state }: { state: { status: string; message?: string } }) {
-  if (state.status === "error" && state.message) return <Alert kind="error">{state.message}</Alert>;
-  if (state.status === "ok" && state.message) return <Alert kind="ok">{state.message}</Alert>;
-  return null;
-}
 
 export function SettingsForm({ values, targetTypes }: { values: SettingsValues; targetTypes: TargetTypeOption[] }) {
   const { state, pending, onSubmit, dialog } = useStepUpForm(updateSettings, { cancelMessage: "Cancelled. No setting was changed." });
@@ -52,7 +47,7 @@ export function SettingsForm({ values, targetTypes }: { values: SettingsValues; 
   return (
     <>
       <form onSubmit={onSubmit} className="space-y-6" noValidate aria-label="Security policy">
-        <FormStatus state={state} />
+        <FormResult state={state} />
         <fieldset className="grid gap-x-6 sm:grid-cols-2">
           <legend className="mb-3 font-semibold">Lockout and backoff</legend>
           <Field label="Lockout threshold" name="lockoutThreshold" defaultValue={values.lockoutThreshold} hint="Failed attempts in a row (password or any factor) that lock the account, 1–100." errors={err("lockoutThreshold")} {...num} />
@@ -124,7 +119,7 @@ export function GroupProfileForm({
   return (
     <>
       <form onSubmit={onSubmit} className="space-y-4" noValidate aria-label={`MFA profile: ${group.name}`}>
-        <FormStatus state={state} />
+        <FormResult state={state} />
         <input type="hidden" name="groupId" value={group.id} />
         <Checkbox
           name="mfaRequired"
@@ -171,7 +166,7 @@ export function ProviderForm({ provider, mockBaseUrl }: { provider: ProviderForm
   return (
     <>
       <form onSubmit={onSubmit} className="space-y-4" noValidate aria-label={`Provider: ${provider.name}`}>
-        <FormStatus state={state} />
+        <FormResult state={state} />
         <input type="hidden" name="providerId" value={provider.id} />
         <p className="text-xs text-muted">
           Methods: {provider.capabilities.map((c) => `${provider.credentialPrefix}:${c}`).join(", ") || "none"}

@@ -4,7 +4,7 @@ import { createContext, useContext, useEffect, useRef, useState, type ReactNode 
 import { declineRecoveryRequest, endUserSessions, resetUserMfa, unlockUser } from "@/app/admin/users/actions";
 import { TextArea } from "@/components/admin/ui";
 import { useStepUpForm } from "@/components/mfa/step-up";
-import { Alert, Button } from "@/components/ui";
+import { Alert, Button, FormResult } from "@/components/ui";
 
 type Kind = "reset" | "unlock" | "end" | "decline";
 
@@ -174,7 +174,7 @@ function ConfirmDialog({
             {t.title(who)}
           </h2>
           <p className="text-sm text-muted">{t.body}</p>
-          {state.status === "error" && state.message ? <Alert kind="error">{state.message}</Alert> : null}
+          {state.status === "error" ? <FormResult state={state} /> : null}
           <input type="hidden" name="userId" value={userId} />
           <TextArea
             label="Reason"
