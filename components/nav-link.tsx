@@ -27,7 +27,7 @@ export function NavLink({
   const pathname = usePathname();
   const current = [href, ...also].some((p) => pathname === p || pathname.startsWith(`${p}/`));
   return (
-    <Link href={href} aria-current={current ? "page" : undefined} className={cx("whitespace-nowrap underline-offset-[6px]", className, current && currentClassName)}>
+    <Link href={href} aria-current={current ? "page" : undefined} className={cx("whitespace-nowrap py-1 underline-offset-4", className, current && currentClassName)}>
       {children}
     </Link>
   );

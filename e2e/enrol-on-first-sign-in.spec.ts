@@ -35,7 +35,7 @@ test("a user of an MFA-required group without a factor must enrol before the das
     const why = page.getByText("Your bank requires two-step verification, so your only method cannot be removed.");
     await expect(why).toBeVisible();
     await expect(remove).toHaveAccessibleDescription(/so your only method cannot be removed/);
-    await why.getByRole("link", { name: "Add another method" }).click();
+    await why.getByRole("link", { name: "Add another method first" }).click();
     await expect(page).toHaveURL(/#add-method$/);
     await expect(page.locator("#add-method")).toBeInViewport();
   });

@@ -72,8 +72,9 @@ export function RegistrationActions({
             <>
               {" "}
               <a href={addHref} className="font-medium text-brand-700">
-                Add another method
+                Add another method first
               </a>
+              .
             </>
           ) : null}
         </p>

@@ -96,7 +96,7 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
                       key={`${r.id}:${r.name}`}
                       registrationId={r.id}
                       name={r.name}
-                      removeBlocked={primaries.length === 1 && required ? "Your bank requires two-step verification, so your only method cannot be removed. Add another method first, then remove this one." : undefined}
+                      removeBlocked={primaries.length === 1 && required ? "Your bank requires two-step verification, so your only method cannot be removed." : undefined}
                       addHref={addFactors.length ? "#add-method" : undefined}
                     />
                   ) : null}
