@@ -2,6 +2,7 @@
 
 import { useCallback } from "react";
 import type { ProviderView } from "@/lib/admin/providers";
+import { msAsSeconds } from "@/lib/admin/units";
 import { updateGroupProfile, updateProvider, updateSettings } from "@/app/admin/settings/actions";
 import { Checkbox } from "@/components/admin/ui";
 import { useStepUpForm } from "@/components/mfa/step-up";
@@ -189,13 +190,13 @@ export function ProviderForm({ provider, mockBaseUrl }: { provider: ProviderForm
           spellCheck={false}
         />
         <Field
-          id={id("timeoutMs")}
-          label="Timeout (ms)"
-          name="timeoutMs"
-          defaultValue={provider.timeoutMs}
-          hint="How long the bank waits for each provider request, 100–30000."
-          errors={err("timeoutMs")}
-          inputMode="numeric"
+          id={id("timeoutSeconds")}
+          label="Timeout (seconds)"
+          name="timeoutSeconds"
+          defaultValue={msAsSeconds(provider.timeoutMs)}
+          hint="How long the bank waits for each provider request, 0.1–30, like 5 or 1.5."
+          errors={err("timeoutSeconds")}
+          inputMode="decimal"
           autoComplete="off"
         />
         <div className="grid gap-x-6 sm:grid-cols-2">

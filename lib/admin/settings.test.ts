@@ -112,7 +112,7 @@ describe("delivery-target types per workflow", () => {
 describe("provider configuration", () => {
   const MOCK = "http://127.0.0.1:3000/mock-provider/api";
   const id = "2b0e3c8e-8a51-4a5e-9d4c-2f7f2b6b1a11";
-  const form = { providerId: id, enabled: "on", baseUrl: "", timeoutMs: "5000", clientId: "", clientSecret: "" };
+  const form = { providerId: id, enabled: "on", baseUrl: "", timeoutSeconds: "5", clientId: "", clientSecret: "" };
   const current = { id, name: "Mock", credentialPrefix: "mock", enabled: true, baseUrl: null, clientId: "mfa-bank-1", timeoutMs: 5000, capabilities: [] };
 
   it("blank base URL = the in-app mock; a URL is trimmed and normalised", () => {
@@ -141,8 +141,9 @@ describe("provider configuration", () => {
   });
 
   it.each([
-    ["timeoutMs", "99", "from 100 to 30000"],
-    ["timeoutMs", "30001", "from 100 to 30000"],
+    ["timeoutSeconds", "0.099", "seconds from 0.1 to 30"],
+    ["timeoutSeconds", "30.001", "seconds from 0.1 to 30"],
+    ["timeoutSeconds", "5000 ms", "seconds from 0.1 to 30"],
     ["providerId", "mock", "Unknown provider"],
     ["clientId", "has space", "no spaces"],
   ])("%s = %j is refused: %s", (field, value, message) => {
@@ -152,7 +153,7 @@ describe("provider configuration", () => {
   });
 
   it("a change on the same origin needs no secret", () => {
-    const next = providerSchema.parse({ ...form, baseUrl: `${MOCK}/`, timeoutMs: "2500" });
+    const next = providerSchema.parse({ ...form, baseUrl: `${MOCK}/`, timeoutSeconds: "2.5" });
     expect(providerChangeErrors(current, next, MOCK)).toBeNull();
     expect(providerChanges(current, next)).toEqual([
       { field: "baseUrl", old: null, new: MOCK },

@@ -37,14 +37,14 @@ export function wholeNumber(label: string, min: number, max: number, unit = "") 
  * A duration typed in seconds and stored in milliseconds (lib/admin/units.ts): the form shows
  * one unit, named in its label; the database keeps its own.
  */
-function secondsToMs(label: string, maxSeconds: number) {
-  const msg = `${label}: enter a number of seconds from 0 to ${maxSeconds}, like 1 or 0.5 (at most 3 decimals).`;
+export function secondsToMs(label: string, maxSeconds: number, minSeconds = 0) {
+  const msg = `${label}: enter a number of seconds from ${minSeconds} to ${maxSeconds}, like 1 or 0.5 (at most 3 decimals).`;
   return z
     .string({ error: msg })
     .max(32, msg)
     .transform((v, ctx) => {
       const ms = secondsAsMs(v);
-      if (ms === null || ms > maxSeconds * 1000) {
+      if (ms === null || ms > maxSeconds * 1000 || ms < minSeconds * 1000) {
         ctx.addIssue({ code: "custom", message: msg });
         return z.NEVER;
       }
