@@ -38,7 +38,8 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   use: {
     baseURL,
-    trace: "on-first-retry",
+    // retries are 0: "on-first-retry" would never record. Keep the trace of every failed test.
+    trace: "retain-on-failure",
     launchOptions: {
       executablePath: fs.existsSync(SYSTEM_CHROMIUM) ? SYSTEM_CHROMIUM : undefined,
       args: [

@@ -15,7 +15,16 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   await connection();
   return (
     <html lang="en">
-      <body className="min-h-screen font-sans antialiased">{children}</body>
+      <body className="min-h-screen font-sans antialiased">
+        {/* WCAG 2.2 SC 2.4.1 Bypass Blocks: the first Tab stop; every layout's <main> is #main. */}
+        <a
+          href="#main"
+          className="sr-only rounded-lg bg-white px-4 py-2 text-sm font-semibold text-brand-700 shadow focus:not-sr-only focus:fixed focus:left-4 focus:top-4 focus:z-50"
+        >
+          Skip to main content
+        </a>
+        {children}
+      </body>
     </html>
   );
 }

@@ -9,7 +9,7 @@ export function SignOutButton() {
   const [, formAction, pending] = useActionState(signOutNow, idle);
   return (
     <form action={formAction}>
-      <Button kind="secondary" type="submit" disabled={pending} className="py-2">
+      <Button kind="secondary" type="submit" disabled={pending} className="whitespace-nowrap py-2">
         Sign out
       </Button>
     </form>

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ComponentProps, ReactNode } from "react";
+import type { ActionState } from "@/lib/actions/state";
 
 /** The shared design system: every page builds from these few pieces. */
 
@@ -13,7 +14,9 @@ const buttonKinds = {
   primary: "bg-brand-600 text-white hover:bg-brand-700 shadow-sm",
   secondary: "border border-line bg-white text-ink hover:bg-brand-50",
   danger: "bg-danger text-white hover:opacity-90",
-  link: "px-0 py-0 text-brand-600 underline-offset-4 hover:underline",
+  // Underlined, not colour alone: a link inside text must stand out without colour (WCAG 2.2
+  // SC 1.4.1 Use of Color; axe link-in-text-block).
+  link: "px-0 py-0 text-brand-600 underline underline-offset-4 hover:decoration-2",
 } as const;
 
 export function Button({
@@ -76,6 +79,17 @@ export function Alert({
       {children}
     </div>
   );
+}
+
+/**
+ * A form's result above its fields: an error as an alert, success as a status — and a step-up
+ * the user cancelled as calm information, not an error (nothing went wrong; they chose).
+ */
+export function FormResult({ state, className }: { state: ActionState; className?: string }) {
+  if (!state.message) return null;
+  if (state.status === "ok") return <Alert kind="ok" className={className}>{state.message}</Alert>;
+  if (state.status !== "error") return null;
+  return <Alert kind={state.code === "cancelled" ? "info" : "error"} className={className}>{state.message}</Alert>;
 }
 
 export function Field({

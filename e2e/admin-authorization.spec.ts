@@ -28,8 +28,8 @@ function attacks(victim: PoolUser, providerId = SOME_PROVIDER_ID): { file: strin
       fields: {
         lockoutThreshold: "100",
         lockoutDurationMinutes: "1",
-        backoffBaseMs: "0",
-        backoffMaxMs: "0",
+        backoffBaseSeconds: "0",
+        backoffMaxSeconds: "0",
         mfaTokenLifetimeMinutes: "60",
         stepUpAmountMinor: "999999",
         blockAmountMinor: "9999999",
@@ -40,7 +40,7 @@ function attacks(victim: PoolUser, providerId = SOME_PROVIDER_ID): { file: strin
       },
     },
     // Would switch the provider off ("enabled" absent), or send its secret to another host.
-    { file: SETTINGS_ACTIONS, name: "updateProvider", fields: { providerId, baseUrl: "", timeoutMs: "5000" } },
+    { file: SETTINGS_ACTIONS, name: "updateProvider", fields: { providerId, baseUrl: "", timeoutSeconds: "5" } },
     // Would switch MFA off for the retail group.
     { file: SETTINGS_ACTIONS, name: "updateGroupProfile", fields: { groupId: "retail", "signIn.totp": "on", "stepUp.totp": "on" } },
   ];

@@ -74,17 +74,23 @@ test("invalid settings get a clear message per field and change nothing", async 
   await waitForHydration(page);
   const form = page.getByRole("form", { name: "Security policy" });
   const threshold = await form.getByLabel("Lockout threshold").inputValue();
+  // One unit per field, named in the label: the row's 1000 and 300000 ms show as seconds.
+  await expect(form.getByLabel("Backoff base (seconds)")).toHaveValue("1");
+  await expect(form.getByLabel("Backoff cap (seconds)")).toHaveValue("300");
   await form.getByLabel("Lockout threshold").fill("0");
   await form.getByLabel("MFA token lifetime (minutes)").fill("five");
+  await form.getByLabel("Backoff cap (seconds)").fill("5 min");
   await form.getByLabel("Block amount (EUR)").fill("10.00");
   await form.getByRole("button", { name: "Save policy" }).click();
   await expect(form.getByText("Lockout threshold: enter a whole number from 1 to 100 attempts.")).toBeVisible();
   await expect(form.getByText("MFA token lifetime: enter a whole number from 1 to 60 minutes.")).toBeVisible();
+  await expect(form.getByText("Backoff cap: enter a number of seconds from 0 to 3600, like 1 or 0.5 (at most 3 decimals).")).toBeVisible();
   await expect(form.getByLabel("Lockout threshold")).toHaveAttribute("aria-invalid", "true");
   await expect(page.getByRole("dialog", { name: "Confirm it's you" })).toBeHidden();
 
   await form.getByLabel("Lockout threshold").fill(threshold);
   await form.getByLabel("MFA token lifetime (minutes)").fill("5");
+  await form.getByLabel("Backoff cap (seconds)").fill("300");
   await form.getByRole("button", { name: "Save policy" }).click();
   await expect(form.getByText("The block amount must be above the step-up amount")).toBeVisible();
   await expect(page.getByRole("dialog", { name: "Confirm it's you" })).toBeHidden();

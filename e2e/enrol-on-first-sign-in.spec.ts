@@ -27,6 +27,20 @@ test("a user of an MFA-required group without a factor must enrol before the das
     await page.getByRole("button", { name: "Activate" }).click();
     await page.waitForURL(/\/security\?enrolled=1/);
     await expect(page.getByText("Two-step verification is on")).toBeVisible();
+  });
+
+  await test.step("the only method cannot be removed: the page says why in text and links to adding another", async () => {
+    const remove = page.getByRole("button", { name: /^Remove / });
+    await expect(remove).toBeDisabled();
+    const why = page.getByText("Your bank requires two-step verification, so your only method cannot be removed.");
+    await expect(why).toBeVisible();
+    await expect(remove).toHaveAccessibleDescription(/so your only method cannot be removed/);
+    await why.getByRole("link", { name: "Add another method first" }).click();
+    await expect(page).toHaveURL(/#add-method$/);
+    await expect(page.locator("#add-method")).toBeInViewport();
+  });
+
+  await test.step("the dashboard", async () => {
     await page.goto("/dashboard");
     await expect(page.getByRole("heading", { name: `Hello, ${user.displayName}` })).toBeVisible();
   });

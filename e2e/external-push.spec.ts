@@ -99,6 +99,11 @@ test("one user's approved push is useless to another user's session", async ({ b
   try {
     await reachPush(page, alice);
     await reachPush(bobPage, bob);
+    // Bob's waiting screen polls through a server action: count the answered ones.
+    let bobPolls = 0;
+    bobPage.on("requestfinished", (r) => {
+      if (r.method() === "POST" && r.headers()["next-action"] && (r.postData() ?? "").includes("poll")) bobPolls++;
+    });
     const aliceNumber = await sendPush(page);
     await sendPush(bobPage);
     const device = await openDevice(context, alice);
@@ -119,8 +124,10 @@ test("one user's approved push is useless to another user's session", async ({ b
     await test.step("alice approves hers: alice is in, bob still waits", async () => {
       await device.getByRole("article", { name: "Push request" }).getByRole("button", { name: String(aliceNumber), exact: true }).click();
       await page.waitForURL((url) => url.pathname === "/dashboard");
-      // Several polls later bob is still on the waiting screen.
-      await bobPage.waitForTimeout(5000);
+      // Polled, not slept: bob's screen must have asked the server at least twice more, each
+      // answered, after alice's approval, and still be waiting.
+      const answered = bobPolls;
+      await expect.poll(() => bobPolls, { timeout: 15_000 }).toBeGreaterThanOrEqual(answered + 2);
       await expect(bobPage).toHaveURL(/\/mfa/);
       await expect(bobPage.getByTestId("number-to-match")).toBeVisible();
       await bobPage.goto("/dashboard");

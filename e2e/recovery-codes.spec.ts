@@ -48,3 +48,62 @@ test("recovery codes: shown once, each works once at /mfa", async ({ page, makeU
     await expect(page).toHaveURL(/\/mfa/);
   });
 });
+
+test("one recovery code sent from two sign-ins at the same moment signs in exactly one of them", async ({ browser, page, makeUser }) => {
+  test.setTimeout(60_000); // codes, then two sign-ins
+  const user = await makeUser("retail_totp");
+  let code = "";
+  await test.step("generate codes", async () => {
+    await signIn(page, user);
+    await page.goto("/security");
+    await waitForHydration(page);
+    await page.getByRole("button", { name: "Generate recovery codes" }).click();
+    const list = page.getByRole("list", { name: "Your new recovery codes" });
+    await expect(list.getByRole("listitem")).toHaveCount(10);
+    code = (await list.getByRole("listitem").first().innerText()).trim();
+  });
+
+  // Two browsers, each with its own pending session, both with the code typed in.
+  const contexts = [await browser.newContext(), await browser.newContext()];
+  try {
+    const pages = await Promise.all(contexts.map((c) => c.newPage()));
+    for (const p of pages) {
+      await p.goto("/login");
+      await submitLogin(p, user.username, user.password);
+      await p.waitForURL(/\/mfa/);
+      await waitForHydration(p);
+      await p.getByRole("radio", { name: /Recovery code/ }).check();
+      await p.getByRole("textbox", { name: "Recovery code" }).fill(code);
+    }
+    await test.step("both submit at once: one is signed in, the other is refused", async () => {
+      // Each browser's request is held until both have been sent, then both go to the server
+      // together: the race is on the server, not in the order of the clicks.
+      let sent = 0;
+      let release = () => {};
+      const bothSent = new Promise<void>((resolve) => (release = resolve));
+      for (const p of pages) {
+        await p.route(
+          (url) => url.pathname === "/mfa",
+          async (route) => {
+            if (route.request().method() !== "POST") return route.continue();
+            if (++sent === 2) release();
+            await bothSent;
+            await route.continue();
+          },
+        );
+      }
+      await Promise.all(pages.map((p) => p.getByRole("button", { name: "Use recovery code" }).click()));
+      await bothSent;
+      const refusal = (p: (typeof pages)[number]) => p.getByText("That recovery code is not valid or was already used.");
+      const outcome = async (p: (typeof pages)[number]) =>
+        new URL(p.url()).pathname === "/dashboard" ? "in" : (await refusal(p).isVisible()) ? "refused" : "waiting";
+      await expect.poll(async () => (await Promise.all(pages.map(outcome))).sort()).toEqual(["in", "refused"]);
+    });
+    await test.step("exactly one code was spent", async () => {
+      await page.goto("/security");
+      await expect(page.getByTestId("recovery-remaining")).toHaveText("9");
+    });
+  } finally {
+    await Promise.all(contexts.map((c) => c.close()));
+  }
+});

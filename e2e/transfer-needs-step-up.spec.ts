@@ -79,7 +79,11 @@ test("cancelling the dialog moves nothing; a blocked amount is refused with a cl
     await expect(dialog).toBeVisible();
     await dialog.getByRole("button", { name: "Cancel" }).click();
     await expect(dialog).toBeHidden();
-    await expect(formAlert(page)).toHaveText("Transfer cancelled. No money was moved.");
+    // The user chose to stop: told calmly as a status, not as an error alert.
+    const told = page.getByRole("main").getByRole("status").filter({ hasText: "Transfer cancelled. No money was moved." });
+    await expect(told).toBeVisible();
+    await expect(told).toHaveClass(/bg-brand-50/);
+    await expect(formAlert(page)).toHaveCount(0);
     await expect(page.getByLabel("Amount (EUR)")).toHaveValue("2000"); // the form keeps its data
   });
 
@@ -134,4 +138,38 @@ test("bad amounts get a clear field error and move nothing", async ({ page, make
   }
   await page.goto("/dashboard");
   await expect(page.getByText(money(user.accounts[0]!.balanceMinor))).toBeVisible();
+});
+
+test("'To' never offers the paying account, and after a transfer 'From' and 'To' keep what the user chose", async ({ page, makeUser }) => {
+  const user = await makeUser("retail_totp");
+  const [everyday, savings] = user.accounts;
+  const label = (a: { name: string; number: string }) => `${a.name} ••${a.number.slice(-4)}`;
+  await signIn(page, user);
+  await expect(page.getByRole("heading", { name: /Hello/ })).toBeVisible();
+  await openTransfer(page);
+  const from = page.getByLabel("From");
+  const to = page.getByLabel("To");
+
+  await test.step("the form starts on two different accounts", async () => {
+    await expect(from.locator("option:checked")).toHaveText(new RegExp(`^${everyday!.name} `));
+    await expect(to.locator("option:checked")).toHaveText(label(savings!));
+    await expect(to.getByRole("option", { name: label(everyday!) })).toHaveCount(0);
+  });
+
+  await test.step("paying from Savings: Savings leaves 'To', which moves to Everyday", async () => {
+    await from.selectOption(savings!.id);
+    await expect(to.locator("option:checked")).toHaveText(label(everyday!));
+    await expect(to.getByRole("option", { name: label(savings!) })).toHaveCount(0);
+  });
+
+  await test.step("after the transfer both choices stay; amount and reference are cleared", async () => {
+    await page.getByLabel("Amount (EUR)").fill("5.00");
+    await page.getByLabel("Reference (optional)").fill("kept apart");
+    await page.getByRole("button", { name: "Send money" }).click();
+    await expect(page.getByText(`Sent €5.00 to ${everyday!.name}.`)).toBeVisible();
+    await expect(from).toHaveValue(savings!.id);
+    await expect(to.locator("option:checked")).toHaveText(label(everyday!));
+    await expect(page.getByLabel("Amount (EUR)")).toHaveValue("");
+    await expect(page.getByLabel("Reference (optional)")).toHaveValue("");
+  });
 });

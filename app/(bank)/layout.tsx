@@ -1,11 +1,15 @@
 import Link from "next/link";
 import { IdleWarning } from "@/components/idle-warning";
+import { NavLink } from "@/components/nav-link";
 import { SignOutButton } from "@/components/sign-out-button";
 import { requireUser } from "@/lib/auth/current";
 import { IDLE_WARNING } from "@/lib/auth/sessions";
 
 // The layout shows the chrome; each page still checks the session itself (layouts are not
 // re-run on client navigation, so they are never the only check).
+const link = "hover:text-brand-600";
+const here = "font-semibold text-brand-700 underline decoration-2";
+
 export default async function BankLayout({ children }: { children: React.ReactNode }) {
   const session = await requireUser();
   return (
@@ -17,11 +21,11 @@ export default async function BankLayout({ children }: { children: React.ReactNo
             MFA Bank
           </Link>
           <nav aria-label="Main" className="order-last flex w-full gap-5 overflow-x-auto text-sm sm:order-none sm:w-auto sm:flex-1">
-            <Link href="/dashboard" className="hover:text-brand-600">Accounts</Link>
-            <Link href="/transfer" className="hover:text-brand-600">Transfer</Link>
-            <Link href="/payees" className="hover:text-brand-600">Payees</Link>
-            <Link href="/security" className="hover:text-brand-600">Security</Link>
-            {session.role === "admin" ? <Link href="/admin/users" className="hover:text-brand-600">Admin</Link> : null}
+            <NavLink href="/dashboard" also={["/accounts"]} className={link} currentClassName={here}>Accounts</NavLink>
+            <NavLink href="/transfer" className={link} currentClassName={here}>Transfer</NavLink>
+            <NavLink href="/payees" className={link} currentClassName={here}>Payees</NavLink>
+            <NavLink href="/security" className={link} currentClassName={here}>Security</NavLink>
+            {session.role === "admin" ? <NavLink href="/admin/users" className={link} currentClassName={here}>Admin</NavLink> : null}
           </nav>
           <span className="ml-auto hidden text-sm text-muted sm:inline">{session.displayName}</span>
           <div className="ml-auto sm:ml-0">
@@ -29,7 +33,7 @@ export default async function BankLayout({ children }: { children: React.ReactNo
           </div>
         </div>
       </header>
-      <main className="mx-auto max-w-5xl px-4 py-8">{children}</main>
+      <main id="main" tabIndex={-1} className="mx-auto max-w-5xl px-4 py-8 outline-none">{children}</main>
       <IdleWarning {...IDLE_WARNING} />
     </div>
   );

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { IdleWarning } from "@/components/idle-warning";
+import { NavLink } from "@/components/nav-link";
 import { SignOutButton } from "@/components/sign-out-button";
 import { requireAdmin } from "@/lib/auth/current";
 import { IDLE_WARNING } from "@/lib/auth/sessions";
@@ -8,6 +9,9 @@ import { getDb } from "@/lib/db";
 import { countOpenRequests } from "@/lib/mfa/recovery-requests";
 
 export const metadata: Metadata = { title: { default: "Admin", template: "%s · Admin · MFA Bank" } };
+
+const link = "hover:text-brand-100";
+const here = "font-semibold text-white underline decoration-2";
 
 // The chrome only: every admin page, route handler and action checks the role itself.
 export default async function AdminLayout({ children }: { children: React.ReactNode }) {
@@ -22,8 +26,8 @@ export default async function AdminLayout({ children }: { children: React.ReactN
             MFA Bank <span className="rounded bg-white/15 px-1.5 py-0.5 text-xs font-medium uppercase tracking-wide">Admin</span>
           </Link>
           <nav aria-label="Admin" className="order-last flex w-full gap-5 overflow-x-auto text-sm sm:order-none sm:w-auto sm:flex-1">
-            <Link href="/admin/users" className="hover:text-brand-100">Users</Link>
-            <Link href="/admin/recovery-requests" className="whitespace-nowrap hover:text-brand-100">
+            <NavLink href="/admin/users" className={link} currentClassName={here}>Users</NavLink>
+            <NavLink href="/admin/recovery-requests" className={link} currentClassName={here}>
               Recovery requests
               {openRequests > 0 ? " " : null}
               {openRequests > 0 ? (
@@ -32,9 +36,9 @@ export default async function AdminLayout({ children }: { children: React.ReactN
                   <span className="sr-only"> open</span>
                 </span>
               ) : null}
-            </Link>
-            <Link href="/admin/settings" className="hover:text-brand-100">Settings</Link>
-            <Link href="/admin/audit" className="whitespace-nowrap hover:text-brand-100">Audit log</Link>
+            </NavLink>
+            <NavLink href="/admin/settings" className={link} currentClassName={here}>Settings</NavLink>
+            <NavLink href="/admin/audit" className={link} currentClassName={here}>Audit log</NavLink>
             <Link href="/dashboard" className="whitespace-nowrap text-white/70 hover:text-brand-100">Back to the bank</Link>
           </nav>
           <span className="ml-auto hidden text-sm text-white/70 sm:inline">{session.displayName}</span>
@@ -43,7 +47,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
           </div>
         </div>
       </header>
-      <main className="mx-auto max-w-6xl px-4 py-8">{children}</main>
+      <main id="main" tabIndex={-1} className="mx-auto max-w-6xl px-4 py-8 outline-none">{children}</main>
       <IdleWarning {...IDLE_WARNING} />
     </div>
   );

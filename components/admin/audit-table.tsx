@@ -1,6 +1,7 @@
 import { Badge, Table, td, th } from "@/components/admin/ui";
 import { formatDate } from "@/components/ui";
 import type { AuditRow } from "@/lib/admin/audit";
+import { getFactor } from "@/lib/mfa/registry";
 
 const OUTCOME = { ok: "ok", failed: "danger", refused: "warn" } as const;
 
@@ -8,9 +9,28 @@ const OUTCOME = { ok: "ok", failed: "danger", refused: "warn" } as const;
 const FIRST = ["reason", "provider", "field", "old", "new", "group", "username"];
 const rank = (k: string) => (FIRST.includes(k) ? FIRST.indexOf(k) : FIRST.length);
 
+/** A factor's name for people ("Authenticator app"), never its id ("totp"); an unknown id as it is. */
+const factorName = (v: unknown) => (typeof v === "string" ? (getFactor(v)?.name ?? v) : v);
+const FACTOR_KEYS = new Set(["factor", "lastFactor"]);
+const FACTOR_LISTS = new Set(["signInFactors", "stepUpFactors"]);
+
+/**
+ * Factor ids shown by name: a single factor, and a group profile's old and new factor lists.
+ * Only on screen: the CSV export keeps the stored ids for machines.
+ */
+function humanise(d: Record<string, unknown>): Record<string, unknown> {
+  const names = (v: unknown) => (Array.isArray(v) ? v.map(factorName).join(", ") || "none" : factorName(v));
+  return Object.fromEntries(
+    Object.entries(d).map(([k, v]) => [
+      k,
+      FACTOR_KEYS.has(k) ? factorName(v) : (k === "old" || k === "new") && FACTOR_LISTS.has(String(d.field)) ? names(v) : v,
+    ]),
+  );
+}
+
 /** Details as short "key: value" pairs; values are text (React escapes them). */
 function detailsText(d: Record<string, unknown>): string {
-  return Object.entries(d)
+  return Object.entries(humanise(d))
     .sort(([a], [b]) => rank(a) - rank(b))
     .map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`)
     .join(" · ");

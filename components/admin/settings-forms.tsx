@@ -2,16 +2,18 @@
 
 import { useCallback } from "react";
 import type { ProviderView } from "@/lib/admin/providers";
+import { msAsSeconds } from "@/lib/admin/units";
 import { updateGroupProfile, updateProvider, updateSettings } from "@/app/admin/settings/actions";
 import { Checkbox } from "@/components/admin/ui";
 import { useStepUpForm } from "@/components/mfa/step-up";
-import { Alert, Button, Field } from "@/components/ui";
+import { Button, Field, FormResult } from "@/components/ui";
 
 export type SettingsValues = {
   lockoutThreshold: number;
   lockoutDurationMinutes: number;
-  backoffBaseMs: number;
-  backoffMaxMs: number;
+  /** Decimal strings of seconds ("1", "0.25"); the settings row keeps milliseconds (lib/admin/units.ts). */
+  backoffBaseSeconds: string;
+  backoffMaxSeconds: string;
   mfaTokenLifetimeMinutes: number;
   /** Decimal strings ("1000.00"): money is typed and parsed as text, never as a float. */
   stepUpAmount: string;
@@ -24,11 +26,6 @@ export type SettingsValues = {
 
 export type TargetTypeOption = { id: string; name: string };
 
-function FormStatus({ state }: { state: { status: string; message?: string } }) {
-  if (state.status === "error" && state.message) return <Alert kind="error">{state.message}</Alert>;
-  if (state.status === "ok" && state.message) return <Alert kind="ok">{state.message}</Alert>;
-  return null;
-}
 
 export function SettingsForm({ values, targetTypes }: { values: SettingsValues; targetTypes: TargetTypeOption[] }) {
   const { state, pending, onSubmit, dialog } = useStepUpForm(updateSettings, { cancelMessage: "Cancelled. No setting was changed." });
@@ -51,13 +48,13 @@ export function SettingsForm({ values, targetTypes }: { values: SettingsValues; 
   return (
     <>
       <form onSubmit={onSubmit} className="space-y-6" noValidate aria-label="Security policy">
-        <FormStatus state={state} />
+        <FormResult state={state} />
         <fieldset className="grid gap-x-6 sm:grid-cols-2">
           <legend className="mb-3 font-semibold">Lockout and backoff</legend>
           <Field label="Lockout threshold" name="lockoutThreshold" defaultValue={values.lockoutThreshold} hint="Failed attempts in a row (password or any factor) that lock the account, 1–100." errors={err("lockoutThreshold")} {...num} />
           <Field label="Lock duration (minutes)" name="lockoutDurationMinutes" defaultValue={values.lockoutDurationMinutes} hint="0 = locked until an administrator unlocks." errors={err("lockoutDurationMinutes")} {...num} />
-          <Field label="Backoff base (ms)" name="backoffBaseMs" defaultValue={values.backoffBaseMs} hint="Wait after the first failed MFA attempt; doubles with each further failure." errors={err("backoffBaseMs")} {...num} />
-          <Field label="Backoff cap (ms)" name="backoffMaxMs" defaultValue={values.backoffMaxMs} hint="The longest wait between MFA attempts." errors={err("backoffMaxMs")} {...num} />
+          <Field label="Backoff base (seconds)" name="backoffBaseSeconds" defaultValue={values.backoffBaseSeconds} hint="Wait after the first failed MFA attempt; doubles with each further failure. 0–300, like 1 or 0.5; 0 = no backoff." errors={err("backoffBaseSeconds")} inputMode="decimal" autoComplete="off" />
+          <Field label="Backoff cap (seconds)" name="backoffMaxSeconds" defaultValue={values.backoffMaxSeconds} hint="The longest wait between MFA attempts, 0–3600 (an hour)." errors={err("backoffMaxSeconds")} inputMode="decimal" autoComplete="off" />
         </fieldset>
         <fieldset className="grid gap-x-6 sm:grid-cols-2">
           <legend className="mb-3 font-semibold">Step-up and event-driven validation</legend>
@@ -123,7 +120,7 @@ export function GroupProfileForm({
   return (
     <>
       <form onSubmit={onSubmit} className="space-y-4" noValidate aria-label={`MFA profile: ${group.name}`}>
-        <FormStatus state={state} />
+        <FormResult state={state} />
         <input type="hidden" name="groupId" value={group.id} />
         <Checkbox
           name="mfaRequired"
@@ -170,7 +167,7 @@ export function ProviderForm({ provider, mockBaseUrl }: { provider: ProviderForm
   return (
     <>
       <form onSubmit={onSubmit} className="space-y-4" noValidate aria-label={`Provider: ${provider.name}`}>
-        <FormStatus state={state} />
+        <FormResult state={state} />
         <input type="hidden" name="providerId" value={provider.id} />
         <p className="text-xs text-muted">
           Methods: {provider.capabilities.map((c) => `${provider.credentialPrefix}:${c}`).join(", ") || "none"}
@@ -193,13 +190,13 @@ export function ProviderForm({ provider, mockBaseUrl }: { provider: ProviderForm
           spellCheck={false}
         />
         <Field
-          id={id("timeoutMs")}
-          label="Timeout (ms)"
-          name="timeoutMs"
-          defaultValue={provider.timeoutMs}
-          hint="How long the bank waits for each provider request, 100–30000."
-          errors={err("timeoutMs")}
-          inputMode="numeric"
+          id={id("timeoutSeconds")}
+          label="Timeout (seconds)"
+          name="timeoutSeconds"
+          defaultValue={msAsSeconds(provider.timeoutMs)}
+          hint="How long the bank waits for each provider request, 0.1–30, like 5 or 1.5."
+          errors={err("timeoutSeconds")}
+          inputMode="decimal"
           autoComplete="off"
         />
         <div className="grid gap-x-6 sm:grid-cols-2">

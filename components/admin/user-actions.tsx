@@ -1,10 +1,10 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { declineRecoveryRequest, endUserSession, endUserSessions, resetUserMfa, unlockUser } from "@/app/admin/users/actions";
 import { TextArea } from "@/components/admin/ui";
 import { useStepUpForm } from "@/components/mfa/step-up";
-import { Alert, Button } from "@/components/ui";
+import { Alert, Button, FormResult } from "@/components/ui";
 
 type Kind = "reset" | "unlock" | "end" | "endOne" | "decline";
 
@@ -57,9 +57,29 @@ const TEXTS = {
   },
 } satisfies Record<Kind, unknown>;
 
+const ReportResult = createContext<(message: string | null) => void>(() => {});
+
+/**
+ * The row of user actions with one place for their result, above the buttons: a success
+ * message never pushes a button aside or down (no layout jump), and it stays after the
+ * action hides the button it came from (Unlock once unlocked, a decided recovery request).
+ */
+export function UserActions({ children }: { children: ReactNode }) {
+  const [done, setDone] = useState<string | null>(null);
+  return (
+    <ReportResult value={setDone}>
+      <div className="flex flex-col gap-3 sm:items-end">
+        {done ? <Alert kind="ok">{done}</Alert> : null}
+        <div className="flex flex-wrap items-start gap-3">{children}</div>
+      </div>
+    </ReportResult>
+  );
+}
+
 /**
  * A destructive admin action: a confirmation that names the user and asks for a reason, then
- * the step-up dialog (a fresh MFA bound to this action, this user and this reason).
+ * the step-up dialog (a fresh MFA bound to this action, this user and this reason), which
+ * takes the confirmation's place. Inside <UserActions>, which shows the result.
  */
 export function UserActionButton({
   kind,
@@ -82,14 +102,14 @@ export function UserActionButton({
   /** "Display Name (username)": what the confirmation names. */
   who: string;
   disabledReason?: string;
-  /** No button (e.g. Unlock once unlocked), but the last result stays on screen. */
+  /** No button (e.g. Unlock once unlocked); <UserActions> keeps the last result on screen. */
   hidden?: boolean;
 }) {
   const t = TEXTS[kind];
   const [open, setOpen] = useState(false);
-  const [done, setDone] = useState<string | null>(null);
-  // Stays mounted while its dialog is open: the result must outlive the button it came from.
-  if (hidden && !done && !open) return null;
+  const report = useContext(ReportResult);
+  // Stays mounted while its dialog is open.
+  if (hidden && !open) return null;
   return (
     <div className="space-y-2">
       {hidden ? null : (
@@ -100,7 +120,7 @@ export function UserActionButton({
           aria-describedby={disabledReason ? `${kind}-disabled` : undefined}
           aria-label={label}
           onClick={() => {
-            setDone(null);
+            report(null);
             setOpen(true);
           }}
         >
@@ -112,18 +132,17 @@ export function UserActionButton({
           {disabledReason}
         </p>
       ) : null}
-      {done ? <Alert kind="ok">{done}</Alert> : null}
       {open ? (
         <ConfirmDialog
           kind={kind}
           userId={userId}
+          who={who}
           sessionId={sessionId}
           detail={detail}
-          who={who}
           onClose={() => setOpen(false)}
           onDone={(message) => {
             setOpen(false);
-            setDone(message);
+            report(message);
           }}
         />
       ) : null}
@@ -134,69 +153,76 @@ export function UserActionButton({
 function ConfirmDialog({
   kind,
   userId,
+  who,
   sessionId,
   detail,
-  who,
   onClose,
   onDone,
 }: {
   kind: Kind;
   userId: string;
+  who: string;
   sessionId?: string;
   detail?: string;
-  who: string;
   onClose: () => void;
   onDone: (message: string) => void;
 }) {
   const t = TEXTS[kind];
   const ref = useRef<HTMLDialogElement>(null);
   const { state, pending, onSubmit, dialog } = useStepUpForm(t.action, { cancelMessage: t.cancelled });
+  // One modal at a time: while the step-up dialog asks for a fresh code, this one is closed
+  // (not unmounted: the reason typed stays), and it comes back if the step-up is cancelled.
+  const confirming = !dialog && state.status !== "ok";
   useEffect(() => {
     const d = ref.current;
-    if (d && !d.open) d.showModal();
-  }, []);
+    if (!d) return;
+    if (confirming && !d.open) d.showModal();
+    if (!confirming && d.open) d.close();
+  }, [confirming]);
   useEffect(() => {
     if (state.status === "ok") onDone(state.message ?? "Done.");
   }, [state, onDone]);
   const titleId = `${kind}-${sessionId ?? userId}-confirm-title`;
   return (
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      onCancel={(e) => {
-        e.preventDefault();
-        if (!pending) onClose();
-      }}
-      className="m-auto w-[min(32rem,calc(100vw-2rem))] rounded-2xl border border-line bg-white p-6 shadow-xl backdrop:bg-ink/40"
-    >
-      <form onSubmit={onSubmit} className="space-y-4" noValidate>
-        <h2 id={titleId} className="text-lg font-semibold">
-          {t.title(who)}
-        </h2>
-        {detail ? <p className="text-sm font-medium">{detail}</p> : null}
-        <p className="text-sm text-muted">{t.body}</p>
-        {state.status === "error" && state.message ? <Alert kind="error">{state.message}</Alert> : null}
-        <input type="hidden" name="userId" value={userId} />
-        {sessionId ? <input type="hidden" name="sessionId" value={sessionId} /> : null}
-        <TextArea
-          label="Reason"
-          name="reason"
-          required
-          minLength={3}
-          maxLength={500}
-          hint={"hint" in t ? t.hint : "Goes into the audit log with your name, the time and your IP address."}
-          errors={state.fieldErrors?.reason}
-        />
-        <div className="flex flex-wrap justify-end gap-3">
-          <Button kind="secondary" type="button" onClick={onClose} disabled={pending}>
-            Cancel
-          </Button>
-          <Button kind={t.kind === "secondary" ? "primary" : t.kind} type="submit" disabled={pending}>
-            {pending ? "Working…" : t.submit}
-          </Button>
-        </div>
-      </form>
+    <>
+      <dialog
+        ref={ref}
+        aria-labelledby={titleId}
+        onCancel={(e) => {
+          e.preventDefault();
+          if (!pending) onClose();
+        }}
+        className="m-auto w-[min(32rem,calc(100vw-2rem))] rounded-2xl border border-line bg-white p-6 shadow-xl backdrop:bg-ink/40"
+      >
+        <form onSubmit={onSubmit} className="space-y-4" noValidate>
+          <h2 id={titleId} className="text-lg font-semibold">
+            {t.title(who)}
+          </h2>
+          {detail ? <p className="text-sm font-medium">{detail}</p> : null}
+          <p className="text-sm text-muted">{t.body}</p>
+          {state.status === "error" ? <FormResult state={state} /> : null}
+          <input type="hidden" name="userId" value={userId} />
+          {sessionId ? <input type="hidden" name="sessionId" value={sessionId} /> : null}
+          <TextArea
+            label="Reason"
+            name="reason"
+            required
+            minLength={3}
+            maxLength={500}
+            hint={"hint" in t ? t.hint : "Goes into the audit log with your name, the time and your IP address."}
+            errors={state.fieldErrors?.reason}
+          />
+          <div className="flex flex-wrap justify-end gap-3">
+            <Button kind="secondary" type="button" onClick={onClose} disabled={pending}>
+              Cancel
+            </Button>
+            <Button kind={t.kind === "secondary" ? "primary" : t.kind} type="submit" disabled={pending}>
+              {pending ? "Working…" : t.submit}
+            </Button>
+          </div>
+        </form>
+      </dialog>
       {dialog}
-    </dialog>
+    </>
   );
 }

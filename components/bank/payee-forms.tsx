@@ -2,7 +2,7 @@
 
 import { addPayee, removePayee } from "@/app/(bank)/payees/actions";
 import { useStepUpForm } from "@/components/mfa/step-up";
-import { Alert, Button, Field } from "@/components/ui";
+import { Button, Field, FormResult } from "@/components/ui";
 
 export function AddPayeeForm() {
   const { state, pending, onSubmit, dialog } = useStepUpForm(addPayee, {
@@ -12,8 +12,7 @@ export function AddPayeeForm() {
   return (
     <>
     <form onSubmit={onSubmit} className="space-y-4" noValidate>
-      {state.status === "error" && state.message ? <Alert kind="error">{state.message}</Alert> : null}
-      {state.status === "ok" && state.message ? <Alert kind="ok">{state.message}</Alert> : null}
+      <FormResult state={state} />
       <Field label="Payee name" name="name" autoComplete="off" maxLength={70} required errors={state.fieldErrors?.name} />
       <Field label="IBAN" name="accountNumber" autoComplete="off" spellCheck={false} required errors={state.fieldErrors?.accountNumber} />
       <Button type="submit" disabled={pending}>
@@ -34,7 +33,7 @@ export function RemovePayeeButton({ payeeId, name }: { payeeId: string; name: st
       <Button kind="secondary" type="submit" disabled={pending} aria-label={`Remove ${name}`} className="py-1.5">
         Remove
       </Button>
-      {state.status === "error" && state.message ? <Alert kind="error">{state.message}</Alert> : null}
+      <FormResult state={state} />
     </form>
     {dialog}
     </>

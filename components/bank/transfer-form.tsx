@@ -3,17 +3,31 @@
 import { useState } from "react";
 import { transferFunds } from "@/app/(bank)/transfer/actions";
 import { useStepUpForm } from "@/components/mfa/step-up";
-import { Alert, Button, Field, formatMoney } from "@/components/ui";
+import { Button, Field, FormResult, formatMoney } from "@/components/ui";
 
 type Option = { id: string; name: string; number: string; balanceMinor?: number };
+
+/** The first destination that is not the paying account: another own account, else a payee. */
+function firstOtherThan(from: string, accounts: Option[], payees: Option[]): string {
+  const other = accounts.find((a) => a.id !== from);
+  if (other) return `account:${other.id}`;
+  return payees[0] ? `payee:${payees[0].id}` : "";
+}
 
 export function TransferForm({ accounts, payees }: { accounts: Option[]; payees: Option[] }) {
   // One key per intended transfer: a double click or a retried request never moves money twice.
   const [key, setKey] = useState(() => crypto.randomUUID());
+  // "From" and "To" are the user's choices: never the same account, and both kept after a
+  // transfer (only the amount and reference are cleared for the next one).
+  const [from, setFrom] = useState(() => accounts[0]?.id ?? "");
+  const [to, setTo] = useState(() => firstOtherThan(accounts[0]?.id ?? "", accounts, payees));
   const { state, pending, onSubmit, dialog } = useStepUpForm(transferFunds, {
     cancelMessage: "Transfer cancelled. No money was moved.",
     onDone: (form) => {
-      form.reset();
+      for (const name of ["amount", "memo"]) {
+        const input = form.elements.namedItem(name);
+        if (input instanceof HTMLInputElement) input.value = "";
+      }
       setKey(crypto.randomUUID());
     },
   });
@@ -21,14 +35,23 @@ export function TransferForm({ accounts, payees }: { accounts: Option[]; payees:
   return (
     <>
     <form onSubmit={onSubmit} className="space-y-4" noValidate>
-      {state.status === "error" && state.message ? <Alert kind="error">{state.message}</Alert> : null}
-      {state.status === "ok" && state.message ? <Alert kind="ok">{state.message}</Alert> : null}
+      <FormResult state={state} />
       <input type="hidden" name="idempotencyKey" value={key} />
       <div className="space-y-1.5">
         <label htmlFor="transfer-from" className="block text-sm font-medium">
           From
         </label>
-        <select id="transfer-from" name="from" className="block w-full rounded-lg border border-line bg-white px-3 py-2.5" aria-describedby="transfer-from-error">
+        <select
+          id="transfer-from"
+          name="from"
+          value={from}
+          onChange={(e) => {
+            setFrom(e.target.value);
+            if (to === `account:${e.target.value}`) setTo(firstOtherThan(e.target.value, accounts, payees));
+          }}
+          className="block w-full rounded-lg border border-line bg-white px-3 py-2.5"
+          aria-describedby="transfer-from-error"
+        >
           {accounts.map((a) => (
             <option key={a.id} value={a.id}>
               {a.name} ({formatMoney(a.balanceMinor ?? 0)})
@@ -41,14 +64,26 @@ export function TransferForm({ accounts, payees }: { accounts: Option[]; payees:
         <label htmlFor="transfer-to" className="block text-sm font-medium">
           To
         </label>
-        <select id="transfer-to" name="to" className="block w-full rounded-lg border border-line bg-white px-3 py-2.5" aria-describedby="transfer-to-error">
-          <optgroup label="Your accounts">
-            {accounts.map((a) => (
-              <option key={a.id} value={`account:${a.id}`}>
-                {a.name} ••{a.number.slice(-4)}
-              </option>
-            ))}
-          </optgroup>
+        <select
+          id="transfer-to"
+          name="to"
+          value={to}
+          onChange={(e) => setTo(e.target.value)}
+          className="block w-full rounded-lg border border-line bg-white px-3 py-2.5"
+          aria-describedby="transfer-to-error"
+        >
+          {/* The paying account is no destination: it is left out, not offered and refused. */}
+          {accounts.length > 1 ? (
+            <optgroup label="Your accounts">
+              {accounts
+                .filter((a) => a.id !== from)
+                .map((a) => (
+                  <option key={a.id} value={`account:${a.id}`}>
+                    {a.name} ••{a.number.slice(-4)}
+                  </option>
+                ))}
+            </optgroup>
+          ) : null}
           {payees.length ? (
             <optgroup label="Payees">
               {payees.map((p) => (

@@ -21,10 +21,11 @@ export function TransferList({ lines, accountId }: { lines: Line[]; accountId?: 
         return (
           <li key={t.id} className="flex items-center justify-between gap-4 py-3 text-sm">
             <div className="min-w-0">
-              <p className="truncate font-medium">
+              {/* Wrapped, never cut: a reference is the payer's own words, and on a phone it is long. */}
+              <p className="break-words font-medium">
                 {t.fromName} → {t.toName}
               </p>
-              <p className="truncate text-muted">
+              <p className="break-words text-muted">
                 {formatDate(t.createdAt)}
                 {t.memo ? ` · ${t.memo}` : ""}
               </p>

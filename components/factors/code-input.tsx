@@ -25,6 +25,21 @@ export function CodeInput({
       autoFocus
       required
       errors={error ? [error] : undefined}
+      // WCAG 2.2 SC 3.3.8 Accessible Authentication: pasting is never blocked. Apps and mails
+      // often show "123 456": a pasted numeric code loses its spaces and dashes, so the
+      // person need not retype or edit it.
+      onPaste={
+        numeric
+          ? (e) => {
+              const pasted = e.clipboardData.getData("text");
+              const digits = pasted.replace(/[\s-]/g, "");
+              if (digits !== pasted && /^[0-9]{1,12}$/.test(digits)) {
+                e.preventDefault();
+                e.currentTarget.value = digits;
+              }
+            }
+          : undefined
+      }
       className="[&_input]:font-mono [&_input]:tracking-widest"
     />
   );

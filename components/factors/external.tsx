@@ -146,7 +146,13 @@ export function ExternalVerify({ submitting, onSubmit, result, factorId }: Facto
       <div className="space-y-4" aria-live="polite">
         {message}
         <p className="text-sm">
-          We sent a request (<strong>{step.target || "your phone"}</strong>). Open it on your phone and tap this number:
+          {/* The target's label ("Push to Carol's phone (Pixel 8)") may hold brackets of its own: never wrap it in more. */}
+          {step.target ? (
+            <>
+              Sent: <strong>{step.target}</strong>.{" "}
+            </>
+          ) : null}
+          Open the request on your phone and tap this number:
         </p>
         <p className="text-center text-5xl font-semibold tracking-widest text-brand-700" data-testid="number-to-match" aria-label={`Number to match: ${step.number}`}>
           {step.number}
@@ -166,7 +172,14 @@ export function ExternalVerify({ submitting, onSubmit, result, factorId }: Facto
     <form action={(form) => { form.set("step", "code"); onSubmit(form); }} className="space-y-4" noValidate>
       {message}
       <p className="text-sm">
-        We sent a 6-digit code (<strong>{step.target || "to you"}</strong>). It expires in{" "}
+        {step.target ? (
+          <>
+            Sent: <strong>{step.target}</strong>.{" "}
+          </>
+        ) : (
+          "We sent you a 6-digit code. "
+        )}
+        It expires in{" "}
         <span data-testid="code-countdown">{Math.ceil(secondsLeft / 60)}</span> min.
       </p>
       <CodeInput label="6-digit code" />

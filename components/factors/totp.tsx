@@ -1,5 +1,6 @@
 "use client";
 
+import { Fragment } from "react";
 import { Button } from "@/components/ui";
 import { CodeInput } from "./code-input";
 import type { FactorComponentProps } from "./types";
@@ -20,7 +21,8 @@ type RegisterData = { factorId: string; secret: string; uri: string; qrDataUrl: 
 
 export function TotpRegister({ data, submitting, submissionError, onSubmit }: FactorComponentProps) {
   const d = data as RegisterData;
-  const grouped = d.secret.match(/.{1,4}/g)?.join(" ");
+  // Groups of four that never break inside: a line may end between groups only.
+  const groups = d.secret.match(/.{1,4}/g) ?? [];
   return (
     <form action={onSubmit} className="space-y-5" noValidate>
       <ol className="list-decimal space-y-4 pl-5 text-sm">
@@ -33,8 +35,13 @@ export function TotpRegister({ data, submitting, submissionError, onSubmit }: Fa
           <p>Or type this secret key into the app (time-based, SHA-1, 6 digits, 30 seconds):</p>
           <p className="mt-2">
             <span className="sr-only">Secret key: </span>
-            <code data-testid="totp-secret" data-secret={d.secret} className="break-all rounded bg-brand-50 px-2 py-1 font-mono text-sm">
-              {grouped}
+            <code data-testid="totp-secret" data-secret={d.secret} className="inline-block rounded bg-brand-50 px-2 py-1 font-mono text-sm leading-relaxed">
+              {groups.map((g, i) => (
+                <Fragment key={i}>
+                  {i > 0 ? " " : null}
+                  <span className="whitespace-nowrap">{g}</span>
+                </Fragment>
+              ))}
             </code>
           </p>
           <details className="mt-2 text-xs text-muted">

@@ -16,12 +16,16 @@ export function FactorChooser({
   action,
   extra,
   legend = "Choose a method",
+  headingLevel = 3,
 }: {
   factors: ChooserFactor[];
   action: (prev: ActionState, form: FormData) => Promise<ActionState>;
   extra?: Record<string, string>;
   legend?: string;
+  /** One below the page's heading above it: headings never skip a level (axe heading-order). */
+  headingLevel?: 2 | 3;
 }) {
+  const Heading = headingLevel === 2 ? "h2" : "h3";
   const [selected, setSelected] = useState(factors[0]?.id);
   const factor = factors.find((f) => f.id === selected);
   return (
@@ -29,9 +33,9 @@ export function FactorChooser({
       {factors.length > 1 ? <MethodChoice legend={legend} name="register-choice" methods={factors} selected={selected} onSelect={setSelected} /> : null}
       {factor ? (
         <section aria-labelledby={`register-${factor.id}`} className="space-y-3">
-          <h3 id={`register-${factor.id}`} className="font-semibold">
+          <Heading id={`register-${factor.id}`} className="font-semibold">
             {factor.registerTitle}
-          </h3>
+          </Heading>
           <RegisterPanel key={factor.id} factorId={factor.id} data={factor.data} action={action} extra={extra} />
         </section>
       ) : null}

@@ -54,7 +54,7 @@ export function useStepUpForm(action: Action, opts: { cancelMessage?: string; on
         fd.set("challengeId", prompt.data.challengeId);
         void cancelStepUp(idle, fd);
         setPrompt(null);
-        setState({ status: "error", message: opts.cancelMessage ?? "Cancelled. Nothing was changed." });
+        setState({ status: "error", code: "cancelled", message: opts.cancelMessage ?? "Cancelled. Nothing was changed." });
       }}
     />
   ) : null;

@@ -154,7 +154,7 @@ const ACTIONS: Record<string, ActionSpec> = {
     guard: "admin",
     fields: {
       ...Object.fromEntries(
-        ["lockoutThreshold", "lockoutDurationMinutes", "backoffBaseMs", "backoffMaxMs", "mfaTokenLifetimeMinutes", "stepUpAmountMinor", "blockAmountMinor", "newPayeeHours"].map(
+        ["lockoutThreshold", "lockoutDurationMinutes", "backoffBaseSeconds", "backoffMaxSeconds", "mfaTokenLifetimeMinutes", "stepUpAmountMinor", "blockAmountMinor", "newPayeeHours"].map(
           (k) => [k, numberField],
         ),
       ),
@@ -180,7 +180,7 @@ const ACTIONS: Record<string, ActionSpec> = {
       enabled: checkbox,
       // Only "too long" is surely bad for these (blank keeps the stored value or means the mock).
       baseUrl: text(0, 512, { trim: true }),
-      timeoutMs: numberField,
+      timeoutSeconds: numberField,
       clientId: text(0, 256, { trim: true, optional: true }),
       clientSecret: text(0, 512, { optional: true }),
       ...stepUp,

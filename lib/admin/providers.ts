@@ -6,7 +6,7 @@ import { mfaProviders } from "@/lib/db/schema";
 import { audit } from "@/lib/mfa/audit";
 import { mockProviderBaseUrl, sealClientSecret } from "@/lib/mfa/provider/config";
 import { actorFields, type Actor } from "./reset";
-import { wholeNumber, type Change } from "./settings";
+import { secondsToMs, type Change } from "./settings";
 
 /**
  * The external MFA providers' configuration as an administrator edits it (issue 8): enabled,
@@ -106,7 +106,9 @@ export const providerSchema = z.object({
   providerId: z.uuid({ error: "Unknown provider." }),
   enabled: checkbox,
   baseUrl: baseUrlSchema,
-  timeoutMs: wholeNumber("Timeout", 100, 30_000, " ms"),
+  // The form's field is in seconds (its unit named in the label); parsed, the value is the
+  // row's milliseconds (100–30000): read it as a number of ms everywhere below.
+  timeoutSeconds: secondsToMs("Timeout", 30, 0.1),
   clientId: z
     .string()
     .trim()
@@ -121,7 +123,7 @@ export const providerSchema = z.object({
     .regex(/^[^\u0000-\u001f\u007f]*$/, "Client secret: no control characters.")
     .optional()
     .transform((v) => v || undefined),
-});
+  });
 
 export type ProviderInput = z.infer<typeof providerSchema>;
 
@@ -180,7 +182,7 @@ export function providerChanges(current: ProviderView, next: ProviderInput): Cha
   const enabled = next.enabled === "on";
   if (current.enabled !== enabled) out.push({ field: "enabled", old: current.enabled, new: enabled });
   if (current.baseUrl !== next.baseUrl) out.push({ field: "baseUrl", old: current.baseUrl, new: next.baseUrl });
-  if (current.timeoutMs !== next.timeoutMs) out.push({ field: "timeoutMs", old: current.timeoutMs, new: next.timeoutMs });
+  if (current.timeoutMs !== next.timeoutSeconds) out.push({ field: "timeoutMs", old: current.timeoutMs, new: next.timeoutSeconds });
   if (next.clientId && next.clientId !== current.clientId) out.push({ field: "clientId", old: current.clientId, new: next.clientId });
   if (next.clientSecret) out.push({ field: "clientSecret", old: "(hidden)", new: "changed" });
   return out;
@@ -192,7 +194,7 @@ export function providerAuditDetails(input: ProviderInput): Record<string, unkno
     providerId: input.providerId,
     enabled: input.enabled === "on",
     baseUrl: input.baseUrl,
-    timeoutMs: input.timeoutMs,
+    timeoutMs: input.timeoutSeconds, // ms
     ...(input.clientId ? { clientId: input.clientId } : {}),
     clientSecret: input.clientSecret ? "changed" : "unchanged",
   };
@@ -213,7 +215,7 @@ export async function updateProviderIn(tx: Tx, next: ProviderInput, actor: Actor
     .set({
       enabled: next.enabled === "on",
       baseUrl: next.baseUrl,
-      timeoutMs: next.timeoutMs,
+      timeoutMs: next.timeoutSeconds, // ms
       ...(next.clientId ? { clientId: next.clientId } : {}),
       ...(next.clientSecret ? { clientSecretEnc: sealClientSecret(current.id, next.clientSecret) } : {}),
     })

@@ -107,8 +107,7 @@ export async function resetUserMfaIn(tx: Tx, userId: string, actor: Actor, reaso
     to: user.email,
     subject: "Your MFA Bank two-step verification was reset",
     body:
-      `Hello ${user.displayName},\n\nA bank administrator reset the two-step verification of your account ` +
-      `(${user.username}): your authenticator app and recovery codes no longer work, and you were signed out everywhere.\n\n` +
+      `Hello ${user.username},\n\nA bank administrator reset the two-step verification of your account: your authenticator app and recovery codes no longer work, and you were signed out everywhere.\n\n` +
       "The next time you sign in, you will set up an authenticator app again before you can do anything else.\n\n" +
       "If you did not ask for this, call the bank immediately.\n\nMFA Bank",
   });

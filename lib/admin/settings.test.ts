@@ -7,8 +7,8 @@ import { groupProfileChanges, groupProfileSchema, settingsChanges, settingsSchem
 const valid = {
   lockoutThreshold: "5",
   lockoutDurationMinutes: "0",
-  backoffBaseMs: "1000",
-  backoffMaxMs: "300000",
+  backoffBaseSeconds: "1",
+  backoffMaxSeconds: "300",
   mfaTokenLifetimeMinutes: "5",
   stepUpAmountMinor: "1,000.00",
   blockAmountMinor: "10000",
@@ -49,6 +49,12 @@ describe("settingsSchema", () => {
     ["stepUpAmountMinor", "-5", "like 1000.00"],
     ["blockAmountMinor", "abc", "like 1000.00"],
     ["pushTimeoutSeconds", "4", "from 5 to 600 seconds"],
+    ["backoffBaseSeconds", "300.001", "seconds from 0 to 300"],
+    ["backoffBaseSeconds", "1000", "seconds from 0 to 300"],
+    ["backoffBaseSeconds", "-1", "seconds from 0 to 300"],
+    ["backoffBaseSeconds", "0.0001", "at most 3 decimals"],
+    ["backoffMaxSeconds", "3601", "seconds from 0 to 3600"],
+    ["backoffMaxSeconds", "5 min", "seconds from 0 to 3600"],
     ["pushTimeoutSeconds", "601", "from 5 to 600 seconds"],
     ["signInTargetTypes.sms_otp", "yes", "Invalid checkbox value"],
   ])("%s = %j is refused with a clear message", (field, value, message) => {
@@ -57,12 +63,20 @@ describe("settingsSchema", () => {
     expect(fieldErrorsOf(r.error!)[field]?.[0]).toContain(message);
   });
 
+  it("takes the backoff in seconds (decimals too) and stores milliseconds", () => {
+    const s = toSettings(settingsSchema.parse({ ...valid, backoffBaseSeconds: "0.25", backoffMaxSeconds: "3600" }));
+    expect(s.backoffBaseMs).toBe(250);
+    expect(s.backoffMaxMs).toBe(3_600_000);
+    // The milliseconds field names of before are no form field any more: nothing reads them.
+    expect(toSettings(settingsSchema.parse({ ...valid, backoffBaseMs: "5" })).backoffBaseMs).toBe(1000);
+  });
+
   it("refuses a block amount at or below the step-up amount, and a backoff cap below the base", () => {
-    const r = settingsSchema.safeParse({ ...valid, blockAmountMinor: "1000", backoffMaxMs: "10" });
+    const r = settingsSchema.safeParse({ ...valid, blockAmountMinor: "1000", backoffBaseSeconds: "20", backoffMaxSeconds: "10" });
     expect(r.success).toBe(false);
     const errors = fieldErrorsOf(r.error!);
     expect(errors.blockAmountMinor?.[0]).toContain("above the step-up amount");
-    expect(errors.backoffMaxMs?.[0]).toContain("at least the backoff base");
+    expect(errors.backoffMaxSeconds?.[0]).toContain("at least the backoff base");
   });
 });
 
@@ -98,7 +112,7 @@ describe("delivery-target types per workflow", () => {
 describe("provider configuration", () => {
   const MOCK = "http://127.0.0.1:3000/mock-provider/api";
   const id = "2b0e3c8e-8a51-4a5e-9d4c-2f7f2b6b1a11";
-  const form = { providerId: id, enabled: "on", baseUrl: "", timeoutMs: "5000", clientId: "", clientSecret: "" };
+  const form = { providerId: id, enabled: "on", baseUrl: "", timeoutSeconds: "5", clientId: "", clientSecret: "" };
   const current = { id, name: "Mock", credentialPrefix: "mock", enabled: true, baseUrl: null, clientId: "mfa-bank-1", timeoutMs: 5000, capabilities: [] };
 
   it("blank base URL = the in-app mock; a URL is trimmed and normalised", () => {
@@ -127,8 +141,9 @@ describe("provider configuration", () => {
   });
 
   it.each([
-    ["timeoutMs", "99", "from 100 to 30000"],
-    ["timeoutMs", "30001", "from 100 to 30000"],
+    ["timeoutSeconds", "0.099", "seconds from 0.1 to 30"],
+    ["timeoutSeconds", "30.001", "seconds from 0.1 to 30"],
+    ["timeoutSeconds", "5000 ms", "seconds from 0.1 to 30"],
     ["providerId", "mock", "Unknown provider"],
     ["clientId", "has space", "no spaces"],
   ])("%s = %j is refused: %s", (field, value, message) => {
@@ -138,7 +153,7 @@ describe("provider configuration", () => {
   });
 
   it("a change on the same origin needs no secret", () => {
-    const next = providerSchema.parse({ ...form, baseUrl: `${MOCK}/`, timeoutMs: "2500" });
+    const next = providerSchema.parse({ ...form, baseUrl: `${MOCK}/`, timeoutSeconds: "2.5" });
     expect(providerChangeErrors(current, next, MOCK)).toBeNull();
     expect(providerChanges(current, next)).toEqual([
       { field: "baseUrl", old: null, new: MOCK },

@@ -9,6 +9,7 @@ import { isExternalFactorId } from "@/lib/mfa/factors/external";
 import { CAPABILITIES, type Capability } from "@/lib/mfa/provider/contract";
 import { allFactors } from "@/lib/mfa/registry";
 import { actorFields, type Actor } from "./reset";
+import { secondsAsMs } from "./units";
 
 /**
  * The policy an administrator may change: the settings row and the groups' MFA profiles
@@ -30,6 +31,25 @@ export function wholeNumber(label: string, min: number, max: number, unit = "") 
     .regex(/^[0-9]{1,9}$/, msg)
     .transform(Number)
     .pipe(z.number().int().min(min, msg).max(max, msg));
+}
+
+/**
+ * A duration typed in seconds and stored in milliseconds (lib/admin/units.ts): the form shows
+ * one unit, named in its label; the database keeps its own.
+ */
+export function secondsToMs(label: string, maxSeconds: number, minSeconds = 0) {
+  const msg = `${label}: enter a number of seconds from ${minSeconds} to ${maxSeconds}, like 1 or 0.5 (at most 3 decimals).`;
+  return z
+    .string({ error: msg })
+    .max(32, msg)
+    .transform((v, ctx) => {
+      const ms = secondsAsMs(v);
+      if (ms === null || ms > maxSeconds * 1000 || ms < minSeconds * 1000) {
+        ctx.addIssue({ code: "custom", message: msg });
+        return z.NEVER;
+      }
+      return ms;
+    });
 }
 
 function amount(label: string) {
@@ -79,8 +99,9 @@ export const settingsSchema = z
   .looseObject({
     lockoutThreshold: wholeNumber("Lockout threshold", 1, 100, " attempts"),
     lockoutDurationMinutes: wholeNumber("Lock duration", 0, 525_600, " minutes (0 = until an administrator unlocks)"),
-    backoffBaseMs: wholeNumber("Backoff base", 0, 300_000, " ms"),
-    backoffMaxMs: wholeNumber("Backoff cap", 0, 3_600_000, " ms"),
+    // Typed in seconds, parsed to the row's milliseconds (0–300000 and 0–3600000 ms).
+    backoffBaseSeconds: secondsToMs("Backoff base", 300),
+    backoffMaxSeconds: secondsToMs("Backoff cap", 3600),
     mfaTokenLifetimeMinutes: wholeNumber("MFA token lifetime", 1, 60, " minutes"),
     stepUpAmountMinor: amount("Step-up amount"),
     blockAmountMinor: amount("Block amount"),
@@ -88,7 +109,7 @@ export const settingsSchema = z
     pushTimeoutSeconds: wholeNumber("Push timeout", 5, 600, " seconds"),
     ...targetShape,
   })
-  .refine((s) => s.backoffMaxMs >= s.backoffBaseMs, { path: ["backoffMaxMs"], message: "The backoff cap must be at least the backoff base." })
+  .refine((s) => s.backoffMaxSeconds >= s.backoffBaseSeconds, { path: ["backoffMaxSeconds"], message: "The backoff cap must be at least the backoff base." })
   .refine((s) => s.blockAmountMinor > s.stepUpAmountMinor, {
     path: ["blockAmountMinor"],
     message: "The block amount must be above the step-up amount (otherwise no transfer could ask for MFA).",
@@ -115,8 +136,8 @@ export function toSettings(o: SettingsForm) {
   return {
     lockoutThreshold: o.lockoutThreshold,
     lockoutDurationMinutes: o.lockoutDurationMinutes,
-    backoffBaseMs: o.backoffBaseMs,
-    backoffMaxMs: o.backoffMaxMs,
+    backoffBaseMs: o.backoffBaseSeconds, // already milliseconds: secondsToMs
+    backoffMaxMs: o.backoffMaxSeconds,
     mfaTokenLifetimeMinutes: o.mfaTokenLifetimeMinutes,
     stepUpAmountMinor: o.stepUpAmountMinor,
     blockAmountMinor: o.blockAmountMinor,

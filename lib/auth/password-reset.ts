@@ -61,6 +61,26 @@ export async function requestPasswordReset(db: Db, identifier: string, ip: strin
   });
 }
 
+export type ResetLinkState = "valid" | "used" | "expired" | "superseded" | "unknown";
+
+/**
+ * For the page: what the link is, before anyone presses Continue. Reads only (mail scanners
+ * open links); the claim below decides again, under its own conditions, at the click.
+ */
+export async function resetLinkState(db: DbOrTx, token: string): Promise<ResetLinkState> {
+  if (token.length < 20 || token.length > 200) return "unknown";
+  const [r] = await rows<{ used: boolean; voided: boolean; expired: boolean }>(
+    db,
+    sql`SELECT (claimed_at IS NOT NULL OR used_at IS NOT NULL) AS used, (voided_at IS NOT NULL) AS voided, (expires_at <= now()) AS expired
+          FROM password_resets WHERE token_hash = ${sha256(token)}`,
+  );
+  if (!r) return "unknown";
+  if (r.used) return "used";
+  if (r.voided) return "superseded";
+  if (r.expired) return "expired";
+  return "valid";
+}
+
 export type ClaimResult =
   | { kind: "invalid" }
   | { kind: "locked" }

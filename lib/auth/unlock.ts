@@ -64,9 +64,9 @@ export async function unlockWithLink(db: Db, token: string, client: { ip: string
     const found = await findLink(tx, token, false);
     if (!found) return { kind: "invalid", state: "unknown" };
     // The user's row first, then the link: the order the lock mail takes them in.
-    const [user] = await rows<{ locked: boolean; self_unlock: boolean; email: string; display_name: string }>(
+    const [user] = await rows<{ locked: boolean; self_unlock: boolean; email: string; username: string }>(
       tx,
-      sql`SELECT (u.locked_at IS NOT NULL) AS locked, g.self_unlock, u.email, u.display_name
+      sql`SELECT (u.locked_at IS NOT NULL) AS locked, g.self_unlock, u.email, u.username
             FROM users u JOIN groups g ON g.id = u.group_id
            WHERE u.id = ${found.user_id} FOR UPDATE OF u`,
     );
@@ -96,7 +96,7 @@ export async function unlockWithLink(db: Db, token: string, client: { ip: string
       to: user.email,
       subject: "Your MFA Bank account was unlocked",
       body:
-        `Hello ${user.display_name},\n\nYour account was unlocked just now with the link from our lock mail. ` +
+        `Hello ${user.username},\n\nYour account was unlocked just now with the link from our lock mail. ` +
         "You can sign in again with your password and your second step.\n\n" +
         "If you did not do this, call the bank and change your password.\n\nMFA Bank",
     });

@@ -31,7 +31,7 @@ export const DEMO_USERS = [
     displayName: "Alice Retail",
     group: "retail",
     role: "customer" as const,
-    // Printed in the README: add it to any RFC 6238 app, or `oathtool --totp -b <secret>`.
+    // Printed in the README: add it to an authenticator app, or `oathtool --totp -b <secret>`.
     totpSecret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
     accounts: [
       ["Everyday", 245_000],

@@ -86,7 +86,7 @@ export async function fileRecoveryRequest(
       to: who.email,
       subject: "We received your request to reset two-step verification",
       body:
-        `Hello ${who.displayName},\n\nYou told us you lost access to your second step and asked the bank to reset it. ` +
+        `Hello ${who.username},\n\nYou told us you lost access to your second step and asked the bank to reset it. ` +
         "A bank administrator will look at your request and may call you to check it is really you. We will e-mail you " +
         "when it is decided.\n\nIf this was not you, someone knows your password: call the bank and change it.\n\nMFA Bank",
     });
@@ -145,14 +145,14 @@ export async function declineOpenRequestIn(
   actor: Decider & { sessionId?: string | null; ip?: string | null },
   reason: string,
 ): Promise<string | null> {
-  const [r] = await rows<{ id: string; email: string; display_name: string }>(
+  const [r] = await rows<{ id: string; email: string; username: string }>(
     tx,
     sql`UPDATE recovery_requests r
            SET status = 'declined', decided_at = now(), decided_by = ${actor.userId ?? null},
                decided_by_label = ${actor.label}, decision_reason = ${reason}
           FROM users u
          WHERE r.user_id = ${userId} AND r.status = 'open' AND u.id = r.user_id
-        RETURNING r.id, u.email, u.display_name`,
+        RETURNING r.id, u.email, u.username`,
   );
   if (!r) return null;
   await audit(tx, {
@@ -170,7 +170,7 @@ export async function declineOpenRequestIn(
     to: r.email,
     subject: "Your request to reset two-step verification was declined",
     body:
-      `Hello ${r.display_name},\n\nThe bank looked at your request to reset your two-step verification and declined it:\n\n` +
+      `Hello ${r.username},\n\nThe bank looked at your request to reset your two-step verification and declined it:\n\n` +
       `${reason}\n\nYour account is unchanged. If you still cannot sign in, call the bank.\n\nMFA Bank`,
   });
   return r.id;

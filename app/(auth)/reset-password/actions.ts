@@ -17,7 +17,9 @@ const LOCKED =
 export const claimReset = publicAction(z.object({ token: z.string().min(20).max(200) }), async ({ token }) => {
   const result = await claimPasswordReset(await getDb(), token, { ip: await clientIp(), userAgent: await userAgent() });
   if (result.kind === "invalid") {
-    return { status: "error", message: "This link has expired, was already used, or was replaced by a newer one. Request a new link." };
+    // The page said so before the click unless the link died meanwhile. No "Request a new
+    // link" here: the form shows that link once, under the message.
+    return { status: "error", message: "This link has expired, was already used, or was replaced by a newer one." };
   }
   if (result.kind === "locked") return { status: "error", code: "locked", message: LOCKED };
   await setSessionCookie(result.token);

@@ -97,7 +97,8 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
                       key={`${r.id}:${r.name}`}
                       registrationId={r.id}
                       name={r.name}
-                      removeBlocked={primaries.length === 1 && required ? "Your bank requires two-step verification: add another method before removing this one." : undefined}
+                      removeBlocked={primaries.length === 1 && required ? "Your bank requires two-step verification, so your only method cannot be removed." : undefined}
+                      addHref={addFactors.length ? "#add-method" : undefined}
                     />
                   ) : null}
                 </li>
@@ -105,7 +106,7 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
             </ul>
           )}
           {addFactors.length ? (
-            <div className="mt-6 border-t border-line pt-6">
+            <div id="add-method" className="mt-6 scroll-mt-4 border-t border-line pt-6">
               <h3 className="sr-only">Add a method</h3>
               <FactorChooser factors={addFactors} action={registerFactor} legend="Add a method" />
             </div>

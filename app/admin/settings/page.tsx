@@ -3,6 +3,7 @@ import { GroupProfileForm, ProviderForm, SettingsForm } from "@/components/admin
 import { Card, PageHeader } from "@/components/ui";
 import { listProviders } from "@/lib/admin/providers";
 import { listGroupProfiles, TARGET_TYPE_LABELS, TARGET_TYPES } from "@/lib/admin/settings";
+import { msAsSeconds } from "@/lib/admin/units";
 import { requireAdmin } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";
 import { allFactors } from "@/lib/mfa/registry";
@@ -35,8 +36,8 @@ export default async function SettingsPage() {
             values={{
               lockoutThreshold: s.lockoutThreshold,
               lockoutDurationMinutes: s.lockoutDurationMinutes,
-              backoffBaseMs: s.backoffBaseMs,
-              backoffMaxMs: s.backoffMaxMs,
+              backoffBaseSeconds: msAsSeconds(s.backoffBaseMs),
+              backoffMaxSeconds: msAsSeconds(s.backoffMaxMs),
               mfaTokenLifetimeMinutes: s.mfaTokenLifetimeMinutes,
               stepUpAmount: decimal(s.stepUpAmountMinor),
               blockAmount: decimal(s.blockAmountMinor),

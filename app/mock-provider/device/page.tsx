@@ -54,7 +54,7 @@ export default async function DevicePage({ searchParams }: { searchParams: Promi
       )
     : [];
   return (
-    <main className="mx-auto max-w-5xl px-4 py-8">
+    <main id="main" tabIndex={-1} className="outline-none mx-auto max-w-5xl px-4 py-8">
       <PageHeader
         title="Mock device"
         subtitle="Part of the mock MFA provider: the phone and inbox of each enrolled user — push requests to approve and the codes it delivered."

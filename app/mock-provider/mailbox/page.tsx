@@ -35,7 +35,7 @@ export default async function MailboxPage({ searchParams }: { searchParams: Prom
         .limit(50)
     : [];
   return (
-    <main className="mx-auto max-w-5xl px-4 py-8">
+    <main id="main" tabIndex={-1} className="outline-none mx-auto max-w-5xl px-4 py-8">
       <PageHeader title="Demo mailbox" subtitle="Part of the mock provider: the mail MFA Bank sent, as the recipient would see it." />
       <Alert kind="warn" className="mb-6">
         For demos and tests only. It shows everyone&apos;s mail to anyone, so it is switched off when APP_ENV=production

@@ -31,7 +31,7 @@ export default async function EnrolPage({ searchParams }: { searchParams: Promis
         Your bank requires a second step for every sign-in. Set one up now to continue.
       </p>
       {factors.length ? (
-        <FactorChooser factors={factors} action={enrolFirstFactor} extra={{ callbackUrl: next }} legend="How do you want to confirm it's you?" />
+        <FactorChooser factors={factors} action={enrolFirstFactor} extra={{ callbackUrl: next }} legend="How do you want to confirm it's you?" headingLevel={2} />
       ) : (
         <p className="text-sm">No method can be set up for your account here. Please contact the bank.</p>
       )}

@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { z } from "zod";
 import { AuditTable } from "@/components/admin/audit-table";
 import { RequestStatusBadge } from "@/components/admin/recovery-status";
-import { UserActionButton } from "@/components/admin/user-actions";
+import { UserActionButton, UserActions } from "@/components/admin/user-actions";
 import { Card, formatDate, PageHeader } from "@/components/ui";
 import { signInHistoryOf } from "@/lib/admin/audit";
 import { getUserDetail } from "@/lib/admin/users";
@@ -41,8 +41,8 @@ export default async function RecoveryRequestPage({ params }: { params: Promise<
           </>
         }
         action={
-          // Always mounted, hidden once decided: the result of the action that decided it stays on screen.
-          <div className="flex flex-wrap items-start gap-3">
+          // Hidden once decided; <UserActions> keeps the result of the action that decided it on screen.
+          <UserActions>
             <UserActionButton
               kind="reset"
               userId={user.id}
@@ -51,7 +51,7 @@ export default async function RecoveryRequestPage({ params }: { params: Promise<
               disabledReason={self ? "You cannot reset your own MFA here: ask another administrator, or use npm run mfa:reset on the server." : undefined}
             />
             <UserActionButton kind="decline" userId={user.id} who={who} hidden={request.status !== "open"} />
-          </div>
+          </UserActions>
         }
       />
       <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">

@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { z } from "zod";
 import { AuditTable } from "@/components/admin/audit-table";
 import { Badge, Table, td, th } from "@/components/admin/ui";
-import { UserActionButton } from "@/components/admin/user-actions";
+import { UserActionButton, UserActions } from "@/components/admin/user-actions";
 import { Card, formatDate, PageHeader } from "@/components/ui";
 import { recentEventsOf } from "@/lib/admin/audit";
 import { getUserDetail, listActiveSessions, listUserFactors, recoveryCodeSummary } from "@/lib/admin/users";
@@ -53,7 +53,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
           </>
         }
         action={
-          <div className="flex flex-wrap items-start gap-3">
+          <UserActions>
             <UserActionButton kind="unlock" userId={user.id} who={who} hidden={!user.locked} />
             <UserActionButton kind="end" userId={user.id} who={who} />
             <UserActionButton
@@ -62,7 +62,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
               who={who}
               disabledReason={self ? "You cannot reset your own MFA here: ask another administrator, or use npm run mfa:reset on the server." : undefined}
             />
-          </div>
+          </UserActions>
         }
       />
 
