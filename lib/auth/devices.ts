@@ -58,9 +58,9 @@ export async function recordSignInDevice(
   }
   // One secret per browser, shared by every user who signs in on it.
   const deviceSecret = ownSecret ?? randomToken(32);
-  const [user] = await rows<{ email: string; display_name: string; has_devices: boolean }>(
+  const [user] = await rows<{ email: string; username: string; has_devices: boolean }>(
     tx,
-    sql`SELECT email, display_name, EXISTS (SELECT 1 FROM known_devices WHERE user_id = ${userId}) AS has_devices
+    sql`SELECT email, username, EXISTS (SELECT 1 FROM known_devices WHERE user_id = ${userId}) AS has_devices
           FROM users WHERE id = ${userId}`,
   );
   if (!user) return { deviceSecret, isNew: false, notMeUrl: null };
@@ -93,7 +93,7 @@ export async function recordSignInDevice(
     to: user.email,
     subject: "New sign-in to your MFA Bank account",
     body:
-      `Hello ${user.display_name},\n\nYour account was just signed in to from a browser we have not seen before:\n\n` +
+      `Hello ${user.username},\n\nYour account was just signed in to from a browser we have not seen before:\n\n` +
       `  Device: ${described}\n  IP address: ${client.ip ?? "unknown"}\n  Time: ${at} UTC\n\n` +
       "If this was you, there is nothing to do.\n\n" +
       `If this wasn't you, open this link within ${SIGN_IN_ALERT_DAYS} days and press the button on the page. It signs your ` +
@@ -176,9 +176,9 @@ export async function reportNotMe(db: Db, token: string, client: { ip: string | 
       return { kind: "invalid", state: "unknown" };
     }
     // The user's row first, then the link: one order for every writer of this account.
-    const [user] = await rows<{ email: string; display_name: string }>(
+    const [user] = await rows<{ email: string; username: string }>(
       tx,
-      sql`SELECT email, display_name FROM users WHERE id = ${found.user_id} FOR UPDATE`,
+      sql`SELECT email, username FROM users WHERE id = ${found.user_id} FOR UPDATE`,
     );
     const alert = await findAlert(tx, token, true);
     const state = stateOf(alert);
@@ -197,7 +197,7 @@ export async function reportNotMe(db: Db, token: string, client: { ip: string | 
       to: user.email,
       subject: "We signed your MFA Bank account out everywhere",
       body:
-        `Hello ${user.display_name},\n\nYou told us a sign-in was not you, so we signed your account out on every device ` +
+        `Hello ${user.username},\n\nYou told us a sign-in was not you, so we signed your account out on every device ` +
         `(${sessionsEnded} session${sessionsEnded === 1 ? "" : "s"}). The next time you sign in, you will be asked to choose a new password ` +
         "before anything else. If you think someone knows your password and your second step, call the bank.\n\nMFA Bank",
     });
