@@ -13,9 +13,9 @@ const STEP_SECONDS = 30;
 
 /**
  * The browser's device cookie (lib/auth/devices.ts `deviceCookieName`, production name): a
- * returning customer signs in from a browser the bank has seen, so each bench user keeps theirs
- * from one sign-in to the next, as a browser does. Without it every sign-in would be a "new
- * device" with a mail — not the common case the bench measures.
+ * returning customer signs in from a browser the bank has seen (scripts/bench/users.ts seeds
+ * it), and keeps it from one sign-in to the next, as a browser does. Without it every sign-in
+ * would be a "new device" with a mail — not the common case the bench measures.
  */
 export const DEVICE_COOKIE = "__Host-mfa-bank.device";
 const devices = new Map<string, string>();
@@ -23,14 +23,15 @@ const devices = new Map<string, string>();
 /** A fresh browser session for `user` on their own browser: only the device cookie carried over. */
 function browserOf(user: BenchUser): CookieJar {
   const jar = new CookieJar();
-  const device = devices.get(user.username);
-  if (device) jar.set(DEVICE_COOKIE, device);
+  jar.set(DEVICE_COOKIE, devices.get(user.username) ?? user.deviceSecret);
   return jar;
 }
 
 function keepDevice(user: BenchUser, jar: CookieJar, step: string, r: Reply) {
   const device = jar.get(DEVICE_COOKIE);
   if (!device) fail(step, r, "no device cookie after a completed sign-in");
+  // The bank knew this browser: it keeps its cookie (a new one would mean "new device").
+  if (device !== (devices.get(user.username) ?? user.deviceSecret)) fail(step, r, "the bank did not recognise the customer's own browser");
   devices.set(user.username, device);
 }
 

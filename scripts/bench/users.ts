@@ -6,7 +6,8 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { hashPassword } from "@/lib/auth/password";
 import type { Db } from "@/lib/db/client";
-import { accounts, factors, users } from "@/lib/db/schema";
+import { sha256 } from "@/lib/crypto";
+import { accounts, factors, knownDevices, users } from "@/lib/db/schema";
 import { sealFactorSecret } from "@/lib/mfa/secrets";
 import { newTotpSecret } from "@/lib/mfa/totp";
 
@@ -16,6 +17,8 @@ export type BenchUser = {
   displayName: string;
   totpSecret: string | null;
   accounts: { id: string; name: string }[];
+  /** The device cookie of this customer's own browser, known to the bank (lib/auth/devices.ts). */
+  deviceSecret: string;
 };
 
 export type BenchUsers = { password: string; passwordOnly: BenchUser[]; totp: BenchUser[] };
@@ -47,6 +50,7 @@ export async function createBenchUsers(db: Db, counts: { passwordOnly: number; t
         { id: randomUUID(), name: "Everyday" },
         { id: randomUUID(), name: "Savings" },
       ],
+      deviceSecret: randomBytes(32).toString("base64url"),
     }));
   const passwordOnly = make("pw", counts.passwordOnly);
   const totp = make("totp", counts.totp);
@@ -89,6 +93,11 @@ export async function createBenchUsers(db: Db, counts: { passwordOnly: number; t
       };
     });
     for (const part of chunks(factorRows)) await tx.insert(factors).values(part);
+    // Returning customers: each signs in from a browser the bank has seen before (the common
+    // case), so a sign-in's device check is the returning browser's one UPDATE, not a first
+    // sign-in's insert, nor a new-device mail.
+    const deviceRows = all.map((u) => ({ userId: u.id, deviceHash: sha256(u.deviceSecret), userAgent: "mfa-bank-bench" }));
+    for (const part of chunks(deviceRows)) await tx.insert(knownDevices).values(part);
   });
   return { password, passwordOnly, totp };
 }
