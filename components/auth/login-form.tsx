@@ -1,12 +1,17 @@
 "use client";
 
+import dynamic from "next/dynamic";
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect, type ReactNode } from "react";
 import { signInWithPassword } from "@/app/(auth)/login/actions";
-import { SignInStep } from "@/components/mfa/sign-in-step";
 import { Alert, Button, Field } from "@/components/ui";
 import { idle, type ActionState } from "@/lib/actions/state";
 import type { SignInStepProps } from "@/lib/mfa/sign-in-step";
+
+// The second step's components (every factor's Verify) are not part of /login's first load
+// (issue #15: ≤ 150 kB); they are fetched once the page is idle, before the password is sent.
+const loadStep = () => import("@/components/mfa/sign-in-step").then((m) => m.SignInStep);
+const SignInStep = dynamic(loadStep);
 
 /** What the login action answers a script with on success (app/(auth)/login/actions.ts). */
 export type SignInResult = { next: string } | { step: SignInStepProps };
@@ -20,6 +25,10 @@ export type SignInResult = { next: string } | { step: SignInStepProps };
 export function LoginForm({ callbackUrl, intro, footer }: { callbackUrl?: string; intro?: ReactNode; footer?: ReactNode }) {
   const [state, formAction, pending] = useActionState(signInWithPassword, idle as ActionState<SignInResult | { username: string }>);
   const router = useRouter();
+  useEffect(() => {
+    const idle = window.requestIdleCallback ?? ((f: () => void) => window.setTimeout(f, 200));
+    idle(() => void loadStep());
+  }, []);
   const result = state.status === "ok" ? (state.data as SignInResult | undefined) : undefined;
   const step = result && "step" in result ? result.step : null;
   const next = result && "next" in result ? result.next : null;
