@@ -6,7 +6,7 @@
 //
 // The build is skipped when .next-e2e was built from the same sources (a content hash), so
 // `npm test` then `npm run test:pg` build once. E2E_FORCE_BUILD=1 always builds;
-// E2E_KEEP=1 keeps the run folder; E2E_POOL_PER_KIND sets the pool size (default 30).
+// E2E_KEEP=1 keeps the run folder; E2E_POOL_PER_KIND sets the pool size (default 60).
 // E2E_SUITE=<name> runs the extra suite in e2e/<name>/ instead of the default specs
 // (playwright.config.ts), with the hooks of e2e/<name>/hooks.ts if it has them (e2e/suite-hooks.ts).
 import { spawn, type ChildProcess } from "node:child_process";
@@ -23,7 +23,7 @@ const runId = started.toString(36);
 const runDir = path.join(root, `.data-e2e-${runId}`);
 const usePostgres = Boolean(process.env.DATABASE_URL);
 const DIST_DIR = ".next-e2e";
-const POOL_PER_KIND = Number(process.env.E2E_POOL_PER_KIND ?? 30);
+const POOL_PER_KIND = Number(process.env.E2E_POOL_PER_KIND ?? 60);
 const SUITE = process.env.E2E_SUITE;
 
 function log(line: string) {
