@@ -19,6 +19,13 @@ type AxeViolation = { id: string; impact: string | null; help: string; nodes: Ax
  */
 export async function expectNoAxeViolations(page: Page, state: string): Promise<void> {
   if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE_SCRIPT });
+  // axe reads computed colours: a button still fading back in after a submit (a 150 ms
+  // opacity transition) measured as low contrast on a fast run. Settle every transition
+  // and animation first, so what is checked is what the page comes to rest on.
+  if (!(await page.evaluate(() => Boolean(document.getElementById("axe-settle"))))) {
+    const style = await page.addStyleTag({ content: "*, *::before, *::after { transition: none !important; animation: none !important; }" });
+    await style.evaluate((el) => (el as Element).setAttribute("id", "axe-settle"));
+  }
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
     const result = await axe.run(document, { resultTypes: ["violations"] });
