@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { rows, type DbOrTx } from "@/lib/db";
 import { randomToken, sha256 } from "@/lib/crypto";
 import type { Challenge } from "@/lib/db/schema";
-import { CHALLENGE_MINUTES, toChallenge } from "@/lib/mfa/challenges";
+import { CHALLENGE_MINUTES, challengeFromJsonb } from "@/lib/mfa/challenges";
 import type { SessionEndReason } from "./session-end";
 
 export type MfaState = "pending" | "enrol" | "verified" | "none" | "reset";
@@ -79,8 +79,7 @@ export async function startSession(
         )
         SELECT id, (SELECT to_jsonb(challenge) FROM challenge) AS challenge FROM created`,
   );
-  const challenge = row!.challenge == null ? null : toChallenge((typeof row!.challenge === "string" ? JSON.parse(row!.challenge) : row!.challenge) as Record<string, unknown>);
-  return { sessionId: row!.id, token, challenge };
+  return { sessionId: row!.id, token, challenge: challengeFromJsonb(row!.challenge) };
 }
 
 export type SessionRow = {

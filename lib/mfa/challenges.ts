@@ -58,6 +58,12 @@ export function toChallenge(r: Record<string, unknown>): Challenge {
   };
 }
 
+/** A challenge row as `to_jsonb` returns it — an object, or its text on drivers that do not parse jsonb — or null. */
+export function challengeFromJsonb(value: unknown): Challenge | null {
+  if (value == null) return null;
+  return toChallenge((typeof value === "string" ? JSON.parse(value) : value) as Record<string, unknown>);
+}
+
 export async function findOpenChallenge(db: DbOrTx, id: string, sessionId: string, purpose: Purpose): Promise<Challenge | null> {
   const [row] = await db
     .select()

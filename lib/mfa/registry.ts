@@ -2,7 +2,7 @@ import "server-only";
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import { rows, type DbOrTx } from "@/lib/db";
 import { factors, groups, type Challenge } from "@/lib/db/schema";
-import { toChallenge, type Purpose } from "./challenges";
+import { challengeFromJsonb, type Purpose } from "./challenges";
 import { externalFactor, isExternalFactorId } from "./factors/external";
 import { passkeyFactor } from "./factors/passkey";
 import { recoveryFactor } from "./factors/recovery";
@@ -79,11 +79,10 @@ async function snapshotOf(
   const list = (v: unknown): string[] | null => (v == null ? null : (json(v) as string[]));
   const signIn = list(r?.sign_in);
   const stepUp = list(r?.step_up);
-  const open = r?.challenge == null ? null : (json(r.challenge) as Record<string, unknown>);
   return {
     profile: signIn && stepUp ? { signIn, stepUp } : undefined,
     snapshot: { activeTypes: new Set(list(r?.active_types) ?? []), unusedRecoveryCodes: Boolean(r?.unused_recovery) },
-    challenge: open ? toChallenge(open) : null,
+    challenge: challengeFromJsonb(r?.challenge),
     factorRead: r?.factor_read == null ? null : json(r.factor_read),
   };
 }
