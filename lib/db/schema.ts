@@ -34,6 +34,13 @@ export const groups = pgTable("groups", {
   stepUpFactors: jsonb().$type<string[]>().notNull().default(sql`'["totp","passkey","recovery"]'::jsonb`),
   /** May a locked member unlock their own account with the link in the lock mail? (NIST SP 800-63B-4 §3.2.2) */
   selfUnlock: boolean().notNull().default(true),
+  /**
+   * Sign-in (and password reset) accepts only phishing-resistant factors — passkeys (NIST SP
+   * 800-63B-4 §3.2.5): the group's sign-in list is narrowed to them (lib/mfa/registry.ts).
+   */
+  phishingResistantOnly: boolean().notNull().default(false),
+  /** "Don't ask for a code on this browser for N days" after MFA at sign-in: 0 = off, at most 30 (lib/auth/remembered-devices.ts). */
+  rememberDeviceDays: integer().notNull().default(0),
 });
 
 export const users = pgTable(
@@ -216,13 +223,12 @@ export const webauthnChallenges = pgTable(
   "webauthn_challenges",
   {
     id: uuid().primaryKey().defaultRandom(),
-    sessionId: uuid()
-      .notNull()
-      .references(() => sessions.id, { onDelete: "cascade" }),
-    userId: uuid()
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    purpose: text({ enum: ["register", "sign_in", "password_reset", "step_up"] }).notNull(),
+    /** Null for a passkey-first sign-in (purpose "passwordless"): no session and no user yet. */
+    sessionId: uuid().references(() => sessions.id, { onDelete: "cascade" }),
+    userId: uuid().references(() => users.id, { onDelete: "cascade" }),
+    purpose: text({ enum: ["register", "sign_in", "password_reset", "step_up", "passwordless"] }).notNull(),
+    /** A passkey-first sign-in's browser: SHA-256 of the short-lived cookie set with the challenge (lib/auth/passkey-sign-in.ts). */
+    browserHash: text(),
     /** base64url, as it appears in clientDataJSON. */
     challenge: text().notNull(),
     mfaChallengeId: uuid().references(() => challenges.id, { onDelete: "cascade" }),
@@ -323,6 +329,31 @@ export const knownDevices = pgTable(
     lastSeenAt: createdAt(),
   },
   (t) => [uniqueIndex("known_devices_user_device_key").on(t.userId, t.deviceHash)],
+);
+
+/**
+ * "Don't ask for a code on this browser" (lib/auth/remembered-devices.ts): the browser holds an
+ * opaque `id.secret` cookie; only the secret's SHA-256 is stored, bound to the user. Each use
+ * rotates the secret. It skips the sign-in MFA step only, and is revoked (never deleted, so the
+ * security centre and the audit log can say when and why) on every event that should end it.
+ */
+export const rememberedDevices = pgTable(
+  "remembered_devices",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    secretHash: text().notNull(),
+    userAgent: text(),
+    ip: text(),
+    createdAt: createdAt(),
+    lastUsedAt: ts(),
+    expiresAt: ts().notNull(),
+    revokedAt: ts(),
+    revokeReason: text(),
+  },
+  (t) => [index("remembered_devices_user_idx").on(t.userId)],
 );
 
 /**
