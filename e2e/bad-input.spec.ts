@@ -60,7 +60,7 @@ test("the sign-in form answers empty, oversized, unicode and missing fields with
       await page.getByLabel("Username").fill("someone");
       await page.getByLabel("Password").fill("something");
       for (const field of fields) await page.getByLabel(field).evaluate((el) => el.removeAttribute("name"));
-      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("button", { name: "Sign in", exact: true }).click();
       await expect(formAlert(page)).toHaveText(CHECK_FIELDS);
     };
     await submitWithout(["Password"]);

@@ -61,7 +61,22 @@ export function clientAddressFor(runId: string, testId: string, repeat = 0, retr
   return `2001:db8:${groups.join(":")}`;
 }
 
-export const test = base.extend<{ makeUser: (kind: PoolKind) => Promise<PoolUser>; clientAddress: string }, { pool: Pool }>({
+/**
+ * The browser's passkey autofill (WebAuthn conditional mediation, components/auth/passkey-sign-in.tsx)
+ * is off unless a test turns it on with `test.use({ passkeyAutofill: true })`: Chromium's virtual
+ * authenticator answers a conditional request by itself, which would sign a passkey user in
+ * before the test types a password. Off, /login behaves as in a browser without passkey autofill.
+ */
+const NO_PASSKEY_AUTOFILL = () => {
+  if (window.PublicKeyCredential) window.PublicKeyCredential.isConditionalMediationAvailable = async () => false;
+};
+
+export const test = base.extend<{ makeUser: (kind: PoolKind) => Promise<PoolUser>; clientAddress: string; passkeyAutofill: boolean }, { pool: Pool }>({
+  passkeyAutofill: [false, { option: true }],
+  context: async ({ context, passkeyAutofill }, provide) => {
+    if (!passkeyAutofill) await context.addInitScript(NO_PASSKEY_AUTOFILL);
+    await provide(context);
+  },
   clientAddress: async ({ pool }, provide, testInfo) => {
     await provide(clientAddressFor(pool.runId, testInfo.testId, testInfo.repeatEachIndex, testInfo.retry));
   },
@@ -133,7 +148,7 @@ export async function submitLogin(page: Page, username: string, password: string
   await waitForHydration(page);
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
 /**

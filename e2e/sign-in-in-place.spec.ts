@@ -66,7 +66,7 @@ test.describe("without JavaScript", () => {
     await page.goto("/login");
     await page.getByLabel("Username").fill(user.username);
     await page.getByLabel("Password").fill(user.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.waitForURL(/\/mfa\?callbackUrl=/);
     await expect(page.getByRole("heading", { name: "Verify it's you" })).toBeVisible();
 
@@ -96,7 +96,7 @@ test.describe("without JavaScript", () => {
     await page.goto("/login");
     await page.getByLabel("Username").fill(user.username);
     await page.getByLabel("Password").fill(user.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.waitForURL(/\/dashboard$/);
     await expect(page.getByRole("heading", { name: `Hello, ${user.displayName}` })).toBeVisible();
   });

@@ -94,7 +94,16 @@ export function GroupProfileForm({
   group,
   factors,
 }: {
-  group: { id: string; name: string; mfaRequired: boolean; selfUnlock: boolean; signInFactors: string[]; stepUpFactors: string[] };
+  group: {
+    id: string;
+    name: string;
+    mfaRequired: boolean;
+    selfUnlock: boolean;
+    phishingResistantOnly: boolean;
+    rememberDeviceDays: number;
+    signInFactors: string[];
+    stepUpFactors: string[];
+  };
   factors: FactorOption[];
 }) {
   const { state, pending, onSubmit, dialog } = useStepUpForm(updateGroupProfile, { cancelMessage: "Cancelled. The profile was not changed." });
@@ -133,6 +142,21 @@ export function GroupProfileForm({
           label="Members may unlock their own account by e-mail"
           hint="The lock e-mail then carries a one-hour unlock link (at most 3 unlocks a day). Off: an administrator unlocks them."
           defaultChecked={group.selfUnlock}
+        />
+        <Checkbox
+          name="phishingResistantOnly"
+          label="Phishing-resistant sign-in only"
+          hint="Sign-in and password reset accept passkeys only, with or without the password; a code from an app, text or e-mail is refused. Members without a passkey ask the bank for a reset."
+          defaultChecked={group.phishingResistantOnly}
+        />
+        <Field
+          label="Remember a browser after sign-in (days, 0 = off)"
+          name="rememberDeviceDays"
+          id={`${group.id}-remember-device-days`}
+          inputMode="numeric"
+          defaultValue={String(group.rememberDeviceDays)}
+          hint="At most 30. Members may skip the sign-in code on a browser they chose to remember. Never for transfers or other confirmations."
+          errors={state.fieldErrors?.rememberDeviceDays}
         />
         <div className="grid gap-6 sm:grid-cols-2">
           {column("signIn", "Sign-in", "Factors that may answer the sign-in (and password reset) challenge.", group.signInFactors)}

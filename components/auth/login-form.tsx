@@ -7,6 +7,7 @@ import { signInWithPassword } from "@/app/(auth)/login/actions";
 import { Alert, Button, Field } from "@/components/ui";
 import { idle, type ActionState } from "@/lib/actions/state";
 import type { SignInStepProps } from "@/lib/mfa/sign-in-step";
+import { PasskeySignIn } from "./passkey-sign-in";
 
 // The second step's components (every factor's Verify) are not part of /login's first load
 // (issue #15: ≤ 150 kB); they are fetched once the page is idle, before the password is sent.
@@ -58,7 +59,8 @@ export function LoginForm({ callbackUrl, intro, footer }: { callbackUrl?: string
         <Field
           label="Username"
           name="username"
-          autoComplete="username"
+          // "webauthn": the browser may offer this site's passkeys here (PasskeySignIn's autofill).
+          autoComplete="username webauthn"
           autoCapitalize="none"
           spellCheck={false}
           required
@@ -81,6 +83,7 @@ export function LoginForm({ callbackUrl, intro, footer }: { callbackUrl?: string
           {pending || next ? "Signing in…" : "Sign in"}
         </Button>
       </form>
+      <PasskeySignIn callbackUrl={callbackUrl ?? "/dashboard"} />
       {footer}
     </>
   );

@@ -1,26 +1,12 @@
 "use client";
 
-import { startAuthentication, startRegistration, WebAuthnError } from "@simplewebauthn/browser";
+import { startAuthentication, startRegistration } from "@simplewebauthn/browser";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import { Alert, Button, Field } from "@/components/ui";
 import type { PasskeyRegisterData, PasskeyVerifyData } from "@/lib/mfa/factors/passkey";
+import { ceremonyProblem } from "./passkey-problem";
 import type { FactorComponentProps } from "./types";
-
-/** What the browser said, in words a customer can act on. */
-function ceremonyProblem(err: unknown, registering: boolean): string {
-  const name = err instanceof Error ? err.name : "";
-  const code = err instanceof WebAuthnError ? err.code : "";
-  if (code === "ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED") return "This device already holds a passkey for your account.";
-  if (name === "NotAllowedError" || code === "ERROR_CEREMONY_ABORTED") {
-    return registering ? "The passkey was not created: it was cancelled or timed out. Try again." : "The passkey check was cancelled or timed out. Try again.";
-  }
-  if (name === "SecurityError" || code === "ERROR_INVALID_DOMAIN" || code === "ERROR_INVALID_RP_ID") {
-    return "Passkeys can't be used on this address. Open the bank at its usual web address.";
-  }
-  if (typeof window !== "undefined" && !window.PublicKeyCredential) return "This browser does not support passkeys. Choose another method.";
-  return "Your device could not complete the passkey check. Try again, or choose another method.";
-}
 
 /**
  * One ceremony's state: the browser's own problem (cancelled, unsupported) or the server's
@@ -38,7 +24,7 @@ function useCeremony(submissionError: string | undefined, registering: boolean) 
     try {
       await ceremony();
     } catch (err) {
-      setProblem(ceremonyProblem(err, registering));
+      setProblem(ceremonyProblem(err, registering ? "register" : "verify"));
     }
   };
   const error = problem ?? submissionError;

@@ -23,6 +23,8 @@ type Props = {
   onPassed?: (data: unknown) => void;
   /** The user's methods that cannot be used now (a provider disabled by the bank), named. */
   unavailableNotice?: string;
+  /** Sign-in only, when the group allows it: offer "Don't ask for a code on this browser for N days" (lib/auth/remembered-devices.ts). */
+  rememberDays?: number;
 };
 
 /**
@@ -30,8 +32,9 @@ type Props = {
  * attempt opens a backoff delay: the form is disabled with a live countdown and comes back
  * by itself when the delay has passed.
  */
-export function MfaPanel({ challengeId, factors, action, initialFactor, onPassed, unavailableNotice }: Props) {
+export function MfaPanel({ challengeId, factors, action, initialFactor, onPassed, unavailableNotice, rememberDays = 0 }: Props) {
   const [state, formAction, pending] = useActionState(action, idle);
+  const [remember, setRemember] = useState(false);
   const [selected, setSelected] = useState(initialFactor && factors.some((f) => f.id === initialFactor) ? initialFactor : factors[0]?.id);
   const [deadline, setDeadline] = useState<Deadline>(null);
   const [answered, setAnswered] = useState(state);
@@ -81,6 +84,7 @@ export function MfaPanel({ challengeId, factors, action, initialFactor, onPassed
   const submit = (form: FormData) => {
     form.set("challengeId", challengeId);
     form.set("factor", factor!.id);
+    if (remember) form.set("remember", "on");
     startTransition(() => formAction(form));
   };
 
@@ -114,12 +118,28 @@ export function MfaPanel({ challengeId, factors, action, initialFactor, onPassed
                 <>
                   <input type="hidden" name="challengeId" value={challengeId} />
                   <input type="hidden" name="factor" value={factor.id} />
+                  {remember ? <input type="hidden" name="remember" value="on" /> : null}
                 </>
               }
               result={state}
               factorId={factor.id}
             />
           </fieldset>
+          {rememberDays > 0 ? (
+            <label className="flex items-start gap-2 text-sm">
+              <input
+                type="checkbox"
+                name="remember-choice"
+                className="mt-0.5 size-4 accent-brand-600"
+                checked={remember}
+                onChange={(e) => setRemember(e.target.checked)}
+              />
+              <span>
+                Don&apos;t ask for a code on this browser for {rememberDays} day{rememberDays === 1 ? "" : "s"}
+                <span className="block text-xs text-muted">Only on a browser that is yours alone. Transfers and other confirmations still ask.</span>
+              </span>
+            </label>
+          ) : null}
         </section>
       ) : (
         <Alert kind="error">{unavailableNotice ?? "No verification method is available for your account. Contact the bank."}</Alert>

@@ -43,6 +43,7 @@ export function SignInStep({ step, initialFactor, moveFocus = false }: { step: S
         action={resetting ? verifyReset : verifySignIn}
         initialFactor={initialFactor}
         unavailableNotice={step.unavailableNotice}
+        rememberDays={resetting ? 0 : step.rememberDays}
       />
       {resetting ? (
         <div className="mt-6 flex items-center justify-between gap-4 border-t border-line pt-4 text-sm text-muted">

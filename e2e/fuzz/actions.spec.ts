@@ -72,6 +72,12 @@ const ACTIONS: Record<string, ActionSpec> = {
     guard: "public",
     fields: { username: text(1, 64, { trim: true }), password: text(1, 256), callbackUrl: text(0, 2048, { optional: true }) },
   },
+  // A form with nothing to parse: only the unreadable ones (a file, a repeated field) are sent, and refused.
+  "app/(auth)/login/actions.ts#startPasskeySignIn": { guard: "public", fields: {} },
+  "app/(auth)/login/actions.ts#signInWithPasskey": {
+    guard: "public",
+    fields: { response: text(0, 16_000), callbackUrl: text(0, 2048, { optional: true }) },
+  },
   "app/(auth)/forgot-password/actions.ts#requestReset": { guard: "public", fields: { identifier: text(1, 254, { trim: true }) } },
   "app/(auth)/reset-password/actions.ts#claimReset": { guard: "public", fields: { token: text(20, 200) } },
   "app/(auth)/reset-password/actions.ts#verifyReset": { guard: "reset", repeated: "join", fields: verifyFields },
@@ -167,6 +173,8 @@ const ACTIONS: Record<string, ActionSpec> = {
       groupId: text(1, 64),
       mfaRequired: checkbox,
       selfUnlock: checkbox,
+      phishingResistantOnly: checkbox,
+      rememberDeviceDays: { ok: fc.integer({ min: 0, max: 30 }).map(String), bad: fc.oneof(fc.integer({ min: 31, max: 1_000_000 }).map(String), numberField.bad) },
       "signIn.totp": checkbox,
       "stepUp.totp": checkbox,
       "signIn.recovery": checkbox,

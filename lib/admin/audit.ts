@@ -123,7 +123,7 @@ export async function recentEventsOf(db: DbOrTx, userId: string, limit = 20): Pr
 export type SignInHistoryRow = AuditRow & { userAgent: string | null };
 
 /**
- * Sign-ins, second steps, locks and unlocks of one user, newest first: a recovery request's
+ * Sign-ins (password, passkey alone, a remembered browser), second steps, locks and unlocks of one user, newest first: a recovery request's
  * evidence (admin) and the customer's own sign-in history (/security/activity, `days: 30`).
  * Password checks made inside a session (presence, password change) are not sign-ins and are
  * left out. The browser comes from the session the step belongs to: a second step names its
@@ -138,6 +138,10 @@ export async function signInHistoryOf(db: DbOrTx, userId: string, opts: { limit?
           FROM (${SELECT} WHERE a.subject_user_id = ${userId}
                   AND ((a.action = 'sign_in.password' AND a.session_id IS NULL)
                        OR (a.action = 'mfa.verify' AND a.details->>'purpose' = 'sign_in')
+                       -- A passkey alone: its success is the sign_in.passkey row (which names the session), the rest are the attempt's.
+                       OR (a.action = 'mfa.verify' AND a.details->>'purpose' = 'passwordless' AND a.outcome <> 'ok')
+                       OR (a.action = 'sign_in.passkey' AND a.outcome = 'ok')
+                       OR a.action = 'sign_in.remembered_device'
                        OR a.action IN ('account.locked', 'account.unlocked', 'account.self_unlock'))
                   ${days ? sql`AND a.at > now() - ${days}::int * interval '1 day'` : sql``}
                 ORDER BY a.at DESC, a.id DESC LIMIT ${limit}) h

@@ -197,29 +197,49 @@ describe("provider configuration", () => {
 
 describe("group MFA profile", () => {
   it("needs a factor that works on its own for each workflow", () => {
-    const r = groupProfileSchema().safeParse({ groupId: "retail", mfaRequired: "on", "signIn.recovery": "on", "stepUp.totp": "on" });
+    const r = groupProfileSchema().safeParse({ groupId: "retail", rememberDeviceDays: "0", mfaRequired: "on", "signIn.recovery": "on", "stepUp.totp": "on" });
     expect(r.success).toBe(false);
     expect(fieldErrorsOf(r.error!).signInFactors?.[0]).toContain("works on its own");
     expect(fieldErrorsOf(r.error!).stepUpFactors).toBeUndefined();
   });
 
   it("turns checkboxes into factor lists and diffs them", () => {
-    const parsed = groupProfileSchema().parse({ groupId: "retail", "signIn.totp": "on", "signIn.recovery": "on", "stepUp.totp": "on" });
+    const parsed = groupProfileSchema().parse({ groupId: "retail", rememberDeviceDays: "7", "signIn.totp": "on", "signIn.recovery": "on", "stepUp.totp": "on" });
     const next = toGroupProfile(parsed);
-    expect(next).toEqual({ groupId: "retail", mfaRequired: false, selfUnlock: false, signInFactors: ["totp", "recovery"], stepUpFactors: ["totp"] });
+    expect(next).toEqual({
+      groupId: "retail",
+      mfaRequired: false,
+      selfUnlock: false,
+      phishingResistantOnly: false,
+      rememberDeviceDays: 7,
+      signInFactors: ["totp", "recovery"],
+      stepUpFactors: ["totp"],
+    });
     const current = {
       id: "retail",
       name: "Retail",
       mfaRequired: true,
       selfUnlock: true,
+      phishingResistantOnly: false,
+      rememberDeviceDays: 0,
       signInFactors: ["recovery", "totp"],
       stepUpFactors: ["totp", "recovery"],
     };
     expect(groupProfileChanges(current, next)).toEqual([
       { field: "mfaRequired", old: true, new: false },
       { field: "selfUnlock", old: true, new: false },
+      { field: "rememberDeviceDays", old: 0, new: 7 },
       { field: "stepUpFactors", old: ["totp", "recovery"], new: ["totp"] },
     ]);
+  });
+
+  it("refuses phishing-resistant only without a passkey for sign-in, and more than 30 remembered days", () => {
+    const base = { groupId: "staff", rememberDeviceDays: "0", "signIn.totp": "on", "stepUp.totp": "on" };
+    const noPasskey = groupProfileSchema().safeParse({ ...base, phishingResistantOnly: "on" });
+    expect(noPasskey.success).toBe(false);
+    expect(groupProfileSchema().safeParse({ ...base, phishingResistantOnly: "on", "signIn.passkey": "on" }).success).toBe(true);
+    for (const days of ["31", "-1", "1.5", "", "x"]) expect(groupProfileSchema().safeParse({ ...base, rememberDeviceDays: days }).success).toBe(false);
+    expect(groupProfileSchema().safeParse({ ...base, rememberDeviceDays: "30" }).success).toBe(true);
   });
 });
 
@@ -241,10 +261,12 @@ describe("external provider factors in a group profile", () => {
       name: "Commercial (provider)",
       mfaRequired: true,
       selfUnlock: true,
+      phishingResistantOnly: false,
+      rememberDeviceDays: 0,
       signInFactors: ["mock:mobile_push", "mock:sms_otp", "totp"],
       stepUpFactors: ["mock:email_otp", "totp", "recovery"],
     };
-    const fromForm = { groupId: "commercial_ext", mfaRequired: true, selfUnlock: true, signInFactors: ["totp"], stepUpFactors: ["totp", "recovery"] };
+    const fromForm = { groupId: "commercial_ext", mfaRequired: true, selfUnlock: true, phishingResistantOnly: false, rememberDeviceDays: 0, signInFactors: ["totp"], stepUpFactors: ["totp", "recovery"] };
     expect(groupProfileChanges(current, fromForm)).toEqual([]);
     const kept = keepExternalFactors(current, { ...fromForm, signInFactors: ["totp", "recovery"] });
     expect(kept.signInFactors).toEqual(["mock:mobile_push", "mock:sms_otp", "totp", "recovery"]);

@@ -1,13 +1,14 @@
 import "server-only";
 import { asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
+import { MAX_REMEMBER_DEVICE_DAYS } from "@/lib/auth/remembered-devices";
 import { formatMinor, parseAmountMinor } from "@/lib/bank/money";
 import { rows, type DbOrTx, type Tx } from "@/lib/db";
 import { groups, settings, type Settings } from "@/lib/db/schema";
 import { audit } from "@/lib/mfa/audit";
 import { isExternalFactorId } from "@/lib/mfa/factors/external";
 import { CAPABILITIES, type Capability } from "@/lib/mfa/provider/contract";
-import { allFactors } from "@/lib/mfa/registry";
+import { allFactors, getFactor } from "@/lib/mfa/registry";
 import { actorFields, type Actor } from "./reset";
 import { secondsAsMs } from "./units";
 
@@ -219,7 +220,16 @@ export async function updateSettingsIn(tx: Tx, next: SettingsInput, actor: Actor
 
 // ─── Group MFA profiles ────────────────────────────────────────────────────────────────
 
-export type GroupProfile = { id: string; name: string; mfaRequired: boolean; selfUnlock: boolean; signInFactors: string[]; stepUpFactors: string[] };
+export type GroupProfile = {
+  id: string;
+  name: string;
+  mfaRequired: boolean;
+  selfUnlock: boolean;
+  phishingResistantOnly: boolean;
+  rememberDeviceDays: number;
+  signInFactors: string[];
+  stepUpFactors: string[];
+};
 
 export async function listGroupProfiles(db: DbOrTx): Promise<GroupProfile[]> {
   return db
@@ -228,6 +238,8 @@ export async function listGroupProfiles(db: DbOrTx): Promise<GroupProfile[]> {
       name: groups.name,
       mfaRequired: groups.mfaRequired,
       selfUnlock: groups.selfUnlock,
+      phishingResistantOnly: groups.phishingResistantOnly,
+      rememberDeviceDays: groups.rememberDeviceDays,
       signInFactors: groups.signInFactors,
       stepUpFactors: groups.stepUpFactors,
     })
@@ -249,7 +261,22 @@ export function groupProfileSchema() {
   }
   const chosen = (o: Record<string, unknown>, w: "signIn" | "stepUp") => factorIds.filter((id) => o[factorField(w, id)] === "on");
   return z
-    .object({ groupId: z.string().min(1).max(64), mfaRequired: checkbox, selfUnlock: checkbox, ...shape })
+    .object({
+      groupId: z.string().min(1).max(64),
+      mfaRequired: checkbox,
+      selfUnlock: checkbox,
+      phishingResistantOnly: checkbox,
+      rememberDeviceDays: z
+        .string()
+        .trim()
+        .regex(/^\d{1,2}$/, `Enter a whole number of days from 0 (off) to ${MAX_REMEMBER_DEVICE_DAYS}.`)
+        .refine((v) => Number(v) <= MAX_REMEMBER_DEVICE_DAYS, `Enter a whole number of days from 0 (off) to ${MAX_REMEMBER_DEVICE_DAYS}.`),
+      ...shape,
+    })
+    .refine((o) => !o.phishingResistantOnly || chosen(o, "signIn").some((id) => getFactor(id)?.phishingResistant), {
+      path: ["signInFactors"],
+      message: "Phishing-resistant only needs a phishing-resistant factor for sign-in: tick Passkey.",
+    })
     .refine((o) => chosen(o, "signIn").some((id) => primary.has(id)), {
       path: ["signInFactors"],
       message: "Pick at least one factor that works on its own (recovery codes only back another factor up).",
@@ -264,6 +291,8 @@ export type GroupProfileInput = {
   groupId: string;
   mfaRequired: boolean;
   selfUnlock: boolean;
+  phishingResistantOnly: boolean;
+  rememberDeviceDays: number;
   signInFactors: string[];
   stepUpFactors: string[];
 };
@@ -275,6 +304,8 @@ export function toGroupProfile(o: Record<string, unknown>): GroupProfileInput {
     groupId: String(o.groupId),
     mfaRequired: o.mfaRequired === "on",
     selfUnlock: o.selfUnlock === "on",
+    phishingResistantOnly: o.phishingResistantOnly === "on",
+    rememberDeviceDays: Number(o.rememberDeviceDays ?? 0),
     signInFactors: ids.filter((id) => o[factorField("signIn", id)] === "on"),
     stepUpFactors: ids.filter((id) => o[factorField("stepUp", id)] === "on"),
   };
@@ -299,6 +330,10 @@ export function groupProfileChanges(current: GroupProfile, nextFromForm: GroupPr
   const out: Change[] = [];
   if (current.mfaRequired !== next.mfaRequired) out.push({ field: "mfaRequired", old: current.mfaRequired, new: next.mfaRequired });
   if (current.selfUnlock !== next.selfUnlock) out.push({ field: "selfUnlock", old: current.selfUnlock, new: next.selfUnlock });
+  if (current.phishingResistantOnly !== next.phishingResistantOnly) {
+    out.push({ field: "phishingResistantOnly", old: current.phishingResistantOnly, new: next.phishingResistantOnly });
+  }
+  if (current.rememberDeviceDays !== next.rememberDeviceDays) out.push({ field: "rememberDeviceDays", old: current.rememberDeviceDays, new: next.rememberDeviceDays });
   if (!same(current.signInFactors, next.signInFactors)) out.push({ field: "signInFactors", old: current.signInFactors, new: next.signInFactors });
   if (!same(current.stepUpFactors, next.stepUpFactors)) out.push({ field: "stepUpFactors", old: current.stepUpFactors, new: next.stepUpFactors });
   return out;
@@ -307,7 +342,8 @@ export function groupProfileChanges(current: GroupProfile, nextFromForm: GroupPr
 export async function findGroupProfile(db: DbOrTx, id: string, lock = false): Promise<GroupProfile | null> {
   const [g] = await rows<GroupProfile>(
     db,
-    sql`SELECT id, name, mfa_required AS "mfaRequired", self_unlock AS "selfUnlock", sign_in_factors AS "signInFactors", step_up_factors AS "stepUpFactors"
+    sql`SELECT id, name, mfa_required AS "mfaRequired", self_unlock AS "selfUnlock", phishing_resistant_only AS "phishingResistantOnly",
+               remember_device_days AS "rememberDeviceDays", sign_in_factors AS "signInFactors", step_up_factors AS "stepUpFactors"
           FROM groups WHERE id = ${id} ${lock ? sql`FOR UPDATE` : sql``}`,
   );
   if (!g) return null;
@@ -324,7 +360,12 @@ export async function updateGroupProfileIn(tx: Tx, fromForm: GroupProfileInput, 
   if (!changes.length) return [];
   await tx
     .update(groups)
-    .set({ mfaRequired: next.mfaRequired, selfUnlock: next.selfUnlock, signInFactors: next.signInFactors, stepUpFactors: next.stepUpFactors })
+    .set({
+      mfaRequired: next.mfaRequired,
+      selfUnlock: next.selfUnlock,
+      phishingResistantOnly: next.phishingResistantOnly,
+      rememberDeviceDays: next.rememberDeviceDays,
+      signInFactors: next.signInFactors, stepUpFactors: next.stepUpFactors })
     .where(eq(groups.id, next.groupId));
   for (const c of changes) {
     await audit(tx, {

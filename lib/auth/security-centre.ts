@@ -1,4 +1,5 @@
 import "server-only";
+import { revokeRememberedDevices } from "./remembered-devices";
 import { sql } from "drizzle-orm";
 import { rows, type DbOrTx, type Tx } from "@/lib/db";
 import { audit } from "@/lib/mfa/audit";
@@ -84,6 +85,8 @@ export async function endOtherSessions(tx: Tx, userId: string, keep: string, by:
     sql`UPDATE sessions SET revoked_at = now(), revoke_reason = ${"signed_out_everywhere" satisfies SessionEndReason}
          WHERE user_id = ${userId} AND id <> ${keep} AND revoked_at IS NULL RETURNING id`,
   );
+  // Signing out everywhere else also forgets every remembered browser, this one's included.
+  await revokeRememberedDevices(tx, userId, "signed_out_everywhere", { actorUserId: by.actorUserId, actorLabel: by.actorLabel, ip: by.ip });
   await audit(tx, {
     action: "sessions.ended_others",
     outcome: "ok",

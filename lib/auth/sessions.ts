@@ -4,6 +4,7 @@ import { rows, type DbOrTx } from "@/lib/db";
 import { randomToken, sha256 } from "@/lib/crypto";
 import type { Challenge } from "@/lib/db/schema";
 import { CHALLENGE_MINUTES, challengeFromJsonb } from "@/lib/mfa/challenges";
+import { revokeRememberedDevices } from "./remembered-devices";
 import type { SessionEndReason } from "./session-end";
 
 export type MfaState = "pending" | "enrol" | "verified" | "none" | "reset";
@@ -128,12 +129,21 @@ export async function revokeSession(db: DbOrTx, sessionId: string, reason: Sessi
   );
 }
 
-export async function revokeAllSessions(db: DbOrTx, userId: string, reason: SessionEndReason): Promise<number> {
+/**
+ * Ends every session of the user — a password change, an MFA reset, an admin's "end sessions",
+ * "This wasn't me" — and with them every browser the user chose to remember (lib/auth/remembered-devices.ts).
+ */
+export async function revokeAllSessions(
+  db: DbOrTx,
+  userId: string,
+  reason: Extract<SessionEndReason, "password_changed" | "mfa_reset" | "ended_by_admin" | "reported_not_me">,
+): Promise<number> {
   const r = await rows<{ id: string }>(
     db,
     sql`UPDATE sessions SET revoked_at = now(), revoke_reason = ${reason}
          WHERE user_id = ${userId} AND revoked_at IS NULL RETURNING id`,
   );
+  await revokeRememberedDevices(db, userId, reason);
   return r.length;
 }
 

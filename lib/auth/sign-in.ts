@@ -4,7 +4,9 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { rows, type Db } from "@/lib/db";
 import { recordPasswordAttempt } from "@/lib/mfa/lockout";
+import { audit } from "@/lib/mfa/audit";
 import { noteSignInDevice } from "./devices";
+import { useRememberedDevice, type RememberCookie } from "./remembered-devices";
 import { verifyPassword } from "./password";
 import type { Challenge } from "@/lib/db/schema";
 import type { FactorUser } from "@/lib/mfa/factors/types";
@@ -51,6 +53,8 @@ export type PasswordSignInResult =
       user: FactorUser;
       /** A pending session's sign-in challenge, opened in the same transaction. */
       challenge: Challenge | null;
+      /** The browser was remembered (the MFA step skipped): its rotated cookie. */
+      remembered: RememberCookie | null;
     }
   | { ok: false };
 
@@ -62,7 +66,7 @@ export type PasswordSignInResult =
 export async function passwordSignIn(
   db: Db,
   input: { username: string; password: string; callbackUrl?: string },
-  client: { ip: string | null; userAgent: string | null },
+  client: { ip: string | null; userAgent: string | null; rememberCookie?: string | null },
 ): Promise<PasswordSignInResult> {
   const username = normaliseUsername(input.username);
   const [user] = await rows<Candidate>(
@@ -89,30 +93,36 @@ export async function passwordSignIn(
       userHasMfa: Boolean(user?.has_factor),
     },
     async (tx) => {
-      // A sign-in complete with the password alone: the new-device check (lib/auth/devices.ts).
-      if (mfaState === "none") await noteSignInDevice(tx, userId);
+      // A browser the user chose to remember skips the sign-in MFA step, and only that
+      // (lib/auth/remembered-devices.ts): the session gets no MFA time, so step-up and presence still ask.
+      const remembered = mfaState === "pending" && client.rememberCookie ? await useRememberedDevice(tx, userId, client.rememberCookie) : null;
+      const state: MfaState = remembered ? "verified" : mfaState;
+      // A sign-in complete now: the new-device check (lib/auth/devices.ts).
+      if (state !== "pending" && state !== "enrol") await noteSignInDevice(tx, userId);
       // The session starts in its final state (no handoff to redeem on the next request); a
       // pending one gets its sign-in challenge in the same transaction, so the login action
       // can show the factor step in place (issue #15).
       const { sessionId, token, challenge } = await startSession(tx, {
         userId,
-        mfaState,
+        mfaState: state,
         ip: client.ip,
         userAgent: client.userAgent,
         passwordVerified: true,
-        signedIn: mfaState === "none",
-        signInChallenge: mfaState === "pending" ? { context: { callbackUrl: input.callbackUrl ?? "/dashboard" } } : undefined,
+        signedIn: state !== "pending" && state !== "enrol",
+        signInChallenge: state === "pending" ? { context: { callbackUrl: input.callbackUrl ?? "/dashboard" } } : undefined,
       });
-      return { sessionId, token, challenge };
+      if (remembered) await audit(tx, { action: "sign_in.remembered_device", outcome: "ok", subjectUserId: userId, sessionId, ip: client.ip });
+      return { sessionId, token, challenge, state, remembered };
     },
   );
   if (outcome.kind !== "ok" || !user) return { ok: false };
-  const { sessionId, token, challenge } = outcome.value;
+  const { sessionId, token, challenge, state, remembered } = outcome.value;
   return {
     ok: true,
     token,
-    mfaState,
+    mfaState: state,
     challenge,
+    remembered,
     user: { userId: user.id, username: user.username, email: user.email, groupId: user.group_id, sessionId },
   };
 }

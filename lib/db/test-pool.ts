@@ -14,6 +14,9 @@ const DOWN_PREFIX = "down";
 const DOWN_GROUP = "e2e_provider_down";
 const IND_PREFIX = "ind";
 const IND_GROUP = "e2e_independent";
+/** Issue #18: a group whose sign-in takes passkeys only, and one that may remember a browser for 7 days. */
+const PHISH_GROUP = "e2e_phishing_resistant";
+const REMEMBER_GROUP = "e2e_remember";
 
 /**
  * The e2e user pool. With PGlite the running server owns the data folder, so e2e tests cannot
@@ -21,7 +24,18 @@ const IND_GROUP = "e2e_independent";
  * the server starts, and each test claims its own (e2e/fixtures.ts `makeUser`). Test-only:
  * nothing in app/ imports this module.
  */
-export const POOL_KINDS = ["retail_totp", "retail_new", "commercial", "admin", "commercial_ext", "commercial_ext_quick", "provider_down", "independent"] as const;
+export const POOL_KINDS = [
+  "retail_totp",
+  "retail_new",
+  "commercial",
+  "admin",
+  "commercial_ext",
+  "commercial_ext_quick",
+  "provider_down",
+  "independent",
+  "phishing_only",
+  "remembering",
+] as const;
 export type PoolKind = (typeof POOL_KINDS)[number];
 
 export type PoolUser = {
@@ -63,7 +77,21 @@ const PROFILES: Record<PoolKind, Profile> = {
   provider_down: { group: DOWN_GROUP, role: "customer", label: "Provider Down", totp: true, provider: { prefix: DOWN_PREFIX } },
   // Their provider ("ind") is a small server the spec itself runs (e2e/external-independent-provider.spec.ts).
   independent: { group: IND_GROUP, role: "customer", label: "Independent", totp: true, provider: { prefix: IND_PREFIX } },
+  phishing_only: { group: PHISH_GROUP, role: "customer", label: "Phishing Only", totp: true },
+  remembering: { group: REMEMBER_GROUP, role: "customer", label: "Remembering", totp: true },
 };
+
+/** The issue #18 groups: their settings are what their specs test, so no spec changes a shared group's. */
+async function seedProfileGroups(db: Db) {
+  const lists = { signInFactors: ["totp", "passkey", "recovery"], stepUpFactors: ["totp", "passkey", "recovery"] };
+  await db
+    .insert(groups)
+    .values([
+      { id: PHISH_GROUP, name: "E2E: phishing-resistant only", mfaRequired: true, phishingResistantOnly: true, ...lists },
+      { id: REMEMBER_GROUP, name: "E2E: remember a browser", mfaRequired: true, rememberDeviceDays: 7, ...lists },
+    ])
+    .onConflictDoNothing();
+}
 
 /**
  * A provider that is not this app: the e2e spec serves it on E2E_INDEPENDENT_PROVIDER_PORT
@@ -140,6 +168,7 @@ export async function createUserPool(db: Db, opts: { runId: string; perKind: num
   await seedMockProvider(db);
   await seedDownProvider(db);
   await seedIndependentProvider(db);
+  await seedProfileGroups(db);
 
   type Draft = Omit<PoolUser, "id" | "accounts" | "payee"> & { index: number; kindIndex: number };
   const drafts: Draft[] = POOL_KINDS.flatMap((kind, kindIndex) =>

@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { rows, type Db, type DbOrTx, type Tx } from "@/lib/db";
+import { revokeRememberedDevices } from "@/lib/auth/remembered-devices";
 import { issueUnlockLink, UNLOCK_LINK_MINUTES } from "@/lib/auth/unlock-links";
 import { queueMail } from "@/lib/mail/outbox";
 import { audit } from "./audit";
@@ -138,11 +139,12 @@ async function countFailure(
 }
 
 async function lockAccount(tx: Tx, row: UserLockRow, ctx: AttemptContext, policy: LockoutPolicy) {
-  // Every session of the user ends at its next request.
+  // Every session of the user ends at its next request, and no remembered browser survives a lock.
   await tx.execute(
     sql`UPDATE sessions SET revoked_at = now(), revoke_reason = 'account_locked'
          WHERE user_id = ${row.id} AND revoked_at IS NULL`,
   );
+  await revokeRememberedDevices(tx, row.id, "account_locked");
   // The owner unlocks by mail when their group allows it (NIST SP 800-63B-4 §3.2.2).
   const link = row.self_unlock ? await issueUnlockLink(tx, row.id) : null;
   await audit(tx, {

@@ -35,15 +35,24 @@ export async function factorsOfUser(db: DbOrTx, userId: string): Promise<FactorP
   return [...FACTORS, ...external];
 }
 
-type Profile = { signIn: string[]; stepUp: string[] };
+type Profile = { signIn: string[]; stepUp: string[]; phishingResistantOnly: boolean; rememberDeviceDays?: number };
+
+/**
+ * The group's lists as the workflows see them. "Phishing-resistant only" narrows the sign-in
+ * list (which also serves password reset) to factors that are (NIST SP 800-63B-4 §3.2.5:
+ * passkeys); step-up keeps its own list.
+ */
+function profileFrom(signIn: string[], stepUp: string[], phishingResistantOnly: boolean): Profile {
+  return { signIn: phishingResistantOnly ? signIn.filter((id) => getFactor(id)?.phishingResistant) : signIn, stepUp, phishingResistantOnly };
+}
 
 /** The group profile's factor ids for a workflow (password reset escalates like sign-in, as in Totara); undefined without a group row. */
 async function profileOf(db: DbOrTx, groupId: string): Promise<Profile | undefined> {
   const [group] = await db
-    .select({ signIn: groups.signInFactors, stepUp: groups.stepUpFactors })
+    .select({ signIn: groups.signInFactors, stepUp: groups.stepUpFactors, phishingResistantOnly: groups.phishingResistantOnly })
     .from(groups)
     .where(eq(groups.id, groupId));
-  return group;
+  return group && profileFrom(group.signIn, group.stepUp, group.phishingResistantOnly);
 }
 
 const listFor = (profile: Profile | undefined, workflow: Workflow) => (workflow === "step_up" ? profile?.stepUp : profile?.signIn);
@@ -60,9 +69,9 @@ async function snapshotOf(
   challenge?: { id: string; purpose: Purpose },
   factorRead?: SQL,
 ): Promise<{ profile: Profile | undefined; snapshot: FactorSnapshot; challenge: Challenge | null; factorRead: unknown }> {
-  const [r] = await rows<{ sign_in: unknown; step_up: unknown; active_types: unknown; unused_recovery: boolean; challenge: unknown; factor_read: unknown }>(
+  const [r] = await rows<{ sign_in: unknown; step_up: unknown; phishing_resistant_only: boolean | null; remember_device_days: number | null; active_types: unknown; unused_recovery: boolean; challenge: unknown; factor_read: unknown }>(
     db,
-    sql`SELECT g.sign_in_factors AS sign_in, g.step_up_factors AS step_up,
+    sql`SELECT g.sign_in_factors AS sign_in, g.step_up_factors AS step_up, g.phishing_resistant_only, g.remember_device_days,
                COALESCE((SELECT jsonb_agg(DISTINCT f.type) FROM factors f WHERE f.user_id = ${user.userId} AND f.status = 'active'), '[]'::jsonb) AS active_types,
                EXISTS (SELECT 1 FROM recovery_codes c WHERE c.user_id = ${user.userId} AND c.used_at IS NULL) AS unused_recovery,
                ${
@@ -80,7 +89,7 @@ async function snapshotOf(
   const signIn = list(r?.sign_in);
   const stepUp = list(r?.step_up);
   return {
-    profile: signIn && stepUp ? { signIn, stepUp } : undefined,
+    profile: signIn && stepUp ? { ...profileFrom(signIn, stepUp, Boolean(r?.phishing_resistant_only)), rememberDeviceDays: Number(r?.remember_device_days ?? 0) } : undefined,
     snapshot: { activeTypes: new Set(list(r?.active_types) ?? []), unusedRecoveryCodes: Boolean(r?.unused_recovery) },
     challenge: challengeFromJsonb(r?.challenge),
     factorRead: r?.factor_read == null ? null : json(r.factor_read),
@@ -97,7 +106,11 @@ async function isActiveNow(db: DbOrTx, f: FactorPlugin, user: FactorUser, snapsh
  * serve it right now — provider disabled, capability removed, target type not allowed
  * (`unavailable`): the page names them, so a customer is told what to do instead of seeing nothing.
  */
-export async function offeredFactors(db: DbOrTx, user: FactorUser, workflow: Workflow): Promise<{ usable: FactorPlugin[]; unavailable: FactorPlugin[] }> {
+export async function offeredFactors(
+  db: DbOrTx,
+  user: FactorUser,
+  workflow: Workflow,
+): Promise<{ usable: FactorPlugin[]; unavailable: FactorPlugin[]; phishingResistantOnly: boolean; rememberDeviceDays: number }> {
   const { profile, snapshot } = await snapshotOf(db, user);
   const allowed = listFor(profile, workflow);
   const external = (allowed ?? []).filter(isExternalFactorId).map(externalFactor);
@@ -111,7 +124,13 @@ export async function offeredFactors(db: DbOrTx, user: FactorUser, workflow: Wor
   const unavailable = (allowed ?? [])
     .filter((t) => isExternalFactorId(t) && snapshot.activeTypes.has(t) && !usable.some((f) => f.id === t))
     .map(externalFactor);
-  return { usable, unavailable };
+  return {
+    usable,
+    unavailable,
+    phishingResistantOnly: workflow !== "step_up" && Boolean(profile?.phishingResistantOnly),
+    // Remembering a browser skips the sign-in step only.
+    rememberDeviceDays: workflow === "sign_in" ? (profile?.rememberDeviceDays ?? 0) : 0,
+  };
 }
 
 /** Factors the user has set up and their group's MFA profile allows for this workflow. */

@@ -14,6 +14,8 @@ export type SignInStepProps = {
   unavailableNotice?: string;
   hasRecoveryCodes: boolean;
   callbackUrl: string;
+  /** "Don't ask for a code on this browser for N days": the group's N, 0 when off. */
+  rememberDays: number;
 };
 
 /**
@@ -27,9 +29,12 @@ export async function signInStep(
   callbackUrl: string,
 ): Promise<SignInStepProps> {
   const purpose = challenge.purpose === "password_reset" ? "password_reset" : "sign_in";
-  const { usable, unavailable } = await offeredFactors(db, user, purpose);
+  const { usable, unavailable, phishingResistantOnly, rememberDeviceDays } = await offeredFactors(db, user, purpose);
   const hasRecoveryCodes = usable.some((f) => f.id === recoveryFactor.id);
-  const unavailableNotice = unavailable.length
+  // The group accepts only passkeys for sign-in, and this account has none: say so, and the way out.
+  const unavailableNotice = phishingResistantOnly && !usable.length
+    ? "Your bank asks for a passkey to sign in, and your account has none yet. Ask the bank to reset your two-step verification below; you will then add a passkey."
+    : unavailable.length
     ? `${[...new Set(unavailable.map((f) => f.name))].join(", ")}: this method is unavailable at the moment. ` +
       (hasRecoveryCodes ? "Use a recovery code, or ask the bank to reset your two-step verification below." : "Ask the bank to reset your two-step verification below.")
     : undefined;
@@ -41,5 +46,6 @@ export async function signInStep(
     unavailableNotice,
     hasRecoveryCodes,
     callbackUrl,
+    rememberDays: rememberDeviceDays,
   };
 }

@@ -1,11 +1,16 @@
 "use server";
 
+import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import type { SignInResult } from "@/components/auth/login-form";
 import { publicAction } from "@/lib/actions/guard";
 import type { ActionState } from "@/lib/actions/state";
 import { clientIp, setSessionCookie, userAgent } from "@/lib/auth/current";
+import { rememberCookieName, setRememberCookie } from "@/lib/auth/remembered-devices";
+import { beginPasskeySignIn, finishPasskeySignIn, passkeyBrowserCookie, type BeginResult } from "@/lib/auth/passkey-sign-in";
+import { PASSKEY_CHALLENGE_MINUTES } from "@/lib/mfa/factors/passkey";
+import { getEnv } from "@/lib/env";
 import { passwordInputSchema, passwordSignIn, safeCallbackUrl, usernameSchema } from "@/lib/auth/sign-in";
 import { getDb } from "@/lib/db";
 import { calledFromScript } from "@/lib/http/called-from-script";
@@ -29,10 +34,16 @@ const GENERIC = "Incorrect username or password.";
 export const signInWithPassword = publicAction(signInSchema, async (input): Promise<ActionState<SignInResult | { username: string }>> => {
   const next = safeCallbackUrl(input.callbackUrl);
   const db = await getDb();
-  const result = await passwordSignIn(db, { ...input, callbackUrl: next }, { ip: await clientIp(), userAgent: await userAgent() });
+  const jar = await cookies();
+  const result = await passwordSignIn(
+    db,
+    { ...input, callbackUrl: next },
+    { ip: await clientIp(), userAgent: await userAgent(), rememberCookie: jar.get(rememberCookieName())?.value ?? null },
+  );
   // The username comes back so the form keeps it; nothing else about the attempt does.
   if (!result.ok) return { status: "error", message: GENERIC, data: { username: input.username } };
   await setSessionCookie(result.token);
+  if (result.remembered) setRememberCookie(jar, result.remembered);
   const script = await calledFromScript();
   if (result.mfaState === "pending" && script) {
     const step = await signInStep(db, result.user, result.challenge!, next);
@@ -42,4 +53,37 @@ export const signInWithPassword = publicAction(signInSchema, async (input): Prom
   if (result.mfaState === "enrol") redirect(`/mfa/enrol?callbackUrl=${encodeURIComponent(next)}`);
   if (script) return { status: "ok", data: { next } satisfies SignInResult };
   redirect(next);
+});
+
+/**
+ * Passkey-first sign-in, step one (lib/auth/passkey-sign-in.ts): a ceremony bound to this
+ * browser by a short-lived cookie. The login page asks for one when idle, for the browser's
+ * passkey autofill and for the "Sign in with a passkey" button alike.
+ */
+export const startPasskeySignIn = publicAction(z.object({}), async (): Promise<ActionState<Extract<BeginResult, { ok: true }>["optionsJSON"]>> => {
+  const jar = await cookies();
+  const name = passkeyBrowserCookie();
+  const begun = await beginPasskeySignIn(await getDb(), { ip: await clientIp(), browserSecret: jar.get(name)?.value ?? null });
+  if (!begun.ok) return { status: "error", message: begun.message };
+  jar.set(name, begun.browserSecret, { httpOnly: true, sameSite: "strict", secure: getEnv().secureCookies, path: "/", maxAge: PASSKEY_CHALLENGE_MINUTES * 60 });
+  return { status: "ok", data: begun.optionsJSON };
+});
+
+const passkeySchema = z.object({ response: z.string().max(16_000), callbackUrl: z.string().max(2048).optional() });
+
+/** Step two: the assertion. A verified session starts at once; the browser goes to its destination. */
+export const signInWithPasskey = publicAction(passkeySchema, async (input): Promise<ActionState<SignInResult>> => {
+  const jar = await cookies();
+  const result = await finishPasskeySignIn(await getDb(), input.response, {
+    ip: await clientIp(),
+    userAgent: await userAgent(),
+    browserSecret: jar.get(passkeyBrowserCookie())?.value ?? null,
+  });
+  if (result.kind === "wait") {
+    const seconds = Math.ceil(result.retryAfterMs / 1000);
+    return { status: "error", code: "wait", retryAfterMs: result.retryAfterMs, message: `Too soon after a failed try. Wait ${seconds} second${seconds === 1 ? "" : "s"}, then try again.` };
+  }
+  if (result.kind === "refused") return { status: "error", message: result.message };
+  await setSessionCookie(result.token);
+  return { status: "ok", data: { next: safeCallbackUrl(input.callbackUrl) } };
 });

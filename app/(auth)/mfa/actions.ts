@@ -4,7 +4,9 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { sessionAction } from "@/lib/actions/guard";
 import { clientIp, factorUser, setSessionCookie, userAgent, type CurrentSession } from "@/lib/auth/current";
+import { cookies } from "next/headers";
 import { noteSignInDevice } from "@/lib/auth/devices";
+import { rememberDevice, setRememberCookie, type RememberCookie } from "@/lib/auth/remembered-devices";
 import { startSession } from "@/lib/auth/sessions";
 import { safeCallbackUrl } from "@/lib/auth/sign-in";
 import { getDb, type Tx } from "@/lib/db";
@@ -50,7 +52,8 @@ export const verifySignIn = sessionAction(
   ["pending"],
   verifySchema,
   async (input, session) => {
-    const { challengeId, factor, ...fields } = input;
+    // "remember": the person ticked "Don't ask for a code on this browser" (the group decides whether it counts).
+    const { challengeId, factor, remember, ...fields } = input;
     const db = await getDb();
     const client = { ip: await clientIp(), userAgent: await userAgent() };
     const outcome = await answerChallenge(
@@ -60,10 +63,12 @@ export const verifySignIn = sessionAction(
       async (tx, challenge) => ({
         token: await completeSignIn(tx, session, client),
         next: safeCallbackUrl(challenge.context.callbackUrl),
+        remembered: remember === "on" && factor !== "recovery" ? await rememberDevice(tx, session.userId, client) : (null as RememberCookie | null),
       }),
     );
     if (outcome.kind !== "ok") return outcomeToState(outcome);
     await setSessionCookie(outcome.value.token);
+    if (outcome.value.remembered) setRememberCookie(await cookies(), outcome.value.remembered);
     if (await calledFromScript()) return { status: "ok", data: { next: outcome.value.next } };
     redirect(outcome.value.next);
   },

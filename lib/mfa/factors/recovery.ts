@@ -1,4 +1,5 @@
 import "server-only";
+import { revokeRememberedDevices } from "@/lib/auth/remembered-devices";
 import { and, count, eq, isNull, sql } from "drizzle-orm";
 import { generateSecret } from "otplib";
 import { rows, type DbOrTx } from "@/lib/db";
@@ -88,6 +89,8 @@ export const recoveryFactor: FactorPlugin = {
   },
 
   async afterVerify(tx, user) {
+    // A recovery code means the usual factor was not at hand: no browser stays remembered.
+    await revokeRememberedDevices(tx, user.userId, "recovery_code_used", { ip: null });
     const remaining = await remainingRecoveryCodes(tx, user.userId);
     await audit(tx, {
       action: "mfa.recovery_code_used",

@@ -55,6 +55,8 @@ export interface FactorPlugin {
   registerTitle: string;
   /** Whether it counts as "having MFA" on its own (recovery codes only back another factor up). */
   primary: boolean;
+  /** Bound to the site's origin, so a look-alike site can't relay it (NIST SP 800-63B-4 §3.2.5): passkeys. */
+  phishingResistant?: boolean;
   /**
    * What the user reads for each failure reason `verify` returns (and `register` may use). A
    * reason without an entry gets the generic "That did not work" line.

@@ -26,7 +26,15 @@ function describe(e: SignInHistoryRow): { what: string; result: "Success" | "Fai
         what: e.outcome === "ok" ? "Password" : e.details.reason === "account locked" ? "Password (account was locked)" : "Password (wrong password)",
         result,
       };
+    case "sign_in.passkey":
+      return { what: "Passkey, without a password", result };
+    case "sign_in.remembered_device":
+      return { what: "Second step skipped: a browser you chose to remember", result: "Notice" };
     case "mfa.verify": {
+      if (e.details.purpose === "passwordless") {
+        const why = e.details.reason === "backoff" ? " (too soon after a failed try)" : e.details.reason === "account locked" ? " (account was locked)" : "";
+        return { what: `Passkey, without a password${why}`, result };
+      }
       const why = e.details.reason === "backoff" ? " (too soon after a failed try)" : e.details.reason === "account locked" ? " (account was locked)" : "";
       return { what: `Second step: ${factorName(e.details.factor)}${why}`, result };
     }
