@@ -16,6 +16,7 @@ import net from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { SuiteHookContext, SuiteHooks } from "../e2e/suite-hooks";
+import { findBrowserHere } from "./find-browser";
 
 const root = process.cwd();
 const started = Date.now();
@@ -184,6 +185,13 @@ async function runHook(name: keyof SuiteHooks, hook: SuiteHooks[keyof SuiteHooks
 }
 
 async function main(): Promise<number> {
+  // Before the build: a machine without a browser learns it now, not after minutes of building.
+  const browser = process.env.E2E_BROWSER ? { ok: true as const, executablePath: process.env.E2E_BROWSER, source: "E2E_BROWSER" } : await findBrowserHere(log);
+  if (!browser.ok) {
+    console.error(`[e2e] ${browser.message}`);
+    return 1;
+  }
+  log(`browser: ${browser.executablePath} (${browser.source})`);
   await lockBuildDir();
   const port = await freePort(Number(process.env.E2E_PORT ?? 3210));
   // e2e/external-independent-provider.spec.ts serves a second MFA provider of its own here.
@@ -205,6 +213,7 @@ async function main(): Promise<number> {
     TRUSTED_PROXY_HOPS: "1",
     E2E_PORT: String(port),
     E2E_INDEPENDENT_PROVIDER_PORT: String(providerPort),
+    E2E_BROWSER: browser.executablePath, // playwright.config.ts
     E2E_RUN_DIR: runDir,
     E2E_POOL_FILE: poolFile,
     ...(usePostgres ? {} : { DATA_DIR: path.join(runDir, "db") }),
