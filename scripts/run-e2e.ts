@@ -10,12 +10,13 @@
 // E2E_SUITE=<name> runs the extra suite in e2e/<name>/ instead of the default specs
 // (playwright.config.ts), with the hooks of e2e/<name>/hooks.ts if it has them (e2e/suite-hooks.ts).
 import { spawn, type ChildProcess } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { SuiteHookContext, SuiteHooks } from "../e2e/suite-hooks";
+import { isBuildCurrent, keepingBuildRewrites, sourceHash } from "./build-cache";
 import { findBrowserHere } from "./find-browser";
 
 const root = process.cwd();
@@ -63,20 +64,8 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<n
 
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
 
-/** `next build` rewrites tsconfig.json and next-env.d.ts for its dist dir: put both back. */
 async function buildApp(env: NodeJS.ProcessEnv): Promise<number> {
-  const keep = ["tsconfig.json", "next-env.d.ts"].map((f) => {
-    const file = path.join(root, f);
-    return { file, text: fs.existsSync(file) ? fs.readFileSync(file, "utf8") : null };
-  });
-  try {
-    return await run(bin("next"), ["build"], env);
-  } finally {
-    for (const { file, text } of keep) {
-      if (text === null) fs.rmSync(file, { force: true });
-      else if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text) fs.writeFileSync(file, text);
-    }
-  }
+  return keepingBuildRewrites(root, () => run(bin("next"), ["build"], env));
 }
 
 /**
@@ -123,24 +112,6 @@ async function lockBuildDir(): Promise<void> {
     announced = true;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
-}
-
-/** What the build is made of: a different hash means a new build. Tests and docs are left out. */
-const BUILD_INPUTS = ["app", "components", "lib", "public", "proxy.ts", "next.config.ts", "postcss.config.mjs", "tsconfig.json", "package-lock.json"];
-
-function sourceHash(): string {
-  const hash = createHash("sha256");
-  const visit = (rel: string) => {
-    const abs = path.join(root, rel);
-    if (!fs.existsSync(abs)) return;
-    if (fs.statSync(abs).isDirectory()) {
-      for (const entry of fs.readdirSync(abs).sort()) visit(path.join(rel, entry));
-    } else if (!/\.test\.tsx?$/.test(rel)) {
-      hash.update(`${rel}\0`).update(fs.readFileSync(abs)).update("\0");
-    }
-  };
-  BUILD_INPUTS.forEach(visit);
-  return hash.digest("hex");
 }
 
 /** Opens the run's database (PGlite or DATABASE_URL) for `fn`, and closes it again. */
@@ -224,12 +195,8 @@ async function main(): Promise<number> {
 
   // The build and the database preparation are independent: run them side by side.
   const stamp = path.join(root, DIST_DIR, "e2e-source-hash");
-  const hash = sourceHash();
-  const upToDate =
-    process.env.E2E_FORCE_BUILD !== "1" &&
-    fs.existsSync(path.join(root, DIST_DIR, "BUILD_ID")) &&
-    fs.existsSync(stamp) &&
-    fs.readFileSync(stamp, "utf8") === hash;
+  const hash = sourceHash(root);
+  const upToDate = process.env.E2E_FORCE_BUILD !== "1" && isBuildCurrent(root, DIST_DIR, "e2e-source-hash", hash);
   const build = (async () => {
     if (upToDate) {
       log(`${DIST_DIR} is up to date with the sources: no build`);
