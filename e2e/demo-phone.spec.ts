@@ -1,5 +1,6 @@
 import { expect, signIn, signOut, submitLogin, test, waitForHydration } from "./fixtures";
 import { openPhone, phoneCode, receivedCode } from "./demo-phone";
+import { sendToPayeeWithStepUp } from "./transfer-helpers";
 
 /**
  * The README's "What to try" with the demo phone and no terminal (issue #19): alice's sign-in
@@ -83,14 +84,7 @@ test("carol's push and SMS on the demo phone, live, then a step-up for a transfe
   });
 
   await test.step("€1,500.00 to a payee: the step-up dialog, a push approved on the phone", async () => {
-    const payeeLabel = `${user.payee.name} ••${user.payee.accountNumber.slice(-4)}`;
-    await page.goto("/transfer");
-    await waitForHydration(page);
-    await page.getByLabel("To").selectOption({ label: payeeLabel });
-    await page.getByLabel("Amount (EUR)").fill("1500");
-    await page.getByRole("button", { name: "Send money" }).click();
-    const dialog = page.getByRole("dialog", { name: "Confirm it's you" });
-    await expect(dialog).toBeVisible();
+    const dialog = await sendToPayeeWithStepUp(page, user, "1500");
     await dialog.getByRole("radiogroup").getByRole("radio", { name: /^Push/ }).check();
     await dialog.getByRole("button", { name: "Send push" }).click();
     await expect(dialog.getByTestId("number-to-match")).toHaveText(/^\d{2}$/);

@@ -25,7 +25,7 @@ export const phoneUserSchema = z
   .trim()
   .min(1, "Choose whose phone to open.")
   .max(64, "A user name has at most 64 characters.")
-  .regex(/^[A-Za-z0-9._@+-]+$/, "A user name has only letters, digits and . _ @ + -.");
+  .regex(/^[A-Za-z0-9._@+-]+$/, "That is not a user name: use only letters, digits and . _ @ + -.");
 
 /** otplib refuses secrets under 16 bytes; base32 carries 5 bits a character. */
 const MIN_SECRET_CHARS = 26;

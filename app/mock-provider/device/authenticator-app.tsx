@@ -3,6 +3,7 @@
 import { generateSync } from "otplib";
 import { useCallback, useEffect, useId, useState, useSyncExternalStore } from "react";
 import { Alert, Button } from "@/components/ui";
+import { useNow } from "./live";
 import { addEntry, parseAuthenticatorInput, prefilledKey, readEntries, secondsLeft, storageKey, writeEntries, type PhoneEntry } from "@/lib/demo-phone/authenticator";
 
 /** Re-reads when another tab (the enrolment page's "Add to the demo phone") changes storage. */
@@ -35,7 +36,7 @@ export function AuthenticatorApp({ owner, prefill }: { owner: string; prefill: s
     () => window.localStorage.getItem(storageKey(owner)),
     () => null,
   );
-  const [now, setNow] = useState<number | null>(null);
+  const now = useNow();
   const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
   const inputId = useId();
 
@@ -47,16 +48,6 @@ export function AuthenticatorApp({ owner, prefill }: { owner: string; prefill: s
       storageChanged();
     }
   }, [owner, prefill]);
-
-  useEffect(() => {
-    const tick = () => setNow(Date.now());
-    const first = setTimeout(tick, 0);
-    const t = setInterval(tick, 1000);
-    return () => {
-      clearTimeout(first);
-      clearInterval(t);
-    };
-  }, []);
 
   const entries = now === null ? [] : readEntries({ getItem: () => raw }, owner);
 

@@ -18,7 +18,8 @@ export function LiveRefresh({ everyMs = 2000 }: { everyMs?: number }) {
   return null;
 }
 
-function useNow(): number | null {
+/** Now, ticking every second once mounted (null before: the server renders no clock). */
+export function useNow(): number | null {
   const [now, setNow] = useState<number | null>(null);
   useEffect(() => {
     const tick = () => setNow(Date.now());
