@@ -1,9 +1,8 @@
-import { z } from "zod";
-
 /**
  * The demo phone's authenticator app (issue #19), the part that runs in the browser: entries
  * live in that browser's localStorage, as on a real phone, and the server never sees them.
- * Pure functions here (parsing, storage shape) so they are unit-tested without a browser.
+ * Pure functions here (parsing, storage shape) so they are unit-tested without a browser; no
+ * zod, so the enrolment page's "Add to the demo phone" stays small.
  */
 export type PhoneEntry = {
   id: string;
@@ -18,14 +17,6 @@ export type PhoneEntry = {
 
 export type ParsedEntry = Omit<PhoneEntry, "id">;
 export type ParseResult = { ok: true; entry: ParsedEntry } | { ok: false; message: string };
-
-/** Who owns a demo phone: the bank's and the mock provider's user names, nothing stranger. */
-export const phoneUserSchema = z
-  .string()
-  .trim()
-  .min(1, "Choose whose phone to open.")
-  .max(64, "A user name has at most 64 characters.")
-  .regex(/^[A-Za-z0-9._@+-]+$/, "That is not a user name: use only letters, digits and . _ @ + -.");
 
 /** otplib refuses secrets under 16 bytes; base32 carries 5 bits a character. */
 const MIN_SECRET_CHARS = 26;
@@ -85,25 +76,26 @@ export const storageKey = (owner: string) => `mfa-bank.demo-phone.${owner}.authe
 /** Set once the README secret was offered to that phone, so a removed entry stays removed. */
 export const prefilledKey = (owner: string) => `mfa-bank.demo-phone.${owner}.prefilled`;
 
-const entrySchema = z.object({
-  id: z.string().min(1).max(64),
-  issuer: z.string().max(64),
-  account: z.string().max(64),
-  secret: z.string().regex(/^[A-Z2-7]{26,128}$/),
-  digits: z.union([z.literal(6), z.literal(8)]),
-  period: z.number().int().min(10).max(300),
-  algorithm: z.enum(["sha1", "sha256", "sha512"]),
-});
+function isEntry(e: unknown): e is PhoneEntry {
+  if (typeof e !== "object" || e === null) return false;
+  const x = e as Record<string, unknown>;
+  const text = (v: unknown, max: number) => typeof v === "string" && v.length <= max;
+  return (
+    text(x.id, 64) && (x.id as string).length > 0 &&
+    text(x.issuer, 64) &&
+    text(x.account, 64) &&
+    typeof x.secret === "string" && /^[A-Z2-7]{26,128}$/.test(x.secret) &&
+    (x.digits === 6 || x.digits === 8) &&
+    Number.isInteger(x.period) && (x.period as number) >= 10 && (x.period as number) <= 300 &&
+    (x.algorithm === "sha1" || x.algorithm === "sha256" || x.algorithm === "sha512")
+  );
+}
 
 /** What the storage holds for `owner`; anything unreadable there is dropped, not trusted. */
 export function readEntries(storage: Pick<Storage, "getItem">, owner: string): PhoneEntry[] {
   try {
-    const parsed = z.array(z.unknown()).safeParse(JSON.parse(storage.getItem(storageKey(owner)) ?? "[]"));
-    if (!parsed.success) return [];
-    return parsed.data.flatMap((e) => {
-      const r = entrySchema.safeParse(e);
-      return r.success ? [r.data] : [];
-    });
+    const parsed: unknown = JSON.parse(storage.getItem(storageKey(owner)) ?? "[]");
+    return Array.isArray(parsed) ? parsed.filter(isEntry) : [];
   } catch {
     return [];
   }

@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { sql } from "drizzle-orm";
+import { z } from "zod";
 import { Alert, Button } from "@/components/ui";
 import { getDb, rows } from "@/lib/db";
 import { DEMO_USERS } from "@/lib/db/seed";
-import { phoneUserSchema } from "@/lib/demo-phone/authenticator";
 import { getEnv } from "@/lib/env";
 import { AuthenticatorApp } from "./authenticator-app";
 import { ItemAge, LiveRefresh } from "./live";
@@ -15,6 +15,14 @@ export const dynamic = "force-dynamic";
 
 type Push = { id: string; choices: number[]; created_at: string; expires_at: string; address: string };
 type Message = { id: string; capability: string; message: string; status: string; created_at: string; expires_at: string };
+
+/** Who owns a demo phone: the bank's and the mock provider's user names, nothing stranger. */
+const phoneUserSchema = z
+  .string()
+  .trim()
+  .min(1, "Choose whose phone to open.")
+  .max(64, "A user name has at most 64 characters.")
+  .regex(/^[A-Za-z0-9._@+-]+$/, "That is not a user name: use only letters, digits and . _ @ + -.");
 
 const CHANNEL: Record<string, string> = { sms_otp: "Messages", voice_otp: "Phone call", email_otp: "Mail" };
 
