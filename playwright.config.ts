@@ -12,8 +12,10 @@ const port = Number(process.env.E2E_PORT ?? 3210);
 // need one. The server listens on 127.0.0.1, which "localhost" resolves to.
 const baseURL = `http://localhost:${port}`;
 
-// Playwright cannot download browsers here: use Debian's chromium when it is installed.
+// scripts/run-e2e.ts finds the browser (scripts/find-browser.ts) and passes it as E2E_BROWSER;
+// run directly, Playwright uses Debian's chromium when it is installed, its own otherwise.
 const SYSTEM_CHROMIUM = "/usr/bin/chromium";
+const executablePath = process.env.E2E_BROWSER || (fs.existsSync(SYSTEM_CHROMIUM) ? SYSTEM_CHROMIUM : undefined);
 
 /**
  * Extra suites live in subfolders of e2e/ (e2e/fuzz/, …) and run only on request:
@@ -41,7 +43,7 @@ export default defineConfig({
     // retries are 0: "on-first-retry" would never record. Keep the trace of every failed test.
     trace: "retain-on-failure",
     launchOptions: {
-      executablePath: fs.existsSync(SYSTEM_CHROMIUM) ? SYSTEM_CHROMIUM : undefined,
+      executablePath,
       args: [
         "--no-sandbox",
         "--disable-gpu",

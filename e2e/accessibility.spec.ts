@@ -73,6 +73,7 @@ test("sign-in with each factor, enrolment", async ({ page, browser, makeUser }) 
 });
 
 test("sign-in with a push, and the provider's device page", async ({ page, context, makeUser }) => {
+  test.setTimeout(60_000); // five axe runs; the demo phone is a larger page than the old device list
   const user = await makeUser("commercial_ext");
   await signIn(page, user, { mfa: false });
   await expect(page.getByRole("button", { name: "Send push" })).toBeVisible();

@@ -1,5 +1,6 @@
 import type { BrowserContext, Page } from "@playwright/test";
 import { expect, formAlert, freshTotp, signIn, test, waitForHydration, type PoolUser } from "./fixtures";
+import { sendToPayeeWithStepUp } from "./transfer-helpers";
 
 /** The newest code the mock provider "delivered" to `user`, read from its device page. */
 async function deliveredCode(context: BrowserContext, user: PoolUser): Promise<string> {
@@ -47,7 +48,6 @@ test("sign-in with an SMS code read from the device page; a wrong code counts an
 test("a transfer step-up through the provider: an e-mail code in the dialog authorises it", async ({ page, context, makeUser }) => {
   test.setTimeout(60_000); // a whole journey: password, codes through the provider, the device page
   const user = await makeUser("commercial_ext");
-  const payeeLabel = `${user.payee.name} ••${user.payee.accountNumber.slice(-4)}`;
   await test.step("sign in with an e-mail code", async () => {
     await signIn(page, user, { mfa: false });
     await waitForHydration(page);
@@ -59,13 +59,7 @@ test("a transfer step-up through the provider: an e-mail code in the dialog auth
     await page.waitForURL((url) => url.pathname === "/dashboard");
   });
   await test.step("1,500.00 to a payee: the dialog, an e-mail code, sent", async () => {
-    await page.goto("/transfer");
-    await waitForHydration(page);
-    await page.getByLabel("To").selectOption({ label: payeeLabel });
-    await page.getByLabel("Amount (EUR)").fill("1500");
-    await page.getByRole("button", { name: "Send money" }).click();
-    const dialog = page.getByRole("dialog", { name: "Confirm it's you" });
-    await expect(dialog).toBeVisible();
+    const dialog = await sendToPayeeWithStepUp(page, user, "1500");
     await chooseMethod(dialog, "E-mail code");
     await dialog.getByRole("button", { name: "Send code" }).click();
     await expect(dialog.getByRole("textbox", { name: "6-digit code" })).toBeVisible();

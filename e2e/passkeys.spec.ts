@@ -1,6 +1,7 @@
 import type { Page } from "@playwright/test";
 import { confirmUserAction, openUser } from "./admin-helpers";
 import { expect, formAlert, signIn, signOut, submitLogin, test, waitForHydration, type PoolUser } from "./fixtures";
+import { sendToPayeeWithStepUp } from "./transfer-helpers";
 import { addPasskey, addVirtualAuthenticator } from "./webauthn";
 
 // Passkeys with Chromium's virtual authenticator (e2e/webauthn.ts), on http://localhost.
@@ -71,12 +72,7 @@ test("a €1,500 transfer stepped up with a passkey; that assertion replayed for
   });
 
   const sendMoney = async (amount: string) => {
-    await page.goto("/transfer");
-    await waitForHydration(page);
-    await page.getByLabel("To").selectOption({ label: payeeLabel });
-    await page.getByLabel("Amount (EUR)").fill(amount);
-    await page.getByRole("button", { name: "Send money" }).click();
-    const dialog = page.getByRole("dialog", { name: "Confirm it's you" });
+    const dialog = await sendToPayeeWithStepUp(page, user, amount);
     await expect(dialog.getByTestId("step-up-description")).toHaveText(`Transfer €${amount === "1500" ? "1,500.00" : "1,600.00"} to ${payeeLabel}`);
     await dialog.getByRole("radio", { name: /^Passkey/ }).check();
     return dialog;

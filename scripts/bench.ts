@@ -18,12 +18,13 @@
 // comparison alternate in short slices (ABBA order) within one run, so a noisy machine moves
 // both alike and the ratio holds.
 import { execFileSync, spawn } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import postgres from "postgres";
+import { isBuildCurrent, keepingBuildRewrites, sourceHash } from "./build-cache";
 import { Client, CookieJar } from "./bench/http";
 import { FlowError, obtainGrant, passwordSignIn, totpSignIn, TotpRotation, transfer, transferFields, type ActionIds } from "./bench/flows";
 import { CountingProxy } from "./bench/pg-proxy";
@@ -139,37 +140,18 @@ async function drain(concurrency: number, tasks: (() => Promise<void>)[]) {
 }
 
 // ---------------------------------------------------------------- build
-const BUILD_INPUTS = ["app", "components", "lib", "public", "proxy.ts", "next.config.ts", "postcss.config.mjs", "tsconfig.json", "package-lock.json"];
-
-function sourceHash(): string {
-  const hash = createHash("sha256");
-  const visit = (rel: string) => {
-    const abs = path.join(root, rel);
-    if (!fs.existsSync(abs)) return;
-    if (fs.statSync(abs).isDirectory()) for (const e of fs.readdirSync(abs).sort()) visit(path.join(rel, e));
-    else if (!/\.test\.tsx?$/.test(rel)) hash.update(`${rel}\0`).update(fs.readFileSync(abs)).update("\0");
-  };
-  BUILD_INPUTS.forEach(visit);
-  return hash.digest("hex");
-}
-
 async function build(env: NodeJS.ProcessEnv): Promise<{ seconds: number | null }> {
   const stamp = path.join(root, DIST_DIR, "bench-source-hash");
-  const hash = sourceHash();
-  if (process.env.BENCH_FORCE_BUILD !== "1" && fs.existsSync(path.join(root, DIST_DIR, "BUILD_ID")) && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === hash) {
+  const hash = sourceHash(root);
+  if (process.env.BENCH_FORCE_BUILD !== "1" && isBuildCurrent(root, DIST_DIR, "bench-source-hash", hash)) {
     log(`${DIST_DIR} is up to date with the sources: no build`);
     return { seconds: null };
   }
   const t = Date.now();
   log(`next build → ${DIST_DIR}`);
-  // `next build` rewrites tsconfig.json and next-env.d.ts for its dist dir: put both back.
-  const keep = ["tsconfig.json", "next-env.d.ts"].map((f) => {
-    const file = path.join(root, f);
-    return { file, text: fs.existsSync(file) ? fs.readFileSync(file, "utf8") : null };
-  });
   fs.rmSync(stamp, { force: true });
   const logFile = path.join(tmpDir, "build.log");
-  try {
+  await keepingBuildRewrites(root, async () => {
     const code = await new Promise<number>((resolve, reject) => {
       const out = fs.openSync(logFile, "w");
       const child = spawn(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], { cwd: root, env, stdio: ["ignore", out, out] });
@@ -179,12 +161,7 @@ async function build(env: NodeJS.ProcessEnv): Promise<{ seconds: number | null }
       child.once("exit", (c, signal) => resolve(c ?? (signal ? 1 : 0)));
     });
     if (code !== 0) throw new Error(`next build failed (exit ${code}); see ${path.relative(root, logFile)}`);
-  } finally {
-    for (const { file, text } of keep) {
-      if (text === null) fs.rmSync(file, { force: true });
-      else if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text) fs.writeFileSync(file, text);
-    }
-  }
+  });
   fs.writeFileSync(stamp, hash);
   const seconds = (Date.now() - t) / 1000;
   log(`built in ${seconds.toFixed(1)} s`);

@@ -10,12 +10,14 @@
 // E2E_SUITE=<name> runs the extra suite in e2e/<name>/ instead of the default specs
 // (playwright.config.ts), with the hooks of e2e/<name>/hooks.ts if it has them (e2e/suite-hooks.ts).
 import { spawn, type ChildProcess } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { SuiteHookContext, SuiteHooks } from "../e2e/suite-hooks";
+import { isBuildCurrent, keepingBuildRewrites, sourceHash } from "./build-cache";
+import { findBrowserHere } from "./find-browser";
 
 const root = process.cwd();
 const started = Date.now();
@@ -62,20 +64,8 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<n
 
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
 
-/** `next build` rewrites tsconfig.json and next-env.d.ts for its dist dir: put both back. */
 async function buildApp(env: NodeJS.ProcessEnv): Promise<number> {
-  const keep = ["tsconfig.json", "next-env.d.ts"].map((f) => {
-    const file = path.join(root, f);
-    return { file, text: fs.existsSync(file) ? fs.readFileSync(file, "utf8") : null };
-  });
-  try {
-    return await run(bin("next"), ["build"], env);
-  } finally {
-    for (const { file, text } of keep) {
-      if (text === null) fs.rmSync(file, { force: true });
-      else if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text) fs.writeFileSync(file, text);
-    }
-  }
+  return keepingBuildRewrites(root, () => run(bin("next"), ["build"], env));
 }
 
 /**
@@ -124,24 +114,6 @@ async function lockBuildDir(): Promise<void> {
   }
 }
 
-/** What the build is made of: a different hash means a new build. Tests and docs are left out. */
-const BUILD_INPUTS = ["app", "components", "lib", "public", "proxy.ts", "next.config.ts", "postcss.config.mjs", "tsconfig.json", "package-lock.json"];
-
-function sourceHash(): string {
-  const hash = createHash("sha256");
-  const visit = (rel: string) => {
-    const abs = path.join(root, rel);
-    if (!fs.existsSync(abs)) return;
-    if (fs.statSync(abs).isDirectory()) {
-      for (const entry of fs.readdirSync(abs).sort()) visit(path.join(rel, entry));
-    } else if (!/\.test\.tsx?$/.test(rel)) {
-      hash.update(`${rel}\0`).update(fs.readFileSync(abs)).update("\0");
-    }
-  };
-  BUILD_INPUTS.forEach(visit);
-  return hash.digest("hex");
-}
-
 /** Opens the run's database (PGlite or DATABASE_URL) for `fn`, and closes it again. */
 async function withDatabase<T>(fn: (db: SuiteHookContext["db"]) => Promise<T>): Promise<T> {
   // Imported here, after process.env is final: lib/env.ts reads it once.
@@ -184,6 +156,13 @@ async function runHook(name: keyof SuiteHooks, hook: SuiteHooks[keyof SuiteHooks
 }
 
 async function main(): Promise<number> {
+  // Before the build: a machine without a browser learns it now, not after minutes of building.
+  const browser = process.env.E2E_BROWSER ? { ok: true as const, executablePath: process.env.E2E_BROWSER, source: "E2E_BROWSER" } : await findBrowserHere(log);
+  if (!browser.ok) {
+    console.error(`[e2e] ${browser.message}`);
+    return 1;
+  }
+  log(`browser: ${browser.executablePath} (${browser.source})`);
   await lockBuildDir();
   const port = await freePort(Number(process.env.E2E_PORT ?? 3210));
   // e2e/external-independent-provider.spec.ts serves a second MFA provider of its own here.
@@ -205,6 +184,7 @@ async function main(): Promise<number> {
     TRUSTED_PROXY_HOPS: "1",
     E2E_PORT: String(port),
     E2E_INDEPENDENT_PROVIDER_PORT: String(providerPort),
+    E2E_BROWSER: browser.executablePath, // playwright.config.ts
     E2E_RUN_DIR: runDir,
     E2E_POOL_FILE: poolFile,
     ...(usePostgres ? {} : { DATA_DIR: path.join(runDir, "db") }),
@@ -215,12 +195,8 @@ async function main(): Promise<number> {
 
   // The build and the database preparation are independent: run them side by side.
   const stamp = path.join(root, DIST_DIR, "e2e-source-hash");
-  const hash = sourceHash();
-  const upToDate =
-    process.env.E2E_FORCE_BUILD !== "1" &&
-    fs.existsSync(path.join(root, DIST_DIR, "BUILD_ID")) &&
-    fs.existsSync(stamp) &&
-    fs.readFileSync(stamp, "utf8") === hash;
+  const hash = sourceHash(root);
+  const upToDate = process.env.E2E_FORCE_BUILD !== "1" && isBuildCurrent(root, DIST_DIR, "e2e-source-hash", hash);
   const build = (async () => {
     if (upToDate) {
       log(`${DIST_DIR} is up to date with the sources: no build`);

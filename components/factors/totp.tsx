@@ -2,6 +2,7 @@
 
 import { Fragment } from "react";
 import { Button } from "@/components/ui";
+import { AddToDemoPhone } from "./add-to-demo-phone";
 import { CodeInput } from "./code-input";
 import type { FactorComponentProps } from "./types";
 
@@ -17,7 +18,7 @@ export function TotpVerify({ submitting, submissionError, onSubmit, formAction, 
   );
 }
 
-type RegisterData = { factorId: string; secret: string; uri: string; qrDataUrl: string };
+type RegisterData = { factorId: string; secret: string; uri: string; qrDataUrl: string; demoPhone?: boolean };
 
 export function TotpRegister({ data, submitting, submissionError, onSubmit }: FactorComponentProps) {
   const d = data as RegisterData;
@@ -48,6 +49,7 @@ export function TotpRegister({ data, submitting, submissionError, onSubmit }: Fa
             <summary className="cursor-pointer">Show the setup link</summary>
             <code className="mt-1 block break-all">{d.uri}</code>
           </details>
+          {d.demoPhone ? <AddToDemoPhone uri={d.uri} /> : null}
         </li>
         <li>Enter the code the app shows to finish.</li>
       </ol>

@@ -1,7 +1,7 @@
 import "server-only";
 import { randomBytes, randomUUID } from "node:crypto";
-import { sql } from "drizzle-orm";
-import { hashPassword } from "@/lib/auth/password";
+import { inArray, sql } from "drizzle-orm";
+import { hashPassword, verifyPassword } from "@/lib/auth/password";
 import { sha256 } from "@/lib/crypto";
 import { sealClientSecret } from "@/lib/mfa/provider/config";
 import { sealFactorSecret } from "@/lib/mfa/secrets";
@@ -223,11 +223,18 @@ export async function seed(db: Db, log: (line: string) => void = console.log): P
     });
   }
   log(n ? `[seed] created ${n} demo user(s).` : "[seed] demo data already present.");
+  // A password the demo changed is not printed: the log would be wrong, and it is no longer public.
+  const current = await db.select({ username: users.username, passwordHash: users.passwordHash }).from(users).where(inArray(users.username, DEMO_USERS.map((u) => u.username)));
+  let changed = 0;
   for (const u of DEMO_USERS) {
+    const row = current.find((r) => r.username === u.username);
+    const seeded = row ? await verifyPassword(row.passwordHash, u.password) : false;
+    if (!seeded) changed++;
     log(
-      `[seed]   ${u.username.padEnd(6)} / ${u.password}` +
+      `[seed]   ${u.username.padEnd(6)} / ${seeded ? u.password : "(password changed in this demo: not shown)"}` +
         (u.totpSecret ? `   TOTP secret ${u.totpSecret}` : "") +
-        (u.group === "commercial_ext" ? "   push/SMS/e-mail at /mock-provider/device?user=carol" : ""),
+        (u.group === "commercial_ext" ? "   push/SMS/e-mail on the demo phone, /mock-provider/device?user=carol" : ""),
     );
   }
+  log(`[seed] ${changed ? "Some demo data has changed. " : ""}To put the demo data back (users, passwords, factors, money, mail): stop the server, then npm run demo:reset.`);
 }

@@ -1,38 +1,53 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { sql } from "drizzle-orm";
-import { Alert, Card, cx, formatDate, PageHeader } from "@/components/ui";
+import { z } from "zod";
+import { Alert, Button } from "@/components/ui";
 import { getDb, rows } from "@/lib/db";
+import { DEMO_USERS } from "@/lib/db/seed";
 import { getEnv } from "@/lib/env";
+import { AuthenticatorApp } from "./authenticator-app";
+import { ItemAge, LiveRefresh } from "./live";
 import { PushAnswer } from "./push-answer";
 
-export const metadata: Metadata = { title: "Mock device", referrer: "no-referrer" };
+export const metadata: Metadata = { title: "Demo phone", referrer: "no-referrer" };
 export const dynamic = "force-dynamic";
 
 type Push = { id: string; choices: number[]; created_at: string; expires_at: string; address: string };
-type Message = { id: string; capability: string; message: string; status: string; created_at: string; expired: boolean };
+type Message = { id: string; capability: string; message: string; status: string; created_at: string; expires_at: string };
+
+/** Who owns a demo phone: the bank's and the mock provider's user names, nothing stranger. */
+const phoneUserSchema = z
+  .string()
+  .trim()
+  .min(1, "Choose whose phone to open.")
+  .max(64, "A user name has at most 64 characters.")
+  .regex(/^[A-Za-z0-9._@+-]+$/, "That is not a user name: use only letters, digits and . _ @ + -.");
+
+const CHANNEL: Record<string, string> = { sms_otp: "Messages", voice_otp: "Phone call", email_otp: "Mail" };
 
 /**
- * The mock provider's "phone": per user, the pending push requests (number matching: pick the
- * number the bank's screen shows, or Deny) and the codes it delivered by SMS, voice or e-mail.
- * Everyone's device is visible to anyone, so it does not exist in production unless
- * MOCK_PROVIDER_ENABLED=1.
+ * The demo phone (issue #19), the mock provider's device grown up: one phone per demo user,
+ * chosen from a list — the push requests waiting for that user (number matching: tap the number
+ * the bank shows, or Deny), the codes sent to them by SMS, voice or e-mail with their age and
+ * expiry, and an authenticator app whose entries live in this browser only. It re-reads itself
+ * every two seconds. Anyone can answer anyone's push here, so it exists only where the mock
+ * provider does (not with APP_ENV=production unless MOCK_PROVIDER_ENABLED=1).
  */
-export default async function DevicePage({ searchParams }: { searchParams: Promise<{ user?: string | string[] }> }) {
+export default async function DemoPhonePage({ searchParams }: { searchParams: Promise<{ user?: string | string[] }> }) {
   if (!getEnv().mockProviderEnabled) notFound();
   const { user } = await searchParams;
-  // PostgreSQL text cannot hold NUL: such a query would fail (found by the fuzz suite).
-  const selected = typeof user === "string" && !user.includes("\0") ? user.slice(0, 254) : undefined;
+  const asked = typeof user === "string" && user !== "" ? phoneUserSchema.safeParse(user) : null;
+  const selected = asked?.success ? asked.data : undefined;
   const db = await getDb();
-  const users = await rows<{ unique_name: string; display_name: string; pending: number }>(
+  // Who has a phone: the seeded demo users, then everyone enrolled at the mock provider.
+  const enrolled = await rows<{ unique_name: string }>(
     db,
-    sql`SELECT u.unique_name, u.display_name,
-               (SELECT count(*)::int FROM mock_provider_transactions t
-                 WHERE t.user_id = u.id AND t.status = 'PENDING' AND t.expires_at > now()) AS pending
-          FROM mock_provider_users u
-         ORDER BY (u.unique_name LIKE 'e2e-%'), u.unique_name LIMIT 200`,
+    sql`SELECT unique_name FROM mock_provider_users ORDER BY (unique_name LIKE 'e2e-%'), unique_name LIMIT 200`,
   );
+  const owners = [...new Set([...DEMO_USERS.map((u) => u.username), ...enrolled.map((u) => u.unique_name)])];
+  if (selected && !owners.includes(selected)) owners.unshift(selected);
+  // Only the chosen user's own items: pushes still waiting, and codes of the last 15 minutes.
   const pushes = selected
     ? await rows<Push>(
         db,
@@ -47,74 +62,81 @@ export default async function DevicePage({ searchParams }: { searchParams: Promi
   const messages = selected
     ? await rows<Message>(
         db,
-        sql`SELECT t.id, t.capability, t.message, t.status, t.created_at, (t.expires_at <= now()) AS expired
+        sql`SELECT t.id, t.capability, t.message, t.status, t.created_at, t.expires_at
               FROM mock_provider_transactions t JOIN mock_provider_users u ON u.id = t.user_id
-             WHERE u.unique_name = ${selected} AND t.message IS NOT NULL
-             ORDER BY t.created_at DESC LIMIT 20`,
+             WHERE u.unique_name = ${selected} AND t.message IS NOT NULL AND t.created_at > now() - interval '15 minutes'
+             ORDER BY t.created_at DESC LIMIT 10`,
       )
     : [];
+  const prefill = DEMO_USERS.find((u) => u.username === selected)?.totpSecret ?? null;
+  const known = selected ? enrolled.some((u) => u.unique_name === selected) : false;
+
   return (
-    <main id="main" tabIndex={-1} className="outline-none mx-auto max-w-5xl px-4 py-8">
-      <PageHeader
-        title="Mock device"
-        subtitle="Part of the mock MFA provider: the phone and inbox of each enrolled user — push requests to approve and the codes it delivered."
-        action={selected ? <Link href={`/mock-provider/device?user=${encodeURIComponent(selected)}`} className="text-sm text-brand-600 underline">Refresh</Link> : null}
-      />
-      <Alert kind="warn" className="mb-6">
-        For demos and tests only. Anyone can answer anyone&apos;s push here, so it is switched off when APP_ENV=production unless
-        MOCK_PROVIDER_ENABLED=1.
-      </Alert>
-      <div className="grid grid-cols-1 gap-6 md:grid-cols-[16rem_minmax(0,1fr)]">
-        <Card className="p-3 sm:p-3">
-          <h2 className="px-2 py-1 text-sm font-semibold text-muted">Enrolled users</h2>
-          <ul aria-label="Enrolled users">
-            {users.map((u) => (
-              <li key={u.unique_name}>
-                <Link
-                  href={`/mock-provider/device?user=${encodeURIComponent(u.unique_name)}`}
-                  className={cx("block truncate rounded-lg px-2 py-1.5 text-sm hover:bg-brand-50", u.unique_name === selected && "bg-brand-50 font-semibold")}
-                >
-                  {u.unique_name} {u.pending ? <span className="text-warn">({u.pending} pending)</span> : null}
-                </Link>
-              </li>
-            ))}
-          </ul>
-        </Card>
-        <div className="space-y-6">
-          {!selected ? <p className="text-sm text-muted">Choose a user.</p> : null}
+    <main id="main" tabIndex={-1} className="outline-none mx-auto max-w-md sm:px-4 sm:py-8">
+      {selected ? <LiveRefresh /> : null}
+      <div className="min-h-screen bg-canvas sm:min-h-0 sm:rounded-[2.5rem] sm:border-8 sm:border-ink sm:shadow-xl">
+        <header className="flex items-center justify-between gap-2 bg-ink px-4 py-3 text-white sm:rounded-t-[1.9rem]">
+          <h1 className="text-lg font-semibold">Demo phone{selected ? <span className="font-normal"> · {selected}</span> : null}</h1>
+          <span className="text-xs opacity-80">{selected ? "live" : ""}</span>
+        </header>
+        <div className="space-y-5 px-4 py-4">
+          <form method="get" className="flex items-end gap-2" aria-label="Choose a phone">
+            <label className="flex-1 text-sm font-medium">
+              Whose phone
+              <select name="user" defaultValue={selected ?? ""} className="mt-1 block w-full rounded-lg border border-line bg-white px-3 py-2">
+                <option value="" disabled>
+                  Choose a user
+                </option>
+                {owners.map((o) => (
+                  <option key={o} value={o}>
+                    {o}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <Button type="submit" kind="secondary">
+              Open
+            </Button>
+          </form>
+          {asked && !asked.success ? <Alert kind="error">{asked.error.issues[0]!.message} Choose a phone from the list.</Alert> : null}
+          {!selected && !asked ? (
+            <p className="text-sm text-muted">Choose whose phone to hold. The demo users: alice and admin have an authenticator app, carol gets pushes and codes, bob has nothing yet.</p>
+          ) : null}
           {selected ? (
-            <section aria-labelledby="pushes-title" className="space-y-3">
-              <h2 id="pushes-title" className="font-semibold">Push requests</h2>
-              {pushes.length === 0 ? <p className="text-sm text-muted">No pending push requests.</p> : null}
-              {pushes.map((p) => (
-                <Card key={p.id}>
-                  <article aria-label="Push request" className="space-y-3">
-                    <p className="text-sm text-muted">
-                      {p.address} · {formatDate(p.created_at)}
+            <>
+              <section aria-labelledby="pushes-title" className="space-y-3">
+                <h2 id="pushes-title" className="font-semibold">Push requests</h2>
+                {pushes.length === 0 ? <p className="text-sm text-muted">{known ? "No push waiting." : "Not enrolled at the mock provider: no pushes or codes come to this phone."}</p> : null}
+                {pushes.map((p) => (
+                  <article key={p.id} aria-label="Push request" className="space-y-3 rounded-xl border-2 border-brand-600 bg-white p-4 shadow-sm">
+                    <p className="text-xs text-muted">
+                      MFA Bank · {p.address} · <ItemAge createdAt={p.created_at} expiresAt={p.expires_at} status="PENDING" />
                     </p>
                     <p className="font-semibold">Are you signing in to MFA Bank? Tap the number the bank shows you.</p>
                     <PushAnswer transactionId={p.id} choices={p.choices} />
                   </article>
-                </Card>
-              ))}
-            </section>
+                ))}
+              </section>
+              {known ? (
+                <section aria-labelledby="messages-title" className="space-y-3">
+                  <h2 id="messages-title" className="font-semibold">Codes received</h2>
+                  {messages.length === 0 ? <p className="text-sm text-muted">No codes in the last 15 minutes.</p> : null}
+                  {messages.map((m) => (
+                    <article key={m.id} aria-label="Delivered code" data-status={m.status} className="rounded-xl border border-line bg-white px-4 py-3 text-sm">
+                      <p className="text-xs text-muted">
+                        {CHANNEL[m.capability] ?? m.capability} · <ItemAge createdAt={m.created_at} expiresAt={m.expires_at} status={m.status} />
+                      </p>
+                      <p className="mt-1" data-testid="delivered-message">{m.message}</p>
+                    </article>
+                  ))}
+                </section>
+              ) : null}
+              <AuthenticatorApp key={selected} owner={selected} prefill={prefill} />
+            </>
           ) : null}
-          {selected ? (
-            <section aria-labelledby="messages-title" className="space-y-3">
-              <h2 id="messages-title" className="font-semibold">Delivered codes</h2>
-              {messages.length === 0 ? <p className="text-sm text-muted">No codes delivered.</p> : null}
-              {messages.map((m) => (
-                <Card key={m.id}>
-                  <article aria-label="Delivered code" data-status={m.status} className="text-sm">
-                    <p className="text-xs text-muted">
-                      {formatDate(m.created_at)} · {m.status === "PENDING" && m.expired ? "expired" : m.status.toLowerCase()}
-                    </p>
-                    <p className="mt-1" data-testid="delivered-message">{m.message}</p>
-                  </article>
-                </Card>
-              ))}
-            </section>
-          ) : null}
+          <p className="border-t border-line pt-3 text-xs text-muted">
+            For demos and tests only: anyone can answer anyone&apos;s push here, so this page is off with APP_ENV=production unless MOCK_PROVIDER_ENABLED=1.
+          </p>
         </div>
       </div>
     </main>

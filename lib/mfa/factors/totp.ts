@@ -5,11 +5,13 @@ import QRCode from "qrcode";
 import { z } from "zod";
 import { rows, type DbOrTx } from "@/lib/db";
 import { factors } from "@/lib/db/schema";
+import { getEnv } from "@/lib/env";
 import { openFactorSecret, sealFactorSecret } from "@/lib/mfa/secrets";
 import { checkTotp, newTotpSecret, totpUri } from "@/lib/mfa/totp";
 import type { FactorPlugin } from "./types";
 
-export type TotpRegisterData = { factorId: string; secret: string; uri: string; qrDataUrl: string };
+/** `demoPhone`: the page offers "Add to the demo phone" (only where the mock provider runs, never in production). */
+export type TotpRegisterData = { factorId: string; secret: string; uri: string; qrDataUrl: string; demoPhone: boolean };
 
 const PENDING_MINUTES = 10;
 
@@ -80,7 +82,7 @@ export const totpFactor: FactorPlugin = {
       });
     }
     const uri = totpUri(user.username, secret);
-    return { factorId, secret, uri, qrDataUrl: await QRCode.toDataURL(uri, { margin: 1, width: 220 }) };
+    return { factorId, secret, uri, qrDataUrl: await QRCode.toDataURL(uri, { margin: 1, width: 220 }), demoPhone: getEnv().mockProviderEnabled };
   },
 
   async register(db, user, input) {
