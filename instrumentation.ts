@@ -13,7 +13,7 @@ export const onRequestError: Instrumentation.onRequestError = async (err) => {
 /**
  * Runs once per server process: records each connection's address for the app
  * (lib/http/peer.ts — the client's address when TRUSTED_PROXY_HOPS is 0), checks the
- * environment so a bad value stops the server at startup, and starts SMTP delivery of the
+ * environment so a bad value stops the server at startup (and a moved test clock, lib/clock.ts), and starts SMTP delivery of the
  * outbox when SMTP_URL is set.
  */
 export async function register() {
@@ -21,8 +21,9 @@ export async function register() {
   const { installPeerHeader } = await import("./lib/http/peer");
   installPeerHeader();
   if (process.env.NEXT_PHASE !== "phase-production-build") {
-    const { checkEnvironmentOrExit } = await import("./lib/startup");
+    const { checkClockOrExit, checkEnvironmentOrExit } = await import("./lib/startup");
     checkEnvironmentOrExit();
+    void checkClockOrExit();
   }
   if (!process.env.SMTP_URL) return;
   const { deliverOutbox } = await import("./lib/mail/deliver");

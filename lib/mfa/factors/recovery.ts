@@ -80,7 +80,7 @@ export const recoveryFactor: FactorPlugin = {
     // Single use under any concurrency: only one UPDATE can flip used_at from NULL.
     const used = await rows<{ id: string }>(
       tx,
-      sql`UPDATE recovery_codes SET used_at = now()
+      sql`UPDATE recovery_codes SET used_at = app_now()
            WHERE user_id = ${user.userId} AND code_hash = ${hashCode(user.userId, code)} AND used_at IS NULL
            RETURNING id`,
     );
