@@ -1,21 +1,9 @@
 import type { Page } from "@playwright/test";
 import { confirmUserAction, openUser } from "./admin-helpers";
 import { expect, formAlert, signIn, signOut, submitLogin, test, waitForHydration, type PoolUser } from "./fixtures";
-import { addVirtualAuthenticator } from "./webauthn";
+import { addPasskey, addVirtualAuthenticator } from "./webauthn";
 
 // Passkeys with Chromium's virtual authenticator (e2e/webauthn.ts), on http://localhost.
-
-async function addPasskey(page: Page, name: string) {
-  await page.goto("/security");
-  await waitForHydration(page);
-  // A chooser only when the group offers several methods to add (this user has TOTP already).
-  const choice = page.getByRole("radio", { name: /^Passkey/ });
-  if (await choice.count()) await choice.check();
-  await page.getByLabel("Name (optional)").fill(name);
-  await page.getByRole("button", { name: "Create passkey" }).click();
-  await expect(page.getByRole("main").getByRole("status").filter({ hasText: "Passkey added." })).toBeVisible();
-  await expect(page.getByRole("list", { name: "Your methods" }).getByText(name, { exact: true })).toBeVisible();
-}
 
 async function usePasskeyAtMfa(page: Page, user: PoolUser) {
   await page.goto("/login");
