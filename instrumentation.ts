@@ -13,16 +13,17 @@ export const onRequestError: Instrumentation.onRequestError = async (err) => {
 /**
  * Runs once per server process: records each connection's address for the app
  * (lib/http/peer.ts — the client's address when TRUSTED_PROXY_HOPS is 0), checks the
- * environment so a bad value stops the server at startup, warms the in-app mock provider under
- * `next dev` (lib/dev/warm-up.ts), and starts SMTP delivery of the outbox when SMTP_URL is set.
+ * environment so a bad value stops the server at startup (and a moved test clock, lib/clock.ts), warms the in-app
+ * mock provider under `next dev` (lib/dev/warm-up.ts), and starts SMTP delivery of the outbox when SMTP_URL is set.
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { installPeerHeader } = await import("./lib/http/peer");
   installPeerHeader();
   if (process.env.NEXT_PHASE !== "phase-production-build") {
-    const { checkEnvironmentOrExit } = await import("./lib/startup");
+    const { checkClockOrExit, checkEnvironmentOrExit } = await import("./lib/startup");
     checkEnvironmentOrExit();
+    void checkClockOrExit();
   }
   if (process.env.NODE_ENV === "development" && process.env.NEXT_PHASE !== "phase-production-build") {
     const { warmInAppProvider } = await import("./lib/dev/warm-up");

@@ -58,14 +58,30 @@ export default defineConfig({
     ? [{ name: suite, testDir: `./e2e/${suite}`, use: { ...devices["Desktop Chrome"] } }]
     : [
         // Specs that change bank-wide settings (e.g. the lockout threshold) run alone, after all
-        // the others: a parallel journey must never see a policy it did not expect.
-        { name: "chromium", use: { ...devices["Desktop Chrome"] }, testIgnore: [/admin-settings\.spec\.ts/, inSuiteFolder] },
+        // the others: a parallel journey must never see a policy it did not expect. So do tests
+        // that move the bank's clock (tag @moves-clock, e2e/fixtures.ts advanceClock): the clock
+        // is one for the whole server, so they run one at a time, after the parallel specs.
+        {
+          name: "chromium",
+          use: { ...devices["Desktop Chrome"] },
+          testIgnore: [/admin-settings\.spec\.ts/, inSuiteFolder],
+          grepInvert: /@moves-clock/,
+        },
+        {
+          name: "clock",
+          use: { ...devices["Desktop Chrome"] },
+          testIgnore: [/admin-settings\.spec\.ts/, inSuiteFolder],
+          grep: /@moves-clock/,
+          dependencies: ["chromium"],
+          workers: 1,
+        },
         {
           name: "global-settings",
           use: { ...devices["Desktop Chrome"] },
           testMatch: /admin-settings\.spec\.ts/,
-          dependencies: ["chromium"],
+          dependencies: ["clock"],
           fullyParallel: false,
+          workers: 1,
         },
       ],
   webServer: {

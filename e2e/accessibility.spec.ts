@@ -2,7 +2,8 @@ import type { Page } from "@playwright/test";
 import { answerStepUp, openUser } from "./admin-helpers";
 import { expectNoAxeViolations } from "./axe";
 import { emailOf, mailLink } from "./mailbox";
-import { expect, freshTotp, signIn, submitLogin, test, waitForHydration } from "./fixtures";
+import { expect, freshTotp, signIn, signOut, submitLogin, test, waitForHydration } from "./fixtures";
+import { addPasskey, addVirtualAuthenticator } from "./webauthn";
 
 /**
  * WCAG 2.2 AA, checked by axe-core on every page and state a customer, an administrator and the
@@ -70,6 +71,35 @@ test("sign-in with each factor, enrolment", async ({ page, browser, makeUser }) 
       await context.close();
     }
   });
+});
+
+test("/mfa with the passkey option and with the recovery-code form; the page after a recovery code", async ({ page, makeUser }) => {
+  test.setTimeout(90_000); // a passkey, recovery codes, a sign-out and a sign-in
+  const user = await makeUser("retail_totp");
+  await signIn(page, user);
+  await addVirtualAuthenticator(page);
+  await addPasskey(page, "Laptop");
+  await page.getByRole("button", { name: "Generate recovery codes" }).click();
+  const list = page.getByRole("list", { name: "Your new recovery codes" }).getByRole("listitem");
+  await expect(list).toHaveCount(10);
+  const codes = await list.allInnerTexts();
+  await signOut(page);
+  await submitLogin(page, user.username, user.password);
+  await page.waitForURL(/\/mfa/);
+  await waitForHydration(page);
+  await expect(page.getByRole("radio", { name: /^Passkey/ })).toBeVisible();
+  await check(page, "/mfa with the passkey option");
+  await page.getByRole("radio", { name: /^Passkey/ }).check();
+  await expect(page.getByRole("button", { name: "Use a passkey" })).toBeVisible();
+  await check(page, "/mfa with the passkey chosen");
+  await page.getByRole("radio", { name: /Recovery code/ }).check();
+  await expect(page.getByRole("textbox", { name: "Recovery code" })).toBeVisible();
+  await check(page, "/mfa with the recovery-code form");
+  await page.getByRole("textbox", { name: "Recovery code" }).fill(codes[0]!);
+  await page.getByRole("button", { name: "Use recovery code" }).click();
+  await page.waitForURL(/\/dashboard$/);
+  await expect(page.getByRole("status").filter({ hasText: "You have 9 recovery codes left" })).toBeVisible();
+  await check(page, "dashboard after a recovery code");
 });
 
 test("sign-in with a push, and the provider's device page", async ({ page, context, makeUser }) => {
@@ -177,4 +207,35 @@ test("the skip link is the first Tab stop and lands in the page's main; the navi
   await expect(skip).toBeInViewport();
   await page.keyboard.press("Enter");
   await expect(page.getByRole("main")).toBeFocused();
+});
+
+test("links in text are underlined, not told apart by colour alone; the login subtitle matches the policy; the mailbox marks the open one", async ({ page, makeUser }) => {
+  test.setTimeout(60_000);
+  const user = await makeUser("retail_totp");
+  const underlined = async (state: string) => {
+    const links = page.getByRole("main").getByRole("link");
+    expect(await links.count(), state).toBeGreaterThan(0);
+    for (const link of await links.all()) {
+      const decoration = await link.evaluate((el) => getComputedStyle(el).textDecorationLine);
+      expect(decoration, `${state}: "${await link.innerText()}" (WCAG 2.2 SC 1.4.1)`).toContain("underline");
+    }
+  };
+  await page.goto("/login");
+  // Retail and staff must have a second step, commercial may (groups.mfa_required): no promise either way.
+  await expect(page.getByText("Your password first, then your second step if you have one. If your account needs one and you haven't set it up yet, we'll help you do that next.")).toBeVisible();
+  await underlined("/login");
+  await submitLogin(page, user.username, user.password);
+  await page.waitForURL(/\/mfa/);
+  await underlined("/mfa");
+  await page.goto("/mfa/recovery-request");
+  await underlined("/mfa/recovery-request");
+  await page.goto("/forgot-password");
+  await underlined("/forgot-password");
+  await waitForHydration(page);
+  await page.getByLabel("Username or email").fill(user.username);
+  await page.getByRole("button", { name: "Send reset link" }).click();
+  await mailLink(page, emailOf(user), /Reset your MFA Bank password/);
+  const recipients = page.getByRole("list", { name: "Recipients" });
+  await expect(recipients.getByRole("link", { name: new RegExp(`^${emailOf(user).replace(/[.+]/g, "\\$&")}`) })).toHaveAttribute("aria-current", "page");
+  await expect(recipients.locator('[aria-current="page"]')).toHaveCount(1);
 });

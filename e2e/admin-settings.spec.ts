@@ -157,7 +157,7 @@ test("an admin removes SMS from sign-in: the next sign-in no longer offers it, a
   browser,
   makeUser,
 }) => {
-  test.setTimeout(90_000); // three TOTP codes for one admin: freshTotp may wait for the next step
+  test.setTimeout(90_000); // a long journey; TOTP codes never wait (freshTotp moves the clock here: this project runs alone)
   const admin = await makeUser("admin");
   const user = await makeUser("commercial_ext");
   const adminPage = await (await browser.newContext()).newPage();
@@ -217,7 +217,7 @@ test("a disabled provider: its customers get a clear message and no session, not
   browser,
   makeUser,
 }) => {
-  test.setTimeout(90_000); // three TOTP codes for one admin: freshTotp may wait for the next step
+  test.setTimeout(90_000); // a long journey; TOTP codes never wait (freshTotp moves the clock here: this project runs alone)
   const admin = await makeUser("admin");
   const user = await makeUser("commercial_ext");
   const adminPage = await (await browser.newContext()).newPage();

@@ -1,5 +1,5 @@
 import type { BrowserContext, Page } from "@playwright/test";
-import { expect, formAlert, signIn, test, waitForHydration, type PoolUser } from "./fixtures";
+import { advanceClock, expect, formAlert, MOVES_CLOCK, signIn, test, waitForHydration, type PoolUser } from "./fixtures";
 
 /** Opens the mock provider's device page for `user` in a second tab. */
 async function openDevice(context: BrowserContext, user: PoolUser): Promise<Page> {
@@ -77,11 +77,14 @@ test("a denied push fails (counted) and the user can send another and approve it
   });
 });
 
-test("a push left alone times out (5 s for this user): nothing counted, a new one can be sent", async ({ page, makeUser }) => {
+test("a push left alone times out (5 s for this user): nothing counted, a new one can be sent", { tag: MOVES_CLOCK }, async ({ page, makeUser }) => {
   const user = await makeUser("commercial_ext_quick");
   await reachPush(page, user);
   await sendPush(page);
-  await expect(page.getByRole("status").filter({ hasText: "The request timed out. Send a new one." })).toBeVisible({ timeout: 15_000 });
+  // The provider decides the timeout on the bank's clock: 6 s pass at once, and the waiting
+  // screen's next poll (every 2 s) hears it.
+  await advanceClock(6);
+  await expect(page.getByRole("status").filter({ hasText: "The request timed out. Send a new one." })).toBeVisible();
   await expect(page.getByRole("button", { name: "Send push" })).toBeEnabled();
   await test.step("cancel from the waiting screen returns to the choice", async () => {
     await sendPush(page);

@@ -95,30 +95,101 @@ export const test = base.extend<{ makeUser: (kind: PoolKind) => Promise<PoolUser
   },
 });
 
+// ─── The test clock (lib/clock.ts) ─────────────────────────────────────────────────────
+
+/** Tests that move the bank's clock carry this tag; Playwright runs them alone (playwright.config.ts). */
+export const MOVES_CLOCK = "@moves-clock";
+
+/** The projects whose tests run with nothing beside them: they may move the clock. */
+const ALONE_PROJECTS = new Set(["clock", "global-settings"]);
+
+function serverBase(base?: string): string {
+  const url = base ?? test.info().project.use.baseURL;
+  if (!url) throw new Error("No base URL: pass the server's address");
+  return url.replace(/\/$/, "");
+}
+
+/** The last offset each server reported: the fallback while it cannot answer (the fault suite's outages). */
+const knownOffsets = new Map<string, number>();
+
+/**
+ * The bank's time in ms — the real clock plus the test clock's offset — as `GET /api/test/clock`
+ * reports it (`base`: another server than the suite's own). While the server cannot answer
+ * (a database outage), the real clock plus the last offset it reported.
+ */
+export async function serverNow(base?: string): Promise<number> {
+  const url = serverBase(base);
+  try {
+    const res = await fetch(`${url}/api/test/clock`, { signal: AbortSignal.timeout(5_000) });
+    if (res.ok) {
+      const { nowMs, offsetMs } = (await res.json()) as { nowMs: number; offsetMs: number };
+      knownOffsets.set(url, offsetMs);
+      return nowMs;
+    }
+  } catch {
+    // fall through: the server is away
+  }
+  return Date.now() + (knownOffsets.get(url) ?? 0);
+}
+
+/**
+ * Moves the bank's clock forward by `seconds` (lib/clock.ts): every time decision of the server
+ * and the database — TOTP steps, backoff, expiry, idle and lifetime — sees the new time at once.
+ * The clock is global, so only a test tagged `@moves-clock` may move it (or one in the
+ * global-settings project): Playwright runs those alone, after the parallel specs. Pages
+ * passed in `pages` had `page.clock.install()` before they loaded; their clocks move by the same
+ * amount, so a countdown the browser shows agrees with the server.
+ */
+export async function advanceClock(seconds: number, opts: { pages?: Page[]; base?: string } = {}): Promise<number> {
+  const info = test.info();
+  if (!info.tags.includes(MOVES_CLOCK) && !ALONE_PROJECTS.has(info.project.name)) {
+    throw new Error(
+      `advanceClock: "${info.title}" moves the bank's clock, which every parallel test shares. Tag it { tag: "${MOVES_CLOCK}" } so it runs alone in the clock project (playwright.config.ts).`,
+    );
+  }
+  const url = serverBase(opts.base);
+  const res = await fetch(`${url}/api/test/clock`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ seconds }),
+  });
+  if (!res.ok) throw new Error(`advanceClock: ${res.status} ${await res.text()}`);
+  const { nowMs, offsetMs } = (await res.json()) as { nowMs: number; offsetMs: number };
+  knownOffsets.set(url, offsetMs);
+  for (const page of opts.pages ?? []) await page.clock.fastForward(Math.round(seconds * 1000));
+  return nowMs;
+}
+
 // ─── TOTP ──────────────────────────────────────────────────────────────────────────────
 
 const PERIOD = 30;
+/** Using the previous step needs this much of the current one left: the code must arrive in time. */
+const PREVIOUS_STEP_MARGIN = 5;
 const usedSteps = new Map<string, number>();
 
-/** The code an authenticator app shows for `secret` now (or at `atMs`). */
-export function totpNow(secret: string, atMs = Date.now()): Promise<string> {
+/** The code an authenticator app shows for `secret` at `atMs` (the bank's time: `serverNow()`). */
+export function totpNow(secret: string, atMs: number): Promise<string> {
   return generate({ secret, epoch: Math.floor(atMs / 1000) });
 }
 
 /**
- * A code for a time step this test has not used yet: the server refuses a step at or before
- * the last one it accepted. The current step if free, else the next one (the server accepts
- * ±1 step, lib/mfa/totp.ts); when both are used, waits for the next step to begin and extends
- * the test's timeout by that wait.
+ * A code for a time step this test has not used yet, on the bank's clock (`serverNow`): the
+ * server refuses a step at or before the last one it accepted, and accepts one step either side
+ * of its own (lib/mfa/totp.ts). So three codes come at once — the previous step (while enough
+ * of this one is left), this one, the next. A fourth within the same step would mean waiting up
+ * to 30 s; instead a test that needs one moves the clock to the next step (`advanceClock`,
+ * allowed in a `@moves-clock` test) — any other test gets an error saying so, never a wait.
  */
-export async function freshTotp(secret: string): Promise<string> {
-  const current = Math.floor(Date.now() / 1000 / PERIOD);
+export async function freshTotp(secret: string, base?: string): Promise<string> {
+  const nowS = (await serverNow(base)) / 1000;
+  const current = Math.floor(nowS / PERIOD);
   const last = usedSteps.get(secret) ?? Number.NEGATIVE_INFINITY;
-  const step = Math.max(current, last + 1);
-  if (step > current + 1) {
-    const waitMs = (step - 1) * PERIOD * 1000 - Date.now() + 250;
-    test.info().setTimeout(test.info().timeout + waitMs);
-    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  const previousOk = (current + 1) * PERIOD - nowS >= PREVIOUS_STEP_MARGIN;
+  let step = [...(previousOk ? [current - 1] : []), current, current + 1].find((s) => s > last);
+  if (step === undefined) {
+    // Every step the server accepts now is used: one step later, the next one is accepted.
+    await advanceClock(PERIOD, { base });
+    step = last + 1;
   }
   usedSteps.set(secret, step);
   return generate({ secret, epoch: step * PERIOD });
@@ -161,7 +232,7 @@ export async function signIn(page: Page, user: PoolUser, opts: { mfa?: boolean; 
   await page.waitForURL((url) => url.pathname !== "/login");
   if (opts.mfa === false || !user.totpSecret || new URL(page.url()).pathname !== "/mfa") return;
   await waitForHydration(page);
-  await page.getByLabel("6-digit code").fill(await freshTotp(user.totpSecret));
+  await page.getByLabel("6-digit code").fill(await freshTotp(user.totpSecret, new URL(page.url()).origin)); // that server's clock
   await page.getByRole("button", { name: "Verify" }).click();
   await page.waitForURL((url) => !url.pathname.startsWith("/mfa"));
 }

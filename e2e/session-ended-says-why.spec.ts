@@ -1,5 +1,5 @@
 import { confirmUserAction, openUser } from "./admin-helpers";
-import { expect, signIn, test } from "./fixtures";
+import { advanceClock, expect, MOVES_CLOCK, signIn, test } from "./fixtures";
 
 // Two people in two browsers, each admin answering MFA at sign-in and again for the action.
 test.describe.configure({ timeout: 60_000 });
@@ -60,4 +60,16 @@ test("a session ended by an admin's Reset MFA: that browser is told why at /logi
     await expect(otherPage.getByRole("heading", { name: "Sign in to MFA Bank" })).toBeVisible();
     await expect(otherPage.getByText(/You were signed out|You signed out|The bank ended/)).toHaveCount(0);
   });
+});
+
+test("a session left idle for 31 minutes has ended on the server: the next page is /login, saying why", { tag: MOVES_CLOCK }, async ({ page, makeUser }) => {
+  const user = await makeUser("commercial");
+  await signIn(page, user);
+  await expect(page.getByRole("heading", { name: `Hello, ${user.displayName}` })).toBeVisible();
+  // The idle timeout is 30 minutes on the server (lib/auth/sessions.ts), whatever the browser
+  // does: the bank's clock moves, the browser's stays (no warning dialog ran).
+  await advanceClock(31 * 60);
+  await page.goto("/dashboard");
+  await expect(page).toHaveURL((url) => url.pathname === "/login");
+  await expect(page.getByRole("status").filter({ hasText: "You were signed out because you had been inactive for a while." })).toBeVisible();
 });

@@ -31,7 +31,7 @@ export async function addVirtualAuthenticator(page: Page): Promise<VirtualAuthen
   };
 }
 
-/** Adds a passkey on the Security page of a signed-in user, on the page's virtual authenticator. */
+/** Adds a passkey named `name` from the Security page (presence must be fresh), on the page's virtual authenticator. */
 export async function addPasskey(page: Page, name: string) {
   await page.goto("/security");
   await waitForHydration(page);

@@ -11,12 +11,12 @@ export async function hit(db: DbOrTx, key: string, limit: number, windowSeconds:
   const [r] = await rows<{ hits: number }>(
     db,
     sql`INSERT INTO rate_limits (key, window_start, hits)
-        VALUES (${key}, to_timestamp(floor(extract(epoch FROM clock_timestamp()) / ${windowSeconds}) * ${windowSeconds}), 1)
+        VALUES (${key}, to_timestamp(floor(extract(epoch FROM app_clock_timestamp()) / ${windowSeconds}) * ${windowSeconds}), 1)
         ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limits.hits + 1
         RETURNING hits`,
   );
   if (Math.random() < 0.01) {
-    await db.execute(sql`DELETE FROM rate_limits WHERE window_start < now() - interval '1 day'`);
+    await db.execute(sql`DELETE FROM rate_limits WHERE window_start < app_now() - interval '1 day'`);
   }
   return Number(r?.hits ?? 0) <= limit;
 }

@@ -59,14 +59,14 @@ export function SignInStep({ step, initialFactor, moveFocus = false }: { step: S
           <ul className="list-disc space-y-1 pl-5 text-muted">
             {step.hasRecoveryCodes ? (
               <li>
-                <Link href={here("factor=recovery")} className="text-brand-700 underline-offset-4 hover:underline">
+                <Link href={here("factor=recovery")} className="text-brand-700 underline underline-offset-4">
                   Use a recovery code
                 </Link>{" "}
                 from the list you saved when you set up two-step verification.
               </li>
             ) : null}
             <li>
-              <Link href="/mfa/recovery-request" className="text-brand-700 underline-offset-4 hover:underline">
+              <Link href="/mfa/recovery-request" className="text-brand-700 underline underline-offset-4">
                 Ask the bank to reset my two-step verification
               </Link>
               . The bank checks it is really you, then you set it up again.

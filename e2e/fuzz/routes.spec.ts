@@ -75,6 +75,21 @@ const providerJson = fc
   )
   .map((o) => ({ body: Buffer.from(JSON.stringify(o)), contentType: "application/json" }));
 
+/**
+ * The test clock's body (lib/clock.ts): every `seconds` here is refused (not a number, not
+ * forward, more than a day, or beside an unknown key), so the clock — a table the suite
+ * compares like every other — never moves.
+ */
+const clockJson = fc
+  .record(
+    {
+      seconds: fc.oneof(fc.constantFrom(0, -0, -1, -86_400, 86_401, 1e308, null, true), fc.integer({ max: 0 }), fc.double({ min: 86_400.5, noNaN: true }), junkString, huge, fc.jsonValue({ maxDepth: 1 }).filter((v) => typeof v !== "number")),
+      extra: fc.option(junkString),
+    },
+    { requiredKeys: ["seconds"] },
+  )
+  .map((o) => ({ body: Buffer.from(JSON.stringify(o.extra === undefined ? { seconds: o.seconds } : { seconds: 5, [`x${o.extra}`]: o.seconds })), contentType: "application/json" }));
+
 type RouteSpec = { describe: string; probes: (n: number, s: number) => Probe[] };
 
 function withQuery(path: string, query: string | null): string {
@@ -129,6 +144,16 @@ const ROUTES: Record<string, RouteSpec> = {
           };
         });
     },
+  },
+  "/api/test/clock/route": {
+    describe: "test clock (/api/test/clock, APP_ENV=test only)",
+    probes: (n, s) =>
+      fc
+        .sample(fc.record({ req: junkRequest(["seconds"]), json: fc.option(clockJson, { freq: 2 }) }), { numRuns: n, seed: s })
+        .map(({ req, json }) => {
+          const body = json ?? req.body;
+          return { caller: req.caller, method: json ? "POST" : req.method, path: withQuery("/api/test/clock", req.query), headers: req.headers, body: body?.body, contentType: body?.contentType };
+        }),
   },
   "/icon.svg/route": {
     describe: "app icon (/icon.svg)",

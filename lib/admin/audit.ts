@@ -128,7 +128,7 @@ export type SignInHistoryRow = AuditRow & { userAgent: string | null };
  * Password checks made inside a session (presence, password change) are not sign-ins and are
  * left out. The browser comes from the session the step belongs to: a second step names its
  * pending session; a right password names the session its transaction created (same
- * transaction, so the same now()). A refused password created nothing, so its browser is not known.
+ * transaction, so the same app_now()). A refused password created nothing, so its browser is not known.
  */
 export async function signInHistoryOf(db: DbOrTx, userId: string, opts: { limit?: number; days?: number } = {}): Promise<SignInHistoryRow[]> {
   const { limit = 20, days } = opts;
@@ -143,7 +143,7 @@ export async function signInHistoryOf(db: DbOrTx, userId: string, opts: { limit?
                        OR (a.action = 'sign_in.passkey' AND a.outcome = 'ok')
                        OR a.action = 'sign_in.remembered_device'
                        OR a.action IN ('account.locked', 'account.unlocked', 'account.self_unlock'))
-                  ${days ? sql`AND a.at > now() - ${days}::int * interval '1 day'` : sql``}
+                  ${days ? sql`AND a.at > app_now() - ${days}::int * interval '1 day'` : sql``}
                 ORDER BY a.at DESC, a.id DESC LIMIT ${limit}) h
           LEFT JOIN sessions ss ON ss.id = h."sessionId"
           LEFT JOIN LATERAL (

@@ -77,11 +77,11 @@ export async function resetUserMfaIn(tx: Tx, userId: string, actor: Actor, reaso
     sql`UPDATE challenges SET status = 'canceled' WHERE user_id = ${userId} AND status = 'open' RETURNING id`,
   );
   await tx.execute(
-    sql`UPDATE step_up_grants SET voided_at = now() WHERE user_id = ${userId} AND used_at IS NULL AND voided_at IS NULL`,
+    sql`UPDATE step_up_grants SET voided_at = app_now() WHERE user_id = ${userId} AND used_at IS NULL AND voided_at IS NULL`,
   );
   // A reset link escalates through the factors that were just removed: it must start over.
   await tx.execute(
-    sql`UPDATE password_resets SET voided_at = now() WHERE user_id = ${userId} AND used_at IS NULL AND voided_at IS NULL`,
+    sql`UPDATE password_resets SET voided_at = app_now() WHERE user_id = ${userId} AND used_at IS NULL AND voided_at IS NULL`,
   );
   const sessionsEnded = await revokeAllSessions(tx, userId, "mfa_reset");
   // A "lost my device" request of theirs is answered by this reset.

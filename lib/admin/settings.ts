@@ -205,7 +205,7 @@ export async function updateSettingsIn(tx: Tx, next: SettingsInput, actor: Actor
   if (!changes.length) return [];
   await tx
     .update(settings)
-    .set({ ...next, updatedAt: sql`now()` })
+    .set({ ...next, updatedAt: sql`app_now()` })
     .where(eq(settings.id, 1));
   for (const c of changes) {
     await audit(tx, {

@@ -51,7 +51,7 @@ export async function recordSignInDevice(
   if (ownSecret) {
     const seen = await rows<{ id: string }>(
       tx,
-      sql`UPDATE known_devices SET last_seen_at = now(), user_agent = ${ua}, ip = ${client.ip}
+      sql`UPDATE known_devices SET last_seen_at = app_now(), user_agent = ${ua}, ip = ${client.ip}
            WHERE user_id = ${userId} AND device_hash = ${sha256(ownSecret)} RETURNING id`,
     );
     if (seen.length) return { deviceSecret: ownSecret, isNew: false, notMeUrl: null };
@@ -83,11 +83,11 @@ export async function recordSignInDevice(
     tokenHash: sha256(token),
     ip: client.ip,
     userAgent: ua,
-    expiresAt: sql`now() + ${SIGN_IN_ALERT_DAYS}::int * interval '1 day'`,
+    expiresAt: sql`app_now() + ${SIGN_IN_ALERT_DAYS}::int * interval '1 day'`,
   });
   // The origin comes from configuration, never from the request's Host header.
   const notMeUrl = `${getEnv().appUrl}/not-me?token=${token}`;
-  const [{ at }] = await rows<{ at: string }>(tx, sql`SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS at`);
+  const [{ at }] = await rows<{ at: string }>(tx, sql`SELECT to_char(app_now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS at`);
   await queueMail(tx, {
     userId,
     to: user.email,
@@ -143,7 +143,7 @@ async function findAlert(db: DbOrTx, token: string, lock: boolean): Promise<Aler
   if (!notMeTokenSchema.safeParse(token).success) return null;
   const [row] = await rows<AlertRow>(
     db,
-    sql`SELECT id, user_id, device_id, (used_at IS NOT NULL) AS used, (expires_at <= now()) AS expired, user_agent, ip, created_at
+    sql`SELECT id, user_id, device_id, (used_at IS NOT NULL) AS used, (expires_at <= app_now()) AS expired, user_agent, ip, created_at
           FROM sign_in_alerts WHERE token_hash = ${sha256(token)} ${lock ? sql`FOR UPDATE` : sql``}`,
   );
   return row ?? null;
@@ -187,7 +187,7 @@ export async function reportNotMe(db: Db, token: string, client: { ip: string | 
       await audit(tx, { ...base, outcome: "refused", details: { reason: `link ${state}` } });
       return { kind: "invalid", state: state === "valid" ? "unknown" : state };
     }
-    await tx.execute(sql`UPDATE sign_in_alerts SET used_at = now() WHERE id = ${alert.id}`);
+    await tx.execute(sql`UPDATE sign_in_alerts SET used_at = app_now() WHERE id = ${alert.id}`);
     const sessionsEnded = await revokeAllSessions(tx, found.user_id, "reported_not_me");
     await tx.execute(sql`UPDATE users SET must_change_password = true WHERE id = ${found.user_id}`);
     if (alert.device_id) await tx.execute(sql`DELETE FROM known_devices WHERE id = ${alert.device_id}`);

@@ -62,12 +62,12 @@ export async function beginPasskeySignIn(db: Db, client: { ip: string | null; br
       browserHash,
       challenge: isoBase64URL.fromBuffer(bytes),
       nonce: "",
-      expiresAt: sql`now() + ${PASSKEY_CHALLENGE_MINUTES}::int * interval '1 minute'`,
+      expiresAt: sql`app_now() + ${PASSKEY_CHALLENGE_MINUTES}::int * interval '1 minute'`,
     });
     await tx.execute(
       sql`DELETE FROM webauthn_challenges
            WHERE purpose = ${PASSWORDLESS}
-             AND (expires_at < now() OR used_at IS NOT NULL
+             AND (expires_at < app_now() OR used_at IS NOT NULL
                   OR (browser_hash = ${browserHash}
                       AND id NOT IN (SELECT id FROM webauthn_challenges WHERE purpose = ${PASSWORDLESS} AND browser_hash = ${browserHash}
                                       ORDER BY created_at DESC, id LIMIT 3)))`,
@@ -125,11 +125,11 @@ export async function finishPasskeySignIn(
           tx,
           sql`SELECT id FROM webauthn_challenges
                WHERE challenge = ${parsed.challenge} AND purpose = ${PASSWORDLESS} AND browser_hash = ${browserHash}
-                 AND used_at IS NULL AND expires_at > now()`,
+                 AND used_at IS NULL AND expires_at > app_now()`,
         );
         if (!ceremony) throw new CeremonyGone();
         const spend = async () =>
-          (await rows(tx, sql`UPDATE webauthn_challenges SET used_at = now() WHERE id = ${ceremony.id} AND used_at IS NULL RETURNING id`)).length === 1;
+          (await rows(tx, sql`UPDATE webauthn_challenges SET used_at = app_now() WHERE id = ${ceremony.id} AND used_at IS NULL RETURNING id`)).length === 1;
         const result = await checkAssertion(tx, owner, parsed, parsed.challenge, spend);
         if (!result.ok && result.reason === "counter regression") await reportCounterRegression(tx, owner, owner.factorId, PASSWORDLESS);
         return result;

@@ -39,12 +39,12 @@ export async function requestPasswordReset(db: Db, identifier: string, ip: strin
   const token = randomToken(32); // 256 bits; only the hash is stored
   await db.transaction(async (tx) => {
     await tx.execute(
-      sql`UPDATE password_resets SET voided_at = now() WHERE user_id = ${user.id} AND used_at IS NULL AND voided_at IS NULL`,
+      sql`UPDATE password_resets SET voided_at = app_now() WHERE user_id = ${user.id} AND used_at IS NULL AND voided_at IS NULL`,
     );
     await tx.insert(passwordResets).values({
       userId: user.id,
       tokenHash: sha256(token),
-      expiresAt: sql`now() + ${RESET_MINUTES}::int * interval '1 minute'`,
+      expiresAt: sql`app_now() + ${RESET_MINUTES}::int * interval '1 minute'`,
     });
     // The link's origin comes from configuration, never from the request's Host header.
     const link = `${getEnv().appUrl}/reset-password?token=${token}`;
@@ -71,7 +71,7 @@ export async function resetLinkState(db: DbOrTx, token: string): Promise<ResetLi
   if (token.length < 20 || token.length > 200) return "unknown";
   const [r] = await rows<{ used: boolean; voided: boolean; expired: boolean }>(
     db,
-    sql`SELECT (claimed_at IS NOT NULL OR used_at IS NOT NULL) AS used, (voided_at IS NOT NULL) AS voided, (expires_at <= now()) AS expired
+    sql`SELECT (claimed_at IS NOT NULL OR used_at IS NOT NULL) AS used, (voided_at IS NOT NULL) AS voided, (expires_at <= app_now()) AS expired
           FROM password_resets WHERE token_hash = ${sha256(token)}`,
   );
   if (!r) return "unknown";
@@ -98,11 +98,11 @@ export async function claimPasswordReset(
   return db.transaction(async (tx) => {
     const [reset] = await rows<{ id: string; user_id: string; locked: boolean }>(
       tx,
-      sql`UPDATE password_resets r SET claimed_at = now()
+      sql`UPDATE password_resets r SET claimed_at = app_now()
             FROM users u
            WHERE r.token_hash = ${sha256(token)} AND u.id = r.user_id
-             AND r.claimed_at IS NULL AND r.used_at IS NULL AND r.voided_at IS NULL AND r.expires_at > now()
-       RETURNING r.id, r.user_id, (u.locked_at IS NOT NULL AND (u.locked_until IS NULL OR u.locked_until > now())) AS locked`,
+             AND r.claimed_at IS NULL AND r.used_at IS NULL AND r.voided_at IS NULL AND r.expires_at > app_now()
+       RETURNING r.id, r.user_id, (u.locked_at IS NOT NULL AND (u.locked_until IS NULL OR u.locked_until > app_now())) AS locked`,
     );
     if (!reset) {
       await audit(tx, { action: "password_reset.link", outcome: "refused", ip: client.ip, details: { reason: "unknown, used, superseded or expired link" } });
@@ -132,16 +132,16 @@ export async function findActiveReset(db: DbOrTx, sessionId: string): Promise<Ac
   const [r] = await rows<{ id: string; user_id: string; mfa_passed: boolean; locked: boolean }>(
     db,
     sql`SELECT r.id, r.user_id, (r.mfa_passed_at IS NOT NULL) AS mfa_passed,
-               (u.locked_at IS NOT NULL AND (u.locked_until IS NULL OR u.locked_until > now())) AS locked
+               (u.locked_at IS NOT NULL AND (u.locked_until IS NULL OR u.locked_until > app_now())) AS locked
           FROM password_resets r JOIN users u ON u.id = r.user_id
-         WHERE r.session_id = ${sessionId} AND r.used_at IS NULL AND r.voided_at IS NULL AND r.expires_at > now()`,
+         WHERE r.session_id = ${sessionId} AND r.used_at IS NULL AND r.voided_at IS NULL AND r.expires_at > app_now()`,
   );
   if (!r) return null;
   return { id: r.id, userId: r.user_id, mfaPassed: r.mfa_passed, locked: r.locked, needsMfa: await hasPrimaryFactor(db, r.user_id) };
 }
 
 export async function markResetMfaPassed(tx: Tx, resetId: string, sessionId: string): Promise<void> {
-  await tx.execute(sql`UPDATE password_resets SET mfa_passed_at = now() WHERE id = ${resetId} AND session_id = ${sessionId}`);
+  await tx.execute(sql`UPDATE password_resets SET mfa_passed_at = app_now() WHERE id = ${resetId} AND session_id = ${sessionId}`);
 }
 
 /** Hash before opening the transaction: a slow hash must not hold row locks. */
@@ -157,7 +157,7 @@ export async function setNewPassword(
   passwordHash: string,
   ctx: { via: "reset" | "security page"; sessionId: string; ip: string | null },
 ): Promise<void> {
-  await tx.execute(sql`UPDATE users SET password_hash = ${passwordHash}, password_changed_at = now(), must_change_password = false WHERE id = ${user.id}`);
+  await tx.execute(sql`UPDATE users SET password_hash = ${passwordHash}, password_changed_at = app_now(), must_change_password = false WHERE id = ${user.id}`);
   await revokeAllSessions(tx, user.id, "password_changed");
   await audit(tx, { action: "password.changed", outcome: "ok", subjectUserId: user.id, actorUserId: user.id, sessionId: ctx.sessionId, ip: ctx.ip, details: { via: ctx.via } });
   await queueMail(tx, {

@@ -56,10 +56,10 @@ export async function rememberDevice(
     tx,
     sql`INSERT INTO remembered_devices (user_id, secret_hash, user_agent, ip, expires_at)
         SELECT u.id, ${sha256(secret)}, ${client.userAgent?.slice(0, 300) ?? null}, ${client.ip},
-               now() + LEAST(g.remember_device_days, ${MAX_REMEMBER_DEVICE_DAYS}) * interval '1 day'
+               app_now() + LEAST(g.remember_device_days, ${MAX_REMEMBER_DEVICE_DAYS}) * interval '1 day'
           FROM users u JOIN groups g ON g.id = u.group_id
          WHERE u.id = ${userId} AND g.remember_device_days > 0
-        RETURNING id, FLOOR(EXTRACT(EPOCH FROM (expires_at - now())))::int AS seconds`,
+        RETURNING id, FLOOR(EXTRACT(EPOCH FROM (expires_at - app_now())))::int AS seconds`,
   );
   if (!row) return null;
   const seconds = Number(row.seconds);
@@ -79,15 +79,15 @@ export async function useRememberedDevice(tx: DbOrTx, userId: string, cookie: st
   const next = randomToken(32);
   const [row] = await rows<{ id: string; seconds: number }>(
     tx,
-    sql`UPDATE remembered_devices r SET secret_hash = ${sha256(next)}, last_used_at = now()
+    sql`UPDATE remembered_devices r SET secret_hash = ${sha256(next)}, last_used_at = app_now()
           FROM users u JOIN groups g ON g.id = u.group_id
          WHERE r.id = ${parsed.id} AND r.user_id = ${userId} AND u.id = r.user_id
            AND r.secret_hash = ${sha256(parsed.secret)}
-           AND r.revoked_at IS NULL AND r.expires_at > now()
+           AND r.revoked_at IS NULL AND r.expires_at > app_now()
            AND g.remember_device_days > 0
-           AND r.created_at + LEAST(g.remember_device_days, ${MAX_REMEMBER_DEVICE_DAYS}) * interval '1 day' > now()
+           AND r.created_at + LEAST(g.remember_device_days, ${MAX_REMEMBER_DEVICE_DAYS}) * interval '1 day' > app_now()
            AND u.locked_at IS NULL
-        RETURNING r.id, GREATEST(0, FLOOR(EXTRACT(EPOCH FROM (LEAST(r.expires_at, r.created_at + LEAST(g.remember_device_days, ${MAX_REMEMBER_DEVICE_DAYS}) * interval '1 day') - now()))))::int AS seconds`,
+        RETURNING r.id, GREATEST(0, FLOOR(EXTRACT(EPOCH FROM (LEAST(r.expires_at, r.created_at + LEAST(g.remember_device_days, ${MAX_REMEMBER_DEVICE_DAYS}) * interval '1 day') - app_now()))))::int AS seconds`,
   );
   if (!row) return null;
   return { value: `${row.id}.${next}`, maxAgeSeconds: Number(row.seconds) };
@@ -113,8 +113,8 @@ export async function revokeRememberedDevices(
 ): Promise<number> {
   const ended = await rows<{ id: string }>(
     tx,
-    sql`UPDATE remembered_devices SET revoked_at = now(), revoke_reason = ${reason}
-         WHERE user_id = ${userId} AND revoked_at IS NULL AND expires_at > now()
+    sql`UPDATE remembered_devices SET revoked_at = app_now(), revoke_reason = ${reason}
+         WHERE user_id = ${userId} AND revoked_at IS NULL AND expires_at > app_now()
            ${opts.deviceId ? sql`AND id = ${opts.deviceId}` : sql``}
         RETURNING id`,
   );
@@ -141,8 +141,8 @@ export async function listRememberedDevices(db: DbOrTx, userId: string): Promise
     sql`SELECT r.id, r.user_agent AS "userAgent", r.ip, r.created_at AS "createdAt", r.last_used_at AS "lastUsedAt",
                LEAST(r.expires_at, r.created_at + LEAST(g.remember_device_days, ${MAX_REMEMBER_DEVICE_DAYS}) * interval '1 day') AS "expiresAt"
           FROM remembered_devices r JOIN users u ON u.id = r.user_id JOIN groups g ON g.id = u.group_id
-         WHERE r.user_id = ${userId} AND r.revoked_at IS NULL AND r.expires_at > now()
-           AND r.created_at + LEAST(g.remember_device_days, ${MAX_REMEMBER_DEVICE_DAYS}) * interval '1 day' > now()
+         WHERE r.user_id = ${userId} AND r.revoked_at IS NULL AND r.expires_at > app_now()
+           AND r.created_at + LEAST(g.remember_device_days, ${MAX_REMEMBER_DEVICE_DAYS}) * interval '1 day' > app_now()
          ORDER BY r.created_at DESC`,
   );
   return list.map((r) => ({ ...r, createdAt: new Date(r.createdAt), lastUsedAt: r.lastUsedAt ? new Date(r.lastUsedAt) : null, expiresAt: new Date(r.expiresAt) }));

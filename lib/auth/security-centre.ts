@@ -32,7 +32,7 @@ export async function listActiveSessions(db: DbOrTx, userId: string): Promise<Se
                expires_at AS "expiresAt", ip, user_agent AS "userAgent"
           FROM sessions
          WHERE user_id = ${userId} AND revoked_at IS NULL AND activated_at IS NOT NULL
-           AND expires_at > now() AND last_seen_at > now() - ${IDLE_TIMEOUT_MINUTES}::int * interval '1 minute'
+           AND expires_at > app_now() AND last_seen_at > app_now() - ${IDLE_TIMEOUT_MINUTES}::int * interval '1 minute'
          ORDER BY last_seen_at DESC, id`,
   );
   return list.map((s) => ({
@@ -59,7 +59,7 @@ export async function endSessionOf(
 ): Promise<boolean> {
   const ended = await rows<{ id: string; user_agent: string | null; ip: string | null }>(
     tx,
-    sql`UPDATE sessions SET revoked_at = now(), revoke_reason = ${by.reason}
+    sql`UPDATE sessions SET revoked_at = app_now(), revoke_reason = ${by.reason}
          WHERE id = ${targetSessionId} AND user_id = ${userId} AND revoked_at IS NULL AND activated_at IS NOT NULL
            ${by.keep ? sql`AND id <> ${by.keep}` : sql``}
        RETURNING id, user_agent, ip`,
@@ -82,7 +82,7 @@ export async function endSessionOf(
 export async function endOtherSessions(tx: Tx, userId: string, keep: string, by: Ender): Promise<number> {
   const ended = await rows<{ id: string }>(
     tx,
-    sql`UPDATE sessions SET revoked_at = now(), revoke_reason = ${"signed_out_everywhere" satisfies SessionEndReason}
+    sql`UPDATE sessions SET revoked_at = app_now(), revoke_reason = ${"signed_out_everywhere" satisfies SessionEndReason}
          WHERE user_id = ${userId} AND id <> ${keep} AND revoked_at IS NULL RETURNING id`,
   );
   // Signing out everywhere else also forgets every remembered browser, this one's included.

@@ -60,21 +60,21 @@ export async function startSession(
         ), created AS (
           INSERT INTO sessions (user_id, mfa_state, token_hash, activated_at, last_seen_at, rotated_from, ip, user_agent,
                                 password_verified_at, mfa_verified_at, expires_at)
-          VALUES (${s.userId}, ${s.mfaState}, ${sha256(token)}, now(), now(), ${from}, ${s.ip ?? null}, ${s.userAgent?.slice(0, 300) ?? null},
+          VALUES (${s.userId}, ${s.mfaState}, ${sha256(token)}, app_now(), app_now(), ${from}, ${s.ip ?? null}, ${s.userAgent?.slice(0, 300) ?? null},
                   -- Presence (a recent password) carries over to the rotated successor.
-                  ${s.passwordVerified ? sql`now()` : sql`(SELECT password_verified_at FROM prev)`},
-                  ${s.mfaVerified ? sql`now()` : sql`NULL`},
+                  ${s.passwordVerified ? sql`app_now()` : sql`(SELECT password_verified_at FROM prev)`},
+                  ${s.mfaVerified ? sql`app_now()` : sql`NULL`},
                   -- A rotated session keeps its predecessor's absolute deadline: rotation never extends it.
-                  COALESCE((SELECT expires_at FROM prev), now() + ${ABSOLUTE_LIFETIME_HOURS}::int * interval '1 hour'))
+                  COALESCE((SELECT expires_at FROM prev), app_now() + ${ABSOLUTE_LIFETIME_HOURS}::int * interval '1 hour'))
           RETURNING id
         ), retired AS (
-          UPDATE sessions SET revoked_at = now(), revoke_reason = ${"rotated" satisfies SessionEndReason}
+          UPDATE sessions SET revoked_at = app_now(), revoke_reason = ${"rotated" satisfies SessionEndReason}
            WHERE id = ${from} AND revoked_at IS NULL
         ), signed_in AS (
-          UPDATE users SET last_sign_in_at = now() WHERE id = ${s.userId} AND ${s.signedIn ?? false}::boolean
+          UPDATE users SET last_sign_in_at = app_now() WHERE id = ${s.userId} AND ${s.signedIn ?? false}::boolean
         ), challenge AS (
           INSERT INTO challenges (session_id, user_id, purpose, context, expires_at)
-          SELECT id, ${s.userId}, 'sign_in', ${challengeContext}::jsonb, now() + ${CHALLENGE_MINUTES}::int * interval '1 minute'
+          SELECT id, ${s.userId}, 'sign_in', ${challengeContext}::jsonb, app_now() + ${CHALLENGE_MINUTES}::int * interval '1 minute'
             FROM created WHERE ${challengeContext}::jsonb IS NOT NULL
           RETURNING *
         )
@@ -104,19 +104,19 @@ export async function findSession(db: DbOrTx, token: string): Promise<SessionRow
     db,
     sql`SELECT s.id, s.user_id AS "userId", s.mfa_state AS "mfaState",
                u.username, u.display_name AS "displayName", u.email, u.role, u.group_id AS "groupId", u.must_change_password AS "mustChangePassword",
-               COALESCE(s.password_verified_at > now() - ${PRESENCE_MINUTES}::int * interval '1 minute', false) AS "passwordFresh",
-               COALESCE(s.mfa_verified_at > now() - ${PRESENCE_MINUTES}::int * interval '1 minute', false) AS "mfaFresh",
-               (s.last_seen_at < now() - ${LAST_SEEN_GRANULARITY_SECONDS}::int * interval '1 second') AS stale
+               COALESCE(s.password_verified_at > app_now() - ${PRESENCE_MINUTES}::int * interval '1 minute', false) AS "passwordFresh",
+               COALESCE(s.mfa_verified_at > app_now() - ${PRESENCE_MINUTES}::int * interval '1 minute', false) AS "mfaFresh",
+               (s.last_seen_at < app_now() - ${LAST_SEEN_GRANULARITY_SECONDS}::int * interval '1 second') AS stale
           FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = ${sha256(token)}
            AND s.revoked_at IS NULL AND s.activated_at IS NOT NULL
-           AND s.expires_at > now()
-           AND s.last_seen_at > now() - ${IDLE_TIMEOUT_MINUTES}::int * interval '1 minute'`,
+           AND s.expires_at > app_now()
+           AND s.last_seen_at > app_now() - ${IDLE_TIMEOUT_MINUTES}::int * interval '1 minute'`,
   );
   if (!row) return null;
   if (row.stale) {
     // Idle timeout bookkeeping: at most one write a minute per session.
-    await db.execute(sql`UPDATE sessions SET last_seen_at = now() WHERE id = ${row.id}`);
+    await db.execute(sql`UPDATE sessions SET last_seen_at = app_now() WHERE id = ${row.id}`);
   }
   const { stale: _stale, ...session } = row;
   void _stale;
@@ -125,7 +125,7 @@ export async function findSession(db: DbOrTx, token: string): Promise<SessionRow
 
 export async function revokeSession(db: DbOrTx, sessionId: string, reason: SessionEndReason): Promise<void> {
   await db.execute(
-    sql`UPDATE sessions SET revoked_at = now(), revoke_reason = ${reason} WHERE id = ${sessionId} AND revoked_at IS NULL`,
+    sql`UPDATE sessions SET revoked_at = app_now(), revoke_reason = ${reason} WHERE id = ${sessionId} AND revoked_at IS NULL`,
   );
 }
 
@@ -140,7 +140,7 @@ export async function revokeAllSessions(
 ): Promise<number> {
   const r = await rows<{ id: string }>(
     db,
-    sql`UPDATE sessions SET revoked_at = now(), revoke_reason = ${reason}
+    sql`UPDATE sessions SET revoked_at = app_now(), revoke_reason = ${reason}
          WHERE user_id = ${userId} AND revoked_at IS NULL RETURNING id`,
   );
   await revokeRememberedDevices(db, userId, reason);
@@ -154,7 +154,7 @@ export async function revokeAllSessions(
  */
 export async function signOutSession(db: DbOrTx, sessionId: string): Promise<void> {
   await db.execute(
-    sql`UPDATE sessions SET revoked_at = now(), revoke_reason = ${"signed_out" satisfies SessionEndReason}, end_notice_shown_at = now()
+    sql`UPDATE sessions SET revoked_at = app_now(), revoke_reason = ${"signed_out" satisfies SessionEndReason}, end_notice_shown_at = app_now()
          WHERE id = ${sessionId} AND revoked_at IS NULL`,
   );
 }
@@ -163,7 +163,7 @@ export async function signOutSession(db: DbOrTx, sessionId: string): Promise<voi
 export async function touchSession(db: DbOrTx, sessionId: string): Promise<boolean> {
   const r = await rows<{ id: string }>(
     db,
-    sql`UPDATE sessions SET last_seen_at = now() WHERE id = ${sessionId} AND revoked_at IS NULL RETURNING id`,
+    sql`UPDATE sessions SET last_seen_at = app_now() WHERE id = ${sessionId} AND revoked_at IS NULL RETURNING id`,
   );
   return r.length === 1;
 }
@@ -180,14 +180,14 @@ export async function claimEndNotice(db: DbOrTx, token: string): Promise<string 
   const [row] = await rows<{ reason: string | null }>(
     db,
     sql`UPDATE sessions s
-           SET end_notice_shown_at = now(),
+           SET end_notice_shown_at = app_now(),
                revoked_at = COALESCE(s.revoked_at, LEAST(s.expires_at, ${idle})),
                revoke_reason = COALESCE(s.revoke_reason, CASE WHEN ${idle} < s.expires_at THEN ${"idle" satisfies SessionEndReason} ELSE ${"lifetime" satisfies SessionEndReason} END)
          WHERE s.token_hash = ${sha256(token)}
            AND s.activated_at IS NOT NULL
            AND s.end_notice_shown_at IS NULL
            AND s.revoke_reason IS DISTINCT FROM ${"rotated" satisfies SessionEndReason}
-           AND (s.revoked_at IS NOT NULL OR s.expires_at <= now() OR ${idle} <= now())
+           AND (s.revoked_at IS NOT NULL OR s.expires_at <= app_now() OR ${idle} <= app_now())
        RETURNING s.revoke_reason AS reason`,
   );
   return row?.reason ?? null;

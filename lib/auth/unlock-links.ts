@@ -15,12 +15,12 @@ export const UNLOCK_LINK_MINUTES = 60;
 export async function issueUnlockLink(tx: Tx, userId: string): Promise<string> {
   const token = randomToken(32);
   await tx.execute(
-    sql`UPDATE unlock_links SET voided_at = now() WHERE user_id = ${userId} AND used_at IS NULL AND voided_at IS NULL`,
+    sql`UPDATE unlock_links SET voided_at = app_now() WHERE user_id = ${userId} AND used_at IS NULL AND voided_at IS NULL`,
   );
   await tx.insert(unlockLinks).values({
     userId,
     tokenHash: sha256(token),
-    expiresAt: sql`now() + ${UNLOCK_LINK_MINUTES}::int * interval '1 minute'`,
+    expiresAt: sql`app_now() + ${UNLOCK_LINK_MINUTES}::int * interval '1 minute'`,
   });
   // The origin comes from configuration, never from the request's Host header.
   return `${getEnv().appUrl}/unlock?token=${token}`;

@@ -32,7 +32,7 @@ async function findLink(db: DbOrTx, token: string, lock: boolean): Promise<LinkR
   const [row] = await rows<LinkRow>(
     db,
     sql`SELECT id, user_id, (used_at IS NOT NULL) AS used, (voided_at IS NOT NULL) AS voided,
-               (expires_at <= now()) AS expired
+               (expires_at <= app_now()) AS expired
           FROM unlock_links WHERE token_hash = ${sha256(token)} ${lock ? sql`FOR UPDATE` : sql``}`,
   );
   return row ?? null;
@@ -85,7 +85,7 @@ export async function unlockWithLink(db: Db, token: string, client: { ip: string
       await audit(tx, { ...base, outcome: "refused", details: { reason: "throttled" } });
       return { kind: "throttled" };
     }
-    await tx.execute(sql`UPDATE unlock_links SET used_at = now() WHERE id = ${link!.id}`);
+    await tx.execute(sql`UPDATE unlock_links SET used_at = app_now() WHERE id = ${link!.id}`);
     if (!user.locked) {
       await audit(tx, { ...base, outcome: "ok", details: { wasLocked: false } });
       return { kind: "not_locked" };

@@ -28,7 +28,7 @@ async function destinationLabel(tx: Tx, userId: string, to: string): Promise<{ l
   }
   const [p] = await rows<{ name: string; account_number: string; hours: number }>(
     tx,
-    sql`SELECT name, account_number, EXTRACT(EPOCH FROM (now() - created_at)) / 3600 AS hours
+    sql`SELECT name, account_number, EXTRACT(EPOCH FROM (app_now() - created_at)) / 3600 AS hours
           FROM payees WHERE id = ${dest.id} AND user_id = ${userId}`,
   );
   return p ? { label: `${p.name} ${maskAccount(p.account_number)}`, payeeCreatedHoursAgo: Number(p.hours) } : null;

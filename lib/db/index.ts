@@ -1,4 +1,5 @@
 import "server-only";
+import { assertClockUnmoved } from "@/lib/clock";
 import { getEnv } from "@/lib/env";
 import { registerDatabaseProbe } from "./availability";
 import { openPglite, openPostgres, postgresProbe, type Db, type DbHandle } from "./client";
@@ -20,17 +21,33 @@ export function getHandle(): Promise<DbHandle> {
       // postgres.js reconnects by itself after a restart: a dead connection fails its query
       // and is replaced on the next one. The probe lets proxy.ts see when the server is back.
       registerDatabaseProbe(postgresProbe(env.databaseUrl));
-      return openPostgres(env.databaseUrl, env.databasePoolSize);
+      return refuseMovedClock(openPostgres(env.databaseUrl, env.databasePoolSize), env.appEnv);
     }
     const handle = openPglite(env.dataDir);
     // Idempotent; normally done by scripts/prepare-db.ts before the server starts.
     await handle.migrate();
-    return handle;
+    return refuseMovedClock(handle, env.appEnv);
   })().catch((err) => {
     g.__mfaBankDb = undefined;
     throw err;
   });
   return g.__mfaBankDb;
+}
+
+/**
+ * Once per process, when the database is first opened (not per request): a server that is not
+ * a test run never serves from a database whose test clock was moved (lib/clock.ts). Under
+ * APP_ENV=test nothing is read.
+ */
+async function refuseMovedClock(handle: DbHandle, appEnv: ReturnType<typeof getEnv>["appEnv"]): Promise<DbHandle> {
+  try {
+    await assertClockUnmoved(handle.db, appEnv);
+  } catch (err) {
+    await handle.close().catch(() => {});
+    console.error(`[mfa-bank] ${err instanceof Error ? err.message : String(err)}`);
+    throw err;
+  }
+  return handle;
 }
 
 export async function getDb(): Promise<Db> {

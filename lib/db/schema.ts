@@ -18,7 +18,8 @@ import {
 
 // Column names are snake_case in SQL (casing: "snake_case" in drizzle config and client).
 const ts = (name?: string) => (name ? timestamp(name, { withTimezone: true }) : timestamp({ withTimezone: true }));
-const createdAt = () => ts().notNull().defaultNow();
+// app_now(), not now(): the test clock (lib/clock.ts) moves record stamps with every time decision.
+const createdAt = () => ts().notNull().default(sql`app_now()`);
 // Money is integer minor units (cents). JS numbers are exact up to 2^53, far above any balance here.
 const money = () => bigint({ mode: "number" });
 
@@ -586,6 +587,20 @@ export const mfaProviders = pgTable(
     check("mfa_providers_prefix_no_colon", sql`${t.credentialPrefix} ~ '^[a-z0-9_-]{1,32}$'`),
     check("mfa_providers_timeout_range", sql`${t.timeoutMs} between 100 and 30000`),
   ],
+);
+
+/**
+ * The test clock (lib/clock.ts): app_now() is now() plus this offset. One row (id = 1), moved
+ * forward only, and only by a test run (APP_ENV=test); any other run refuses to start while
+ * it is not 0 (docs/ARCHITECTURE.md, "Time").
+ */
+export const testClock = pgTable(
+  "test_clock",
+  {
+    id: integer().primaryKey().default(1),
+    offsetMs: bigint({ mode: "number" }).notNull().default(0),
+  },
+  (t) => [check("test_clock_singleton", sql`${t.id} = 1`), check("test_clock_forward", sql`${t.offsetMs} >= 0`)],
 );
 
 // ─── The mock provider's own tables (app/mock-provider): only its route handlers use them. ──

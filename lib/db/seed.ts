@@ -153,7 +153,7 @@ export async function enrolAtMockProvider(
     const types = [...new Set(targets.map((t) => `${prefix}:${t.capability}`))];
     await tx
       .insert(factors)
-      .values(types.map((type) => ({ userId: user.id, type, label: "Mock provider", status: "active" as const, activatedAt: sql`now()` })))
+      .values(types.map((type) => ({ userId: user.id, type, label: "Mock provider", status: "active" as const, activatedAt: sql`app_now()` })))
       .onConflictDoNothing();
   });
 }
@@ -190,16 +190,16 @@ export async function seed(db: Db, log: (line: string) => void = console.log): P
       const [landlord] = await tx
         .insert(payees)
         .values([
-          { userId: user.id, name: "City Lettings", accountNumber: "NL02BANK0123456789", createdAt: sql`now() - interval '90 days'` },
-          { userId: user.id, name: "Green Energy Co", accountNumber: "NL03BANK0987654321", createdAt: sql`now() - interval '60 days'` },
-          { userId: user.id, name: "Sam Friend", accountNumber: "NL04BANK0555666777", createdAt: sql`now() - interval '30 days'` },
+          { userId: user.id, name: "City Lettings", accountNumber: "NL02BANK0123456789", createdAt: sql`app_now() - interval '90 days'` },
+          { userId: user.id, name: "Green Energy Co", accountNumber: "NL03BANK0987654321", createdAt: sql`app_now() - interval '60 days'` },
+          { userId: user.id, name: "Sam Friend", accountNumber: "NL04BANK0555666777", createdAt: sql`app_now() - interval '30 days'` },
         ])
         .returning({ id: payees.id });
       // Past transfers: the seeded balances are after these, so the ledger reads naturally.
       await tx.insert(transfers).values([
-        { userId: user.id, fromAccountId: ids[0]!, payeeId: landlord!.id, amountMinor: 95_000, memo: "Rent", createdAt: sql`now() - interval '20 days'` },
-        { userId: user.id, fromAccountId: ids[0]!, toAccountId: ids[1]!, amountMinor: 20_000, memo: "Monthly saving", createdAt: sql`now() - interval '10 days'` },
-        { userId: user.id, fromAccountId: ids[0]!, payeeId: landlord!.id, amountMinor: 95_000, memo: "Rent", createdAt: sql`now() - interval '2 days'` },
+        { userId: user.id, fromAccountId: ids[0]!, payeeId: landlord!.id, amountMinor: 95_000, memo: "Rent", createdAt: sql`app_now() - interval '20 days'` },
+        { userId: user.id, fromAccountId: ids[0]!, toAccountId: ids[1]!, amountMinor: 20_000, memo: "Monthly saving", createdAt: sql`app_now() - interval '10 days'` },
+        { userId: user.id, fromAccountId: ids[0]!, payeeId: landlord!.id, amountMinor: 95_000, memo: "Rent", createdAt: sql`app_now() - interval '2 days'` },
       ]);
       if (u.group === "commercial_ext") {
         await enrolAtMockProvider(tx, { id: user.id, username: u.username, displayName: u.displayName }, [
@@ -217,7 +217,7 @@ export async function seed(db: Db, log: (line: string) => void = console.log): P
           label: "Authenticator app",
           status: "active",
           secretEnc: sealFactorSecret(id, u.totpSecret),
-          activatedAt: sql`now()`,
+          activatedAt: sql`app_now()`,
         });
       }
     });

@@ -134,7 +134,7 @@ export async function createTotpFactor(
     label: "Authenticator app",
     status,
     secretEnc: sealFactorSecret(id, secret),
-    activatedAt: status === "active" ? sql`now()` : null,
+    activatedAt: status === "active" ? sql`app_now()` : null,
   });
   return { id, secret };
 }
@@ -151,9 +151,9 @@ export async function createSession(
       userId,
       mfaState: o.mfaState ?? "pending",
       tokenHash: randomBytes(32).toString("base64url"),
-      activatedAt: sql`now()`,
-      passwordVerifiedAt: sql`now()`,
-      expiresAt: sql`now() + interval '12 hours'`,
+      activatedAt: sql`app_now()`,
+      passwordVerifiedAt: sql`app_now()`,
+      expiresAt: sql`app_now() + interval '12 hours'`,
     })
     .returning({ id: sessions.id });
   return s!.id;
@@ -188,7 +188,7 @@ export async function createPayee(
   const accountNumber = o.accountNumber ?? `DE89TEST${randomBytes(6).toString("hex").toUpperCase()}`;
   const [p] = await db
     .insert(payees)
-    .values({ userId, name, accountNumber, createdAt: sql`now() - ${o.ageHours ?? 0}::float8 * interval '1 hour'` })
+    .values({ userId, name, accountNumber, createdAt: sql`app_now() - ${o.ageHours ?? 0}::float8 * interval '1 hour'` })
     .returning({ id: payees.id });
   return { id: p!.id, name, accountNumber };
 }
@@ -202,8 +202,8 @@ export async function sessionById(db: Db, sessionId: string): Promise<SessionRow
     db,
     sql`SELECT s.id, s.user_id AS "userId", s.mfa_state AS "mfaState",
                u.username, u.display_name AS "displayName", u.email, u.role, u.group_id AS "groupId", u.must_change_password AS "mustChangePassword",
-               COALESCE(s.password_verified_at > now() - interval '5 minutes', false) AS "passwordFresh",
-               COALESCE(s.mfa_verified_at > now() - interval '5 minutes', false) AS "mfaFresh"
+               COALESCE(s.password_verified_at > app_now() - interval '5 minutes', false) AS "passwordFresh",
+               COALESCE(s.mfa_verified_at > app_now() - interval '5 minutes', false) AS "mfaFresh"
           FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.id = ${sessionId}`,
   );
@@ -214,6 +214,6 @@ export async function sessionById(db: Db, sessionId: string): Promise<SessionRow
 /** A new verified session of the user, as the CurrentSession an action receives. */
 export async function createVerifiedSession(db: Db, userId: string): Promise<SessionRow> {
   const id = await createSession(db, userId, { mfaState: "verified" });
-  await db.update(sessions).set({ mfaVerifiedAt: sql`now()` }).where(eq(sessions.id, id));
+  await db.update(sessions).set({ mfaVerifiedAt: sql`app_now()` }).where(eq(sessions.id, id));
   return sessionById(db, id);
 }

@@ -224,7 +224,7 @@ export async function createUserPool(db: Db, opts: { runId: string; perKind: num
           userId: idOf.get(d.username)!,
           name: "City Lettings",
           accountNumber: "NL02BANK0123456789",
-          createdAt: sql`now() - interval '90 days'`,
+          createdAt: sql`app_now() - interval '90 days'`,
         })),
       )
       .returning({ id: payees.id, userId: payees.userId, name: payees.name, accountNumber: payees.accountNumber });
@@ -241,7 +241,7 @@ export async function createUserPool(db: Db, opts: { runId: string; perKind: num
           toAccountId: savings!.id,
           amountMinor: 20_000,
           memo: "Monthly saving",
-          createdAt: sql`now() - interval '10 days'`,
+          createdAt: sql`app_now() - interval '10 days'`,
         };
       }),
     );
@@ -258,7 +258,7 @@ export async function createUserPool(db: Db, opts: { runId: string; perKind: num
             label: "Authenticator app",
             status: "active" as const,
             secretEnc: sealFactorSecret(id, d.totpSecret!),
-            activatedAt: sql`now() - interval '30 days'`,
+            activatedAt: sql`app_now() - interval '30 days'`,
           };
         }),
       );

@@ -23,7 +23,7 @@ export async function deliverOutbox(limit = 20): Promise<number> {
     for (const m of batch) {
       try {
         await transport.sendMail({ from: env.mailFrom, to: m.to_address, subject: m.subject, text: m.body });
-        await tx.execute(sql`UPDATE outbox SET sent_at = now() WHERE id = ${m.id}`);
+        await tx.execute(sql`UPDATE outbox SET sent_at = app_now() WHERE id = ${m.id}`);
         sent++;
       } catch (err) {
         console.error("[mail] SMTP delivery failed:", err instanceof Error ? err.message : err);

@@ -24,13 +24,13 @@ export async function openChallenge(
     db,
     sql`WITH existing AS (
           SELECT * FROM challenges
-           WHERE session_id = ${c.sessionId} AND purpose = ${c.purpose} AND status = 'open' AND expires_at > now()
+           WHERE session_id = ${c.sessionId} AND purpose = ${c.purpose} AND status = 'open' AND expires_at > app_now()
              AND context->>'key' IS NOT DISTINCT FROM ${c.key ?? null}
            ORDER BY created_at DESC LIMIT 1
         ), created AS (
           INSERT INTO challenges (session_id, user_id, purpose, context, expires_at)
           SELECT ${c.sessionId}, ${c.userId}, ${c.purpose}, ${JSON.stringify(context)}::jsonb,
-                 now() + ${CHALLENGE_MINUTES}::int * interval '1 minute'
+                 app_now() + ${CHALLENGE_MINUTES}::int * interval '1 minute'
            WHERE NOT EXISTS (SELECT 1 FROM existing)
           RETURNING *
         )
@@ -74,7 +74,7 @@ export async function findOpenChallenge(db: DbOrTx, id: string, sessionId: strin
         eq(challenges.sessionId, sessionId),
         eq(challenges.purpose, purpose),
         eq(challenges.status, "open"),
-        gt(challenges.expiresAt, sql`now()`),
+        gt(challenges.expiresAt, sql`app_now()`),
       ),
     );
   return row ?? null;
@@ -84,8 +84,8 @@ export async function findOpenChallenge(db: DbOrTx, id: string, sessionId: strin
 export async function consumeChallenge(tx: DbOrTx, id: string, factor: string): Promise<boolean> {
   const r = await rows<{ id: string }>(
     tx,
-    sql`UPDATE challenges SET status = 'consumed', factor = ${factor}, passed_at = now(), consumed_at = now()
-         WHERE id = ${id} AND status = 'open' AND expires_at > now() RETURNING id`,
+    sql`UPDATE challenges SET status = 'consumed', factor = ${factor}, passed_at = app_now(), consumed_at = app_now()
+         WHERE id = ${id} AND status = 'open' AND expires_at > app_now() RETURNING id`,
   );
   return r.length === 1;
 }

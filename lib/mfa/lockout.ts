@@ -11,7 +11,7 @@ import { backoffDelayMs, reachesThreshold, successResets, type LockoutPolicy } f
  * One lockout model for every factor. Each attempt runs in one transaction that holds the
  * user's row lock (SELECT … FOR UPDATE): admission (locked? inside the backoff delay?),
  * evaluation and counting are serialised per account across sessions, IPs and app instances,
- * and every time comparison uses the database clock — clock_timestamp(), not now(): now() is
+ * and every time comparison uses the database clock — app_clock_timestamp(), not app_now(): app_now() is
  * the transaction's start, which may be long before the row lock was granted.
  */
 
@@ -54,9 +54,9 @@ async function lockUserRow(tx: Tx, ctx: AttemptContext): Promise<UserLockRow | n
     tx,
     sql`SELECT u.id, u.username, u.email, g.self_unlock, u.failed_attempts, u.mfa_failed_streak,
                (u.locked_at IS NOT NULL) AS locked,
-               (u.locked_until IS NOT NULL AND u.locked_until <= clock_timestamp()) AS lock_expired,
-               GREATEST(0, CEIL(EXTRACT(EPOCH FROM (u.next_attempt_at - clock_timestamp())) * 1000))::int AS wait_ms,
-               FLOOR(EXTRACT(EPOCH FROM clock_timestamp()))::bigint AS now_s,
+               (u.locked_until IS NOT NULL AND u.locked_until <= app_clock_timestamp()) AS lock_expired,
+               GREATEST(0, CEIL(EXTRACT(EPOCH FROM (u.next_attempt_at - app_clock_timestamp())) * 1000))::int AS wait_ms,
+               FLOOR(EXTRACT(EPOCH FROM app_clock_timestamp()))::bigint AS now_s,
                s.lockout_threshold, s.lockout_duration_minutes, s.backoff_base_ms, s.backoff_max_ms
           FROM users u JOIN groups g ON g.id = u.group_id CROSS JOIN settings s
          WHERE u.id = ${ctx.userId} AND s.id = 1
@@ -127,10 +127,10 @@ async function countFailure(
     sql`UPDATE users
            SET failed_attempts = ${failed},
                mfa_failed_streak = ${streak},
-               next_attempt_at = CASE WHEN ${delay}::int > 0 THEN clock_timestamp() + ${delay}::int * interval '1 millisecond' ELSE next_attempt_at END,
-               locked_at = CASE WHEN ${locks} THEN clock_timestamp() ELSE locked_at END,
+               next_attempt_at = CASE WHEN ${delay}::int > 0 THEN app_clock_timestamp() + ${delay}::int * interval '1 millisecond' ELSE next_attempt_at END,
+               locked_at = CASE WHEN ${locks} THEN app_clock_timestamp() ELSE locked_at END,
                locked_until = CASE WHEN ${locks} AND ${policy?.lockoutDurationMinutes ?? 0}::int > 0
-                                   THEN clock_timestamp() + ${policy?.lockoutDurationMinutes ?? 0}::int * interval '1 minute'
+                                   THEN app_clock_timestamp() + ${policy?.lockoutDurationMinutes ?? 0}::int * interval '1 minute'
                                    ELSE locked_until END
          WHERE id = ${row?.id ?? ctx.userId} AND ${counts}::boolean`,
   );
@@ -141,7 +141,7 @@ async function countFailure(
 async function lockAccount(tx: Tx, row: UserLockRow, ctx: AttemptContext, policy: LockoutPolicy) {
   // Every session of the user ends at its next request, and no remembered browser survives a lock.
   await tx.execute(
-    sql`UPDATE sessions SET revoked_at = now(), revoke_reason = 'account_locked'
+    sql`UPDATE sessions SET revoked_at = app_now(), revoke_reason = 'account_locked'
          WHERE user_id = ${row.id} AND revoked_at IS NULL`,
   );
   await revokeRememberedDevices(tx, row.id, "account_locked");
@@ -269,8 +269,8 @@ export async function attemptMfa<R>(
 export async function peekAdmission(db: DbOrTx, userId: string): Promise<{ locked: boolean; waitMs: number }> {
   const [row] = await rows<{ locked: boolean; wait_ms: number }>(
     db,
-    sql`SELECT (locked_at IS NOT NULL AND (locked_until IS NULL OR locked_until > clock_timestamp())) AS locked,
-               GREATEST(0, CEIL(EXTRACT(EPOCH FROM (next_attempt_at - clock_timestamp())) * 1000))::int AS wait_ms
+    sql`SELECT (locked_at IS NOT NULL AND (locked_until IS NULL OR locked_until > app_clock_timestamp())) AS locked,
+               GREATEST(0, CEIL(EXTRACT(EPOCH FROM (next_attempt_at - app_clock_timestamp())) * 1000))::int AS wait_ms
           FROM users WHERE id = ${userId}`,
   );
   return { locked: !row || row.locked, waitMs: Number(row?.wait_ms ?? 0) };

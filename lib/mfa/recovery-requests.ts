@@ -131,7 +131,7 @@ export async function resolveOpenRequestIn(tx: Tx, userId: string, actor: Decide
   const [r] = await rows<{ id: string }>(
     tx,
     sql`UPDATE recovery_requests
-           SET status = 'resolved', decided_at = now(), decided_by = ${actor.userId ?? null},
+           SET status = 'resolved', decided_at = app_now(), decided_by = ${actor.userId ?? null},
                decided_by_label = ${actor.label}, decision_reason = ${reason}
          WHERE user_id = ${userId} AND status = 'open' RETURNING id`,
   );
@@ -148,7 +148,7 @@ export async function declineOpenRequestIn(
   const [r] = await rows<{ id: string; email: string; username: string }>(
     tx,
     sql`UPDATE recovery_requests r
-           SET status = 'declined', decided_at = now(), decided_by = ${actor.userId ?? null},
+           SET status = 'declined', decided_at = app_now(), decided_by = ${actor.userId ?? null},
                decided_by_label = ${actor.label}, decision_reason = ${reason}
           FROM users u
          WHERE r.user_id = ${userId} AND r.status = 'open' AND u.id = r.user_id

@@ -78,7 +78,7 @@ async function snapshotOf(
                  challenge
                    ? sql`(SELECT to_jsonb(c) FROM challenges c
                            WHERE c.id = ${challenge.id} AND c.session_id = ${user.sessionId} AND c.purpose = ${challenge.purpose}
-                             AND c.status = 'open' AND c.expires_at > now())`
+                             AND c.status = 'open' AND c.expires_at > app_now())`
                    : sql`NULL::jsonb`
                } AS challenge,
                ${factorRead ?? sql`NULL::jsonb`} AS factor_read

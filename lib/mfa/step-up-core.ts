@@ -108,10 +108,10 @@ export async function runGuarded<S extends z.ZodObject, D>(
         const [grant] = await rows<{ matches: boolean }>(
           tx,
           sql`UPDATE step_up_grants
-                 SET used_at = CASE WHEN input_hash = ${hash} THEN now() ELSE used_at END,
-                     voided_at = CASE WHEN input_hash = ${hash} THEN voided_at ELSE now() END
+                 SET used_at = CASE WHEN input_hash = ${hash} THEN app_now() ELSE used_at END,
+                     voided_at = CASE WHEN input_hash = ${hash} THEN voided_at ELSE app_now() END
                WHERE id = ${grantId} AND session_id = ${session.id} AND user_id = ${session.userId}
-                 AND action = ${opts.action} AND used_at IS NULL AND voided_at IS NULL AND expires_at > now()
+                 AND action = ${opts.action} AND used_at IS NULL AND voided_at IS NULL AND expires_at > app_now()
            RETURNING (input_hash = ${hash}) AS matches`,
         );
         if (!grant?.matches) {

@@ -14,7 +14,7 @@ export default function ForgotPasswordPage() {
       </p>
       <ForgotPasswordForm />
       <p className="mt-6 text-center text-sm">
-        <Link href="/login" className="text-brand-600 hover:underline">
+        <Link href="/login" className="text-brand-600 underline underline-offset-4">
           Back to sign in
         </Link>
       </p>

@@ -34,7 +34,11 @@ export default async function LoginPage({
         intro={
           <>
             <h1 className="text-xl font-semibold">Sign in to MFA Bank</h1>
-            <p className="mb-6 mt-1 text-sm text-muted">Your password first; then, if you have set one up, your second factor.</p>
+            {/* True for every group's policy (groups.mfa_required): retail and staff must have a second step, commercial may. */}
+            <p className="mb-6 mt-1 text-sm text-muted">
+              Your password first, then your second step if you have one. If your account needs one and you haven&apos;t set it up yet,
+              we&apos;ll help you do that next.
+            </p>
             {changed ? (
               <Alert kind="ok" className="mb-4">
                 Your password was changed and every session was signed out. Sign in with your new password.
@@ -49,7 +53,7 @@ export default async function LoginPage({
         }
         footer={
           <p className="mt-6 text-center text-sm">
-            <Link href="/forgot-password" className="text-brand-600 hover:underline">
+            <Link href="/forgot-password" className="text-brand-600 underline underline-offset-4">
               Forgot your password?
             </Link>
           </p>

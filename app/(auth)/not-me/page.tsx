@@ -41,7 +41,7 @@ export default async function NotMePage({ searchParams }: { searchParams: Promis
             {NOT_ME_LINK_PROBLEMS[link.state]}
           </Alert>
           <p className="mt-6 text-center text-sm">
-            <Link href="/login" className="text-brand-600 hover:underline">
+            <Link href="/login" className="text-brand-600 underline underline-offset-4">
               Go to sign-in
             </Link>
           </p>

@@ -64,7 +64,7 @@ export const completeReset = sessionAction(["reset"], newPasswordSchema, async (
     // Re-checked under the user's row lock: still this session's reset, MFA passed, not locked.
     const [u] = await rows<{ locked: boolean }>(
       tx,
-      sql`SELECT (locked_at IS NOT NULL AND (locked_until IS NULL OR locked_until > now())) AS locked
+      sql`SELECT (locked_at IS NOT NULL AND (locked_until IS NULL OR locked_until > app_now())) AS locked
             FROM users WHERE id = ${session.userId} FOR UPDATE`,
     );
     const reset = await findActiveReset(tx, session.id);
@@ -72,7 +72,7 @@ export const completeReset = sessionAction(["reset"], newPasswordSchema, async (
     if (u?.locked) return "locked" as const;
     const used = await rows<{ id: string }>(
       tx,
-      sql`UPDATE password_resets SET used_at = now() WHERE id = ${reset.id} AND used_at IS NULL RETURNING id`,
+      sql`UPDATE password_resets SET used_at = app_now() WHERE id = ${reset.id} AND used_at IS NULL RETURNING id`,
     );
     if (!used.length) return "expired" as const;
     await setNewPassword(tx, { id: session.userId, username: session.username, email: session.email }, passwordHash, {

@@ -33,7 +33,7 @@ export default async function UnlockPage({ searchParams }: { searchParams: Promi
             {UNLOCK_LINK_PROBLEMS[state]}
           </Alert>
           <p className="mt-6 text-center text-sm">
-            <Link href="/login" className="text-brand-600 hover:underline">
+            <Link href="/login" className="text-brand-600 underline underline-offset-4">
               Back to sign-in
             </Link>
           </p>

@@ -1,21 +1,27 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { TransferList } from "@/components/bank/transfer-list";
-import { Card, formatMoney, PageHeader } from "@/components/ui";
+import { Alert, Card, formatMoney, PageHeader } from "@/components/ui";
 import { requireUser } from "@/lib/auth/current";
 import { listAccounts, listTransfers } from "@/lib/bank/queries";
 import { getDb } from "@/lib/db";
+import { FEW_RECOVERY_CODES, recoveryCodesLeftAfterUse } from "@/lib/mfa/factors/recovery";
 
 export const metadata: Metadata = { title: "Accounts" };
 
 export default async function DashboardPage() {
   const session = await requireUser();
   const db = await getDb();
-  const [accounts, recent] = await Promise.all([listAccounts(db, session.userId), listTransfers(db, session.userId, { limit: 8 })]);
+  const [accounts, recent, codesLeft] = await Promise.all([
+    listAccounts(db, session.userId),
+    listTransfers(db, session.userId, { limit: 8 }),
+    recoveryCodesLeftAfterUse(db, { id: session.id, userId: session.userId }),
+  ]);
   const total = accounts.reduce((sum, a) => sum + a.balanceMinor, 0);
   return (
     <>
       <PageHeader title={`Hello, ${session.displayName}`} subtitle={`Total balance ${formatMoney(total)}`} />
+      {codesLeft !== null && <RecoveryCodesLeft left={codesLeft} />}
       <section aria-label="Your accounts" className="grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-3">
         {accounts.map((a) => (
           <Link key={a.id} href={`/accounts/${a.id}`} className="group">
@@ -32,5 +38,34 @@ export default async function DashboardPage() {
         <TransferList lines={recent} />
       </Card>
     </>
+  );
+}
+
+/** After a sign-in with a recovery code: how many are left, and a new set when few are. */
+function RecoveryCodesLeft({ left }: { left: number }) {
+  const newSet = (
+    <Link href="/security" className="font-medium underline underline-offset-4">
+      make a new set on the Security page
+    </Link>
+  );
+  if (left === 0) {
+    return (
+      <Alert kind="warn" className="mb-6">
+        You signed in with your last recovery code. Please {newSet}, so you can still sign in if you lose your phone.
+      </Alert>
+    );
+  }
+  const codes = left === 1 ? "1 recovery code" : `${left} recovery codes`;
+  if (left <= FEW_RECOVERY_CODES) {
+    return (
+      <Alert kind="warn" className="mb-6">
+        You signed in with a recovery code. Only {codes} left: {newSet} before you run out.
+      </Alert>
+    );
+  }
+  return (
+    <Alert kind="info" className="mb-6">
+      You signed in with a recovery code. You have {codes} left; each one works once.
+    </Alert>
   );
 }

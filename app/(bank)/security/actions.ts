@@ -46,7 +46,7 @@ export const confirmPresence = userAction(presenceSchema, async (input, session)
   const pw = await recordPasswordAttempt(
     db,
     { userId: session.userId, sessionId: session.id, ip, factor: "password", purpose: "presence", passwordOk, userHasMfa: hasMfa },
-    (tx) => tx.execute(sql`UPDATE sessions SET password_verified_at = now() WHERE id = ${session.id}`),
+    (tx) => tx.execute(sql`UPDATE sessions SET password_verified_at = app_now() WHERE id = ${session.id}`),
   );
   if (pw.kind === "locked" || (pw.kind === "failed" && pw.locked)) {
     return { status: "error", code: "locked", message: pw.kind === "locked" ? LOCKED : LOCKED_NOW };
@@ -74,7 +74,7 @@ export const verifyPresence = userAction(
       db,
       { ...factorUser(session), ip: await clientIp() },
       { challengeId, purpose: "step_up", factorId: factor, input: fields },
-      (tx) => tx.execute(sql`UPDATE sessions SET mfa_verified_at = now() WHERE id = ${session.id}`),
+      (tx) => tx.execute(sql`UPDATE sessions SET mfa_verified_at = app_now() WHERE id = ${session.id}`),
     );
     if (outcome.kind !== "ok") return outcomeToState(outcome);
     revalidatePath("/security");
@@ -117,7 +117,7 @@ export const registerFactor = userAction(registerSchema, async (input, session) 
     });
     if (factor.primary && session.mfaState === "none") {
       // Proving the new factor just now counts as MFA for this session.
-      await tx.execute(sql`UPDATE sessions SET mfa_state = 'verified', mfa_verified_at = now() WHERE id = ${session.id}`);
+      await tx.execute(sql`UPDATE sessions SET mfa_state = 'verified', mfa_verified_at = app_now() WHERE id = ${session.id}`);
     }
     return r;
   });

@@ -45,10 +45,10 @@ export const verifyStepUp = userAction(
             action,
             inputHash: hash,
             challengeId,
-            expiresAt: sql`now() + ${mfaTokenLifetimeMinutes}::int * interval '1 minute'`,
+            expiresAt: sql`app_now() + ${mfaTokenLifetimeMinutes}::int * interval '1 minute'`,
           })
           .returning({ id: stepUpGrants.id });
-        await tx.execute(sql`UPDATE sessions SET mfa_verified_at = now() WHERE id = ${session.id}`);
+        await tx.execute(sql`UPDATE sessions SET mfa_verified_at = app_now() WHERE id = ${session.id}`);
         return grant!.id;
       },
     );

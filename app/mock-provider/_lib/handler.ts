@@ -48,12 +48,12 @@ const hashCode = (txnId: string, code: string) => sha256(`mock-otp:${txnId}:${co
 async function loadTxn(db: DbOrTx, id: string, clientId: string): Promise<TxnRow | null> {
   if (!z.uuid().safeParse(id).success) return null;
   await db.execute(
-    sql`UPDATE mock_provider_transactions SET status = 'TIMEOUT', completed_at = now()
-         WHERE id = ${id} AND status = 'PENDING' AND expires_at <= now()`,
+    sql`UPDATE mock_provider_transactions SET status = 'TIMEOUT', completed_at = app_now()
+         WHERE id = ${id} AND status = 'PENDING' AND expires_at <= app_now()`,
   );
   const [row] = await rows<TxnRow>(
     db,
-    sql`SELECT t.id, t.client_id, u.unique_name, t.capability, t.status, t.code_hash, (t.expires_at <= now()) AS expired
+    sql`SELECT t.id, t.client_id, u.unique_name, t.capability, t.status, t.code_hash, (t.expires_at <= app_now()) AS expired
           FROM mock_provider_transactions t JOIN mock_provider_users u ON u.id = t.user_id
          WHERE t.id = ${id} AND t.client_id = ${clientId}`,
   );
@@ -88,11 +88,11 @@ async function issueToken(db: DbOrTx, req: Request): Promise<Response> {
   const [client] = await db.select().from(mockProviderClients).where(eq(mockProviderClients.clientId, clientId));
   if (!client || client.secretHash !== sha256(secret)) return error(401, "invalid_client");
   const token = randomBytes(32).toString("base64url");
-  await db.execute(sql`DELETE FROM mock_provider_tokens WHERE expires_at < now()`);
+  await db.execute(sql`DELETE FROM mock_provider_tokens WHERE expires_at < app_now()`);
   await db.insert(mockProviderTokens).values({
     tokenHash: sha256(token),
     clientId,
-    expiresAt: sql`now() + ${TOKEN_SECONDS}::int * interval '1 second'`,
+    expiresAt: sql`app_now() + ${TOKEN_SECONDS}::int * interval '1 second'`,
   });
   return json(200, { access_token: token, token_type: "Bearer", expires_in: TOKEN_SECONDS });
 }
@@ -103,7 +103,7 @@ async function bearerClient(db: DbOrTx, req: Request): Promise<string | null> {
   const [t] = await db
     .select({ clientId: mockProviderTokens.clientId })
     .from(mockProviderTokens)
-    .where(and(eq(mockProviderTokens.tokenHash, sha256(m[1]!)), gt(mockProviderTokens.expiresAt, sql`now()`)));
+    .where(and(eq(mockProviderTokens.tokenHash, sha256(m[1]!)), gt(mockProviderTokens.expiresAt, sql`app_now()`)));
   return t?.clientId ?? null;
 }
 
@@ -159,7 +159,7 @@ async function initiateTxn(db: DbOrTx, clientId: string, req: Request): Promise<
     const [recent] = await rows<{ n: number }>(
       db,
       sql`SELECT count(*)::int AS n FROM mock_provider_transactions
-           WHERE user_id = ${target.user_id} AND capability = 'mobile_push' AND created_at > now() - interval '1 minute'`,
+           WHERE user_id = ${target.user_id} AND capability = 'mobile_push' AND created_at > app_now() - interval '1 minute'`,
     );
     if ((recent?.n ?? 0) >= PUSHES_PER_MINUTE) return error(429, "too_many_pushes", "Wait a minute before sending another push.");
     const seconds = target.push_timeout_seconds ?? expiresInSeconds ?? DEFAULT_PUSH_SECONDS;
@@ -168,7 +168,7 @@ async function initiateTxn(db: DbOrTx, clientId: string, req: Request): Promise<
       db,
       sql`INSERT INTO mock_provider_transactions (client_id, user_id, target_id, capability, number_to_match, choices, expires_at)
           VALUES (${clientId}, ${target.user_id}, ${target.id}, 'mobile_push', ${number}, ${JSON.stringify(threeChoices(number))}::jsonb,
-                  now() + ${seconds}::int * interval '1 second')
+                  app_now() + ${seconds}::int * interval '1 second')
           RETURNING id, to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS expires_at`,
     );
     return json(201, { transactionId: t!.id, status: "PENDING", expiresAt: t!.expires_at, numberToMatch: number });
@@ -181,7 +181,7 @@ async function initiateTxn(db: DbOrTx, clientId: string, req: Request): Promise<
     sql`INSERT INTO mock_provider_transactions (client_id, user_id, target_id, capability, message, expires_at)
         VALUES (${clientId}, ${target.user_id}, ${target.id}, ${capability},
                 ${`${how} to ${target.address}: Your MFA Bank code is ${code}. It expires in 5 minutes. Never share it.`},
-                now() + ${CODE_SECONDS}::int * interval '1 second')
+                app_now() + ${CODE_SECONDS}::int * interval '1 second')
         RETURNING id, to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS expires_at`,
   );
   await db.execute(sql`UPDATE mock_provider_transactions SET code_hash = ${hashCode(t!.id, code)} WHERE id = ${t!.id}`);
@@ -198,7 +198,7 @@ async function validateTxn(db: DbOrTx, clientId: string, req: Request): Promise<
   const ok = /^\d{6}$/.test(parsed.data.code) && hashCode(t.id, parsed.data.code) === t.code_hash;
   const [after] = await rows<{ status: TransactionStatus }>(
     db,
-    sql`UPDATE mock_provider_transactions SET status = ${ok ? "SUCCESS" : "FAILED"}, completed_at = now()
+    sql`UPDATE mock_provider_transactions SET status = ${ok ? "SUCCESS" : "FAILED"}, completed_at = app_now()
          WHERE id = ${t.id} AND status = 'PENDING' RETURNING status`,
   );
   const now = after ?? (await loadTxn(db, t.id, clientId))!;
@@ -214,7 +214,7 @@ async function cancelTxn(db: DbOrTx, clientId: string, id: string): Promise<Resp
   const t = await loadTxn(db, id, clientId);
   if (!t) return error(404, "transaction_not_found");
   await db.execute(
-    sql`UPDATE mock_provider_transactions SET status = 'CANCELED', completed_at = now() WHERE id = ${t.id} AND status = 'PENDING'`,
+    sql`UPDATE mock_provider_transactions SET status = 'CANCELED', completed_at = app_now() WHERE id = ${t.id} AND status = 'PENDING'`,
   );
   return getTxn(db, clientId, id);
 }

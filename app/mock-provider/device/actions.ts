@@ -24,8 +24,8 @@ export const answerPush = publicAction(answerSchema, async ({ transactionId, ans
     db,
     sql`UPDATE mock_provider_transactions
            SET status = CASE WHEN ${answer === "deny" ? null : answer}::int = number_to_match THEN 'SUCCESS' ELSE 'FAILED' END,
-               completed_at = now()
-         WHERE id = ${transactionId} AND capability = 'mobile_push' AND status = 'PENDING' AND expires_at > now()
+               completed_at = app_now()
+         WHERE id = ${transactionId} AND capability = 'mobile_push' AND status = 'PENDING' AND expires_at > app_now()
          RETURNING status`,
   );
   revalidatePath("/mock-provider/device");

@@ -55,7 +55,7 @@ export default async function DemoPhonePage({ searchParams }: { searchParams: Pr
               FROM mock_provider_transactions t
               JOIN mock_provider_users u ON u.id = t.user_id
               JOIN mock_provider_targets g ON g.id = t.target_id
-             WHERE u.unique_name = ${selected} AND t.capability = 'mobile_push' AND t.status = 'PENDING' AND t.expires_at > now()
+             WHERE u.unique_name = ${selected} AND t.capability = 'mobile_push' AND t.status = 'PENDING' AND t.expires_at > app_now()
              ORDER BY t.created_at DESC`,
       )
     : [];
@@ -64,7 +64,7 @@ export default async function DemoPhonePage({ searchParams }: { searchParams: Pr
         db,
         sql`SELECT t.id, t.capability, t.message, t.status, t.created_at, t.expires_at
               FROM mock_provider_transactions t JOIN mock_provider_users u ON u.id = t.user_id
-             WHERE u.unique_name = ${selected} AND t.message IS NOT NULL AND t.created_at > now() - interval '15 minutes'
+             WHERE u.unique_name = ${selected} AND t.message IS NOT NULL AND t.created_at > app_now() - interval '15 minutes'
              ORDER BY t.created_at DESC LIMIT 10`,
       )
     : [];

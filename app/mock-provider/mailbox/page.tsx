@@ -49,6 +49,8 @@ export default async function MailboxPage({ searchParams }: { searchParams: Prom
               <li key={r.to}>
                 <Link
                   href={`/mock-provider/mailbox?to=${encodeURIComponent(r.to)}`}
+                  // The open mailbox, for screen readers too (not only the highlight).
+                  aria-current={r.to === selected ? "page" : undefined}
                   className={cx("block rounded-lg px-2 py-1.5 text-sm hover:bg-brand-50", r.to === selected && "bg-brand-50 font-semibold")}
                 >
                   {r.to} <span className="text-muted">({r.n})</span>

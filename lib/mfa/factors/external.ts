@@ -257,7 +257,7 @@ async function clearExt(tx: DbOrTx, user: FactorUser, challengeId: string, txn: 
     tx,
     sql`UPDATE challenges SET context = (context - 'ext') || jsonb_build_object('extUsed', ${txn}::text)
          WHERE id = ${challengeId} AND user_id = ${user.userId} AND session_id = ${user.sessionId}
-           AND status = 'open' AND expires_at > now() AND context->'ext'->>'txn' = ${txn}
+           AND status = 'open' AND expires_at > app_now() AND context->'ext'->>'txn' = ${txn}
          RETURNING id`,
   );
   return r.length === 1;

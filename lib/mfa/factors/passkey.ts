@@ -79,7 +79,7 @@ async function findCeremony(db: DbOrTx, c: { challenge: string; sessionId: strin
     sql`SELECT id, nonce FROM webauthn_challenges
          WHERE challenge = ${c.challenge} AND session_id = ${c.sessionId} AND user_id = ${c.userId} AND purpose = ${c.purpose}
            AND mfa_challenge_id IS NOT DISTINCT FROM ${c.mfaChallengeId}::uuid
-           AND used_at IS NULL AND expires_at > now()`,
+           AND used_at IS NULL AND expires_at > app_now()`,
   );
   return row ?? null;
 }
@@ -90,7 +90,7 @@ async function findCeremony(db: DbOrTx, c: { challenge: string; sessionId: strin
  * signature over the same challenge (every failure still counts toward the lockout).
  */
 async function spendCeremony(db: DbOrTx, id: string): Promise<boolean> {
-  const r = await rows<{ id: string }>(db, sql`UPDATE webauthn_challenges SET used_at = now() WHERE id = ${id} AND used_at IS NULL RETURNING id`);
+  const r = await rows<{ id: string }>(db, sql`UPDATE webauthn_challenges SET used_at = app_now() WHERE id = ${id} AND used_at IS NULL RETURNING id`);
   return r.length === 1;
 }
 
@@ -104,14 +104,14 @@ async function newCeremony(db: DbOrTx, user: FactorUser, purpose: "register" | C
     challenge: isoBase64URL.fromBuffer(bytes),
     mfaChallengeId: mfa?.id ?? null,
     nonce,
-    expiresAt: sql`now() + ${PASSKEY_CHALLENGE_MINUTES}::int * interval '1 minute'`,
+    expiresAt: sql`app_now() + ${PASSKEY_CHALLENGE_MINUTES}::int * interval '1 minute'`,
   });
   // Spent and expired ceremonies of this session go, and so do all but the newest ten of this
   // purpose: a page reload makes a new one, and reloading cannot pile rows up.
   await db.execute(
     sql`DELETE FROM webauthn_challenges
          WHERE session_id = ${user.sessionId}
-           AND (used_at IS NOT NULL OR expires_at < now()
+           AND (used_at IS NOT NULL OR expires_at < app_now()
                 OR (purpose = ${purpose} AND id NOT IN (SELECT id FROM webauthn_challenges
                                                          WHERE session_id = ${user.sessionId} AND purpose = ${purpose}
                                                          ORDER BY created_at DESC, id LIMIT 10)))`,
@@ -227,7 +227,7 @@ export const passkeyFactor: FactorPlugin = {
     const given = typeof input.name === "string" ? input.name.normalize("NFKC").replace(/\p{Cc}/gu, "").trim().slice(0, 60) : "";
     const name = given || authenticatorName(info.aaguid) || "Passkey";
     const factorId = randomUUID();
-    await db.insert(factors).values({ id: factorId, userId: user.userId, type: ID, label: name, status: "active", activatedAt: sql`now()` });
+    await db.insert(factors).values({ id: factorId, userId: user.userId, type: ID, label: name, status: "active", activatedAt: sql`app_now()` });
     await db.insert(webauthnCredentials).values({
       factorId,
       userId: user.userId,
@@ -336,9 +336,9 @@ export async function checkAssertion(
     if (!(await spend())) throw new ChallengeGone();
     await tx
       .update(webauthnCredentials)
-      .set({ signCount: v.authenticationInfo.newCounter, backedUp: v.authenticationInfo.credentialBackedUp, lastUsedAt: sql`now()` })
+      .set({ signCount: v.authenticationInfo.newCounter, backedUp: v.authenticationInfo.credentialBackedUp, lastUsedAt: sql`app_now()` })
       .where(eq(webauthnCredentials.id, cred.id));
-    await tx.update(factors).set({ lastUsedAt: sql`now()` }).where(eq(factors.id, cred.factorId));
+    await tx.update(factors).set({ lastUsedAt: sql`app_now()` }).where(eq(factors.id, cred.factorId));
     return { ok: true };
   } catch (err) {
     if (err instanceof ChallengeGone) throw err;

@@ -27,6 +27,27 @@ export function normaliseRecoveryCode(input: unknown): string | null {
 // Codes carry 80 random bits, so a salted fast hash is enough (no dictionary to guess from).
 const hashCode = (userId: string, code: string) => sha256(`${userId}:${code}`);
 
+/** Below this many, the page after a recovery-code sign-in suggests a new set. */
+export const FEW_RECOVERY_CODES = 3;
+
+/**
+ * How many codes are left, when this session was verified with a recovery code (the sign-in's
+ * pending session it was rotated from, or a step-up in it); null when it was not. The page the
+ * user lands on then says so (app/(bank)/dashboard). One statement, read with the page's data.
+ */
+export async function recoveryCodesLeftAfterUse(db: DbOrTx, session: { id: string; userId: string }): Promise<number | null> {
+  const [r] = await rows<{ remaining: number }>(
+    db,
+    sql`SELECT (SELECT count(*)::int FROM recovery_codes WHERE user_id = ${session.userId} AND used_at IS NULL) AS remaining
+          FROM sessions s
+         WHERE s.id = ${session.id}
+           AND EXISTS (SELECT 1 FROM audit_events a
+                        WHERE a.subject_user_id = ${session.userId} AND a.action = 'mfa.recovery_code_used'
+                          AND a.session_id IN (s.id, s.rotated_from))`,
+  );
+  return r ? Number(r.remaining) : null;
+}
+
 export async function remainingRecoveryCodes(db: DbOrTx, userId: string): Promise<number> {
   const [r] = await db
     .select({ n: count() })
@@ -81,7 +102,7 @@ export const recoveryFactor: FactorPlugin = {
     // Single use under any concurrency: only one UPDATE can flip used_at from NULL.
     const used = await rows<{ id: string }>(
       tx,
-      sql`UPDATE recovery_codes SET used_at = now()
+      sql`UPDATE recovery_codes SET used_at = app_now()
            WHERE user_id = ${user.userId} AND code_hash = ${hashCode(user.userId, code)} AND used_at IS NULL
            RETURNING id`,
     );

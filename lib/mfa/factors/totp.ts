@@ -22,7 +22,7 @@ const PENDING_MINUTES = 10;
 async function claimStep(db: DbOrTx, factorId: string, step: number): Promise<boolean> {
   const r = await rows<{ id: string }>(
     db,
-    sql`UPDATE factors SET last_used_step = ${step}, last_used_at = now()
+    sql`UPDATE factors SET last_used_step = ${step}, last_used_at = app_now()
          WHERE id = ${factorId} AND status = 'active' AND (last_used_step IS NULL OR last_used_step < ${step})
          RETURNING id`,
   );
@@ -63,7 +63,7 @@ export const totpFactor: FactorPlugin = {
       db,
       sql`SELECT id, secret_enc FROM factors
            WHERE user_id = ${user.userId} AND type = 'totp' AND status = 'pending'
-             AND created_at > now() - ${PENDING_MINUTES}::int * interval '1 minute'
+             AND created_at > app_now() - ${PENDING_MINUTES}::int * interval '1 minute'
            ORDER BY created_at DESC LIMIT 1`,
     );
     let factorId = pending?.id;
@@ -91,9 +91,9 @@ export const totpFactor: FactorPlugin = {
     }
     const [pending] = await rows<{ id: string; secret_enc: string; now_s: number }>(
       db,
-      sql`SELECT id, secret_enc, FLOOR(EXTRACT(EPOCH FROM now()))::bigint AS now_s FROM factors
+      sql`SELECT id, secret_enc, FLOOR(EXTRACT(EPOCH FROM app_now()))::bigint AS now_s FROM factors
            WHERE id = ${input.factorId} AND user_id = ${user.userId} AND type = 'totp' AND status = 'pending'
-             AND created_at > now() - ${PENDING_MINUTES}::int * interval '1 minute'`,
+             AND created_at > app_now() - ${PENDING_MINUTES}::int * interval '1 minute'`,
     );
     if (!pending) return { ok: false, message: "This set-up has expired. Scan the new QR code and try again." };
     const check = await checkTotp(openFactorSecret(pending.id, pending.secret_enc), input.code, Number(pending.now_s));
@@ -108,7 +108,7 @@ export const totpFactor: FactorPlugin = {
     }
     const activated = await rows<{ id: string }>(
       db,
-      sql`UPDATE factors SET status = 'active', activated_at = now(), last_used_step = ${check.step}, last_used_at = now()
+      sql`UPDATE factors SET status = 'active', activated_at = app_now(), last_used_step = ${check.step}, last_used_at = app_now()
            WHERE id = ${pending.id} AND status = 'pending' RETURNING id`,
     );
     if (activated.length !== 1) return { ok: false, message: "This set-up was already completed." };

@@ -35,7 +35,7 @@ export default async function RecoveryRequestPage() {
         </>
       )}
       <div className="mt-6 flex items-center justify-between gap-4 border-t border-line pt-4 text-sm text-muted">
-        <Link href="/mfa" className="text-brand-700 underline-offset-4 hover:underline">
+        <Link href="/mfa" className="text-brand-700 underline underline-offset-4">
           Back to verification
         </Link>
         <SignOutButton />
