@@ -239,6 +239,6 @@ export async function signIn(page: Page, user: PoolUser, opts: { mfa?: boolean; 
 
 export async function signOut(page: Page): Promise<void> {
   await waitForHydration(page);
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await page.waitForURL((url) => url.pathname === "/login");
 }

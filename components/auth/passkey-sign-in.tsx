@@ -3,7 +3,7 @@
 import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/browser";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
-import { signInWithPasskey, startPasskeySignIn } from "@/app/(auth)/login/actions";
+import { signInWithPasskey } from "@/app/(auth)/login/actions";
 import { ceremonyProblem } from "@/components/factors/passkey-problem";
 import { Alert, Button } from "@/components/ui";
 
@@ -25,12 +25,16 @@ export function PasskeySignIn({ callbackUrl }: { callbackUrl: string }) {
   const options = useRef<PublicKeyCredentialRequestOptionsJSON | null>(null);
 
   async function ceremony(): Promise<PublicKeyCredentialRequestOptionsJSON | null> {
-    const r = await startPasskeySignIn({ status: "idle" }, new FormData());
-    if (r.status !== "ok" || !r.data) {
-      setMessage(r.message);
-      return null;
+    // A route handler (app/api/passkey-sign-in/route.ts): it sets the ceremony's cookie without re-rendering the page.
+    try {
+      const res = await fetch("/api/passkey-sign-in", { method: "POST" });
+      const body = (await res.json()) as { optionsJSON?: PublicKeyCredentialRequestOptionsJSON; message?: string };
+      if (res.ok && body.optionsJSON) return body.optionsJSON;
+      setMessage(body.message ?? "Passkey sign-in is not available right now. Sign in with your password.");
+    } catch {
+      setMessage("Passkey sign-in is not available right now. Sign in with your password.");
     }
-    return r.data as PublicKeyCredentialRequestOptionsJSON;
+    return null;
   }
 
   /** The assertion to the server; true when signed in (the page then navigates away). */

@@ -72,8 +72,6 @@ const ACTIONS: Record<string, ActionSpec> = {
     guard: "public",
     fields: { username: text(1, 64, { trim: true }), password: text(1, 256), callbackUrl: text(0, 2048, { optional: true }) },
   },
-  // A form with nothing to parse: only the unreadable ones (a file, a repeated field) are sent, and refused.
-  "app/(auth)/login/actions.ts#startPasskeySignIn": { guard: "public", fields: {} },
   "app/(auth)/login/actions.ts#signInWithPasskey": {
     guard: "public",
     fields: { response: text(0, 16_000), callbackUrl: text(0, 2048, { optional: true }) },
@@ -126,6 +124,8 @@ const ACTIONS: Record<string, ActionSpec> = {
   "app/(bank)/payees/actions.ts#removePayee": { guard: "user", fields: { payeeId: uuid, ...stepUp } },
   // A random UUID names no session of the caller's: refused, nothing changes (the ownership check is in the UPDATE).
   "app/(bank)/security/activity/actions.ts#endMySession": { guard: "user", fields: { session: uuid } },
+  // A random UUID names no remembered browser of the caller's: refused, nothing changes.
+  "app/(bank)/security/activity/actions.ts#forgetRememberedBrowser": { guard: "user", fields: { device: uuid } },
   "app/(bank)/security/activity/actions.ts#endMyOtherSessions": { guard: "user", fields: {}, acceptsEmpty: true },
   "app/(bank)/security/actions.ts#confirmPresence": { guard: "user", fields: { password: text(1, 256) } },
   "app/(bank)/security/actions.ts#verifyPresence": { guard: "user", repeated: "join", fields: verifyFields },

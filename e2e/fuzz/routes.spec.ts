@@ -145,6 +145,14 @@ const ROUTES: Record<string, RouteSpec> = {
         });
     },
   },
+  "/api/passkey-sign-in/route": {
+    // Without the page's Origin every probe is refused and creates nothing; ceremony rows (webauthn_challenges) are not compared anyway.
+    describe: "passkey sign-in ceremony (/api/passkey-sign-in)",
+    probes: (n, s) =>
+      fc
+        .sample(junkRequest(["x"]), { numRuns: n, seed: s })
+        .map((req) => ({ caller: req.caller, method: req.method, path: withQuery("/api/passkey-sign-in", req.query), headers: req.headers, body: req.body?.body, contentType: req.body?.contentType })),
+  },
   "/api/test/clock/route": {
     describe: "test clock (/api/test/clock, APP_ENV=test only)",
     probes: (n, s) =>

@@ -8,9 +8,7 @@ import { publicAction } from "@/lib/actions/guard";
 import type { ActionState } from "@/lib/actions/state";
 import { clientIp, setSessionCookie, userAgent } from "@/lib/auth/current";
 import { rememberCookieName, setRememberCookie } from "@/lib/auth/remembered-devices";
-import { beginPasskeySignIn, finishPasskeySignIn, passkeyBrowserCookie, type BeginResult } from "@/lib/auth/passkey-sign-in";
-import { PASSKEY_CHALLENGE_MINUTES } from "@/lib/mfa/factors/passkey";
-import { getEnv } from "@/lib/env";
+import { finishPasskeySignIn, passkeyBrowserCookie } from "@/lib/auth/passkey-sign-in";
 import { passwordInputSchema, passwordSignIn, safeCallbackUrl, usernameSchema } from "@/lib/auth/sign-in";
 import { getDb } from "@/lib/db";
 import { calledFromScript } from "@/lib/http/called-from-script";
@@ -53,20 +51,6 @@ export const signInWithPassword = publicAction(signInSchema, async (input): Prom
   if (result.mfaState === "enrol") redirect(`/mfa/enrol?callbackUrl=${encodeURIComponent(next)}`);
   if (script) return { status: "ok", data: { next } satisfies SignInResult };
   redirect(next);
-});
-
-/**
- * Passkey-first sign-in, step one (lib/auth/passkey-sign-in.ts): a ceremony bound to this
- * browser by a short-lived cookie. The login page asks for one when idle, for the browser's
- * passkey autofill and for the "Sign in with a passkey" button alike.
- */
-export const startPasskeySignIn = publicAction(z.object({}), async (): Promise<ActionState<Extract<BeginResult, { ok: true }>["optionsJSON"]>> => {
-  const jar = await cookies();
-  const name = passkeyBrowserCookie();
-  const begun = await beginPasskeySignIn(await getDb(), { ip: await clientIp(), browserSecret: jar.get(name)?.value ?? null });
-  if (!begun.ok) return { status: "error", message: begun.message };
-  jar.set(name, begun.browserSecret, { httpOnly: true, sameSite: "strict", secure: getEnv().secureCookies, path: "/", maxAge: PASSKEY_CHALLENGE_MINUTES * 60 });
-  return { status: "ok", data: begun.optionsJSON };
 });
 
 const passkeySchema = z.object({ response: z.string().max(16_000), callbackUrl: z.string().max(2048).optional() });

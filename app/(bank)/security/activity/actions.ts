@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { userAction } from "@/lib/actions/guard";
 import { clientIp, type CurrentSession } from "@/lib/auth/current";
+import { revokeRememberedDevices } from "@/lib/auth/remembered-devices";
 import { endOtherSessions, endSessionOf, type Ender } from "@/lib/auth/security-centre";
 import { getDb } from "@/lib/db";
 
@@ -36,4 +37,16 @@ export const endMyOtherSessions = userAction(z.object({}), async (_input, sessio
   revalidatePath("/security/activity");
   if (n === 0) return { status: "ok", message: "You were not signed in anywhere else. This browser stays signed in." };
   return { status: "ok", message: `Signed out ${n} other session${n === 1 ? "" : "s"}. This browser stays signed in.` };
+});
+
+/** "Forget this browser": the next sign-in on it asks for the code again. Ownership is in the UPDATE. */
+export const forgetRememberedBrowser = userAction(z.object({ device: z.uuid({ error: "That is not a browser of yours." }) }), async (input, session) => {
+  const db = await getDb();
+  const ip = await clientIp();
+  const n = await db.transaction((tx) =>
+    revokeRememberedDevices(tx, session.userId, "forgotten_by_user", { deviceId: input.device, actorUserId: session.userId, ip }),
+  );
+  revalidatePath("/security/activity");
+  if (!n) return { status: "error", message: "That browser is not remembered for you any more. Nothing was changed; the list is up to date now." };
+  return { status: "ok", message: "Forgotten. The next sign-in on that browser asks for your code again." };
 });

@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { SessionList } from "@/components/security/session-list";
 import { Card, formatDate, PageHeader } from "@/components/ui";
+import { RememberedList } from "@/components/security/remembered-list";
+import { listRememberedDevices } from "@/lib/auth/remembered-devices";
 import { signInHistoryOf, type SignInHistoryRow } from "@/lib/admin/audit";
 import { requireUser } from "@/lib/auth/current";
 import { listActiveSessions } from "@/lib/auth/security-centre";
@@ -59,9 +61,10 @@ const RESULT_STYLE = {
 export default async function ActivityPage() {
   const session = await requireUser();
   const db = await getDb();
-  const [sessions, history] = await Promise.all([
+  const [sessions, history, remembered] = await Promise.all([
     listActiveSessions(db, session.userId),
     signInHistoryOf(db, session.userId, { days: HISTORY_DAYS, limit: 100 }),
+    listRememberedDevices(db, session.userId),
   ]);
   const items = sessions
     .map((s) => ({
@@ -94,6 +97,23 @@ export default async function ActivityPage() {
             page. Device names come from what the browser says about itself, so they can be approximate.
           </p>
           <SessionList sessions={items} />
+        </Card>
+        <Card>
+          <h2 className="text-lg font-semibold">Remembered browsers</h2>
+          <p className="mb-4 mt-1 text-sm text-muted">
+            Browsers where you ticked &ldquo;Don&apos;t ask for a code&rdquo;: they ask for your password only. Transfers and other confirmations
+            still ask for your second step. Forget any you no longer use or don&apos;t recognise.
+          </p>
+          <RememberedList
+            devices={remembered.map((d) => ({
+              id: d.id,
+              device: describeUserAgent(d.userAgent).label,
+              ip: d.ip,
+              createdAt: d.createdAt.toISOString(),
+              lastUsedAt: d.lastUsedAt?.toISOString() ?? null,
+              expiresAt: d.expiresAt.toISOString(),
+            }))}
+          />
         </Card>
 
         <Card>
