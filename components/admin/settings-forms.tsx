@@ -2,6 +2,7 @@
 
 import { useCallback } from "react";
 import type { ProviderView } from "@/lib/admin/providers";
+import type { GroupProfile } from "@/lib/admin/settings";
 import { msAsSeconds } from "@/lib/admin/units";
 import { updateGroupProfile, updateProvider, updateSettings } from "@/app/admin/settings/actions";
 import { Checkbox } from "@/components/admin/ui";
@@ -94,16 +95,7 @@ export function GroupProfileForm({
   group,
   factors,
 }: {
-  group: {
-    id: string;
-    name: string;
-    mfaRequired: boolean;
-    selfUnlock: boolean;
-    phishingResistantOnly: boolean;
-    rememberDeviceDays: number;
-    signInFactors: string[];
-    stepUpFactors: string[];
-  };
+  group: GroupProfile;
   factors: FactorOption[];
 }) {
   const { state, pending, onSubmit, dialog } = useStepUpForm(updateGroupProfile, { cancelMessage: "Cancelled. The profile was not changed." });

@@ -287,15 +287,7 @@ export function groupProfileSchema() {
     });
 }
 
-export type GroupProfileInput = {
-  groupId: string;
-  mfaRequired: boolean;
-  selfUnlock: boolean;
-  phishingResistantOnly: boolean;
-  rememberDeviceDays: number;
-  signInFactors: string[];
-  stepUpFactors: string[];
-};
+export type GroupProfileInput = Omit<GroupProfile, "id" | "name"> & { groupId: string };
 
 /** Parsed form → profile; factor order follows the registry. */
 export function toGroupProfile(o: Record<string, unknown>): GroupProfileInput {
