@@ -42,7 +42,7 @@ function attacks(victim: PoolUser, providerId = SOME_PROVIDER_ID): { file: strin
     // Would switch the provider off ("enabled" absent), or send its secret to another host.
     { file: SETTINGS_ACTIONS, name: "updateProvider", fields: { providerId, baseUrl: "", timeoutSeconds: "5" } },
     // Would switch MFA off for the retail group.
-    { file: SETTINGS_ACTIONS, name: "updateGroupProfile", fields: { groupId: "retail", "signIn.totp": "on", "stepUp.totp": "on" } },
+    { file: SETTINGS_ACTIONS, name: "updateGroupProfile", fields: { groupId: "retail", rememberDeviceDays: "0", "signIn.totp": "on", "stepUp.totp": "on" } },
   ];
 }
 
