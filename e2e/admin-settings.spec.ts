@@ -97,7 +97,7 @@ test("invalid settings get a clear message per field and change nothing", async 
 
   const profile = page.getByRole("form", { name: "MFA profile: Retail customers" });
   // Every factor that works on its own leaves the sign-in list (the first of each pair).
-  for (const primary of ["Authenticator app", "Passkey"]) await profile.getByRole("checkbox", { name: primary }).first().uncheck();
+  for (const primary of ["Authenticator app", "Passkey"]) await profile.getByRole("checkbox", { name: primary, exact: true }).first().uncheck();
   await profile.getByRole("button", { name: /Save/ }).click();
   await expect(profile.getByText("Pick at least one factor that works on its own")).toBeVisible();
   await expect(page.getByRole("dialog", { name: "Confirm it's you" })).toBeHidden();
