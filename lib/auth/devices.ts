@@ -32,7 +32,8 @@ export function deviceCookieName(secure = getEnv().secureCookies): string {
   return secure ? "__Host-mfa-bank.device" : "mfa-bank.device";
 }
 
-const secretSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+/** A browser cookie secret of ours: 256 random bits, base64url (`randomToken(32)`). */
+export const secretSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
 
 export type SignInClient = { deviceSecret: string | null; ip: string | null; userAgent: string | null };
 

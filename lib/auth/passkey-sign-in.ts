@@ -3,7 +3,6 @@ import { randomBytes } from "node:crypto";
 import { generateAuthenticationOptions, type PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { sql } from "drizzle-orm";
-import { z } from "zod";
 import { randomToken, sha256 } from "@/lib/crypto";
 import { rows, type Db, type DbOrTx } from "@/lib/db";
 import { webauthnChallenges, type webauthnCredentials } from "@/lib/db/schema";
@@ -13,7 +12,7 @@ import { ChallengeGone } from "@/lib/mfa/challenges";
 import { checkAssertion, parseResponse, PASSKEY_CHALLENGE_MINUTES, passkeyFactor, relyingParty, reportCounterRegression, userHandle } from "@/lib/mfa/factors/passkey";
 import { attemptMfa } from "@/lib/mfa/lockout";
 import { hit } from "@/lib/rate-limit";
-import { noteSignInDevice } from "./devices";
+import { noteSignInDevice, secretSchema } from "./devices";
 import { startSession } from "./sessions";
 
 /**
@@ -39,8 +38,6 @@ export function passkeyBrowserCookie(secure = getEnv().secureCookies): string {
   return secure ? "__Host-mfa-bank.passkey" : "mfa-bank.passkey";
 }
 
-const browserSecretSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
-
 export type BeginResult =
   | { ok: true; optionsJSON: PublicKeyCredentialRequestOptionsJSON; browserSecret: string }
   | { ok: false; message: string };
@@ -53,7 +50,7 @@ export async function beginPasskeySignIn(db: Db, client: { ip: string | null; br
   if (!(await hit(db, `passkey-begin:${client.ip ?? "unknown"}`, BEGINS_PER_MINUTE, 60))) {
     return { ok: false, message: "Too many passkey sign-ins were started from your network. Wait a minute, then try again." };
   }
-  const browserSecret = client.browserSecret && browserSecretSchema.safeParse(client.browserSecret).success ? client.browserSecret : randomToken(32);
+  const browserSecret = client.browserSecret && secretSchema.safeParse(client.browserSecret).success ? client.browserSecret : randomToken(32);
   const browserHash = sha256(browserSecret);
   const bytes = Uint8Array.from(randomBytes(32));
   await db.transaction(async (tx) => {
@@ -114,7 +111,7 @@ export async function finishPasskeySignIn(
   }
   // The authenticator's user handle, when it sends one, must be the account the credential belongs to.
   const handle = (parsed.json.response as { userHandle?: unknown }).userHandle;
-  const browserHash = client.browserSecret && browserSecretSchema.safeParse(client.browserSecret).success ? sha256(client.browserSecret) : null;
+  const browserHash = client.browserSecret && secretSchema.safeParse(client.browserSecret).success ? sha256(client.browserSecret) : null;
   try {
     const outcome = await attemptMfa(
       db,
