@@ -18,6 +18,7 @@ test.use({ bypassCSP: true });
 const check = (page: Page, state: string) => expectNoAxeViolations(page, state);
 
 test("signed out: login, forgot password, a used reset link, a garbage unlock link, the mailbox", async ({ page, makeUser }) => {
+  test.setTimeout(60_000); // ten pages, each checked by axe
   const user = await makeUser("retail_totp");
   await page.goto("/login");
   await check(page, "login");

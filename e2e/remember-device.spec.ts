@@ -83,6 +83,8 @@ test("a remembered browser skips the sign-in code but not a €1,500 step-up; a 
     const adminPage = await (await browser.newContext()).newPage();
     await signIn(adminPage, admin);
     await openUser(adminPage, user);
+    // The admin sees the remembered browser (read-only) before the reset, and none after it.
+    await expect(adminPage.getByRole("table", { name: "Remembered browsers" }).getByRole("row")).toHaveCount(2);
     await confirmUserAction(adminPage, admin, user, {
       button: "Reset MFA",
       title: "Reset MFA for",
@@ -90,6 +92,8 @@ test("a remembered browser skips the sign-in code but not a €1,500 step-up; a 
       stepUp: "Reset MFA for",
       reason: "Phone lost; identity checked in branch",
     });
+    await openUser(adminPage, user);
+    await expect(adminPage.getByText("No remembered browser.")).toBeVisible();
     await adminPage.goto(`/admin/audit?action=remembered_device.revoked&user=${user.username}`);
     const rows = adminPage.getByRole("table", { name: "Audit events" }).getByRole("row");
     await expect(rows.filter({ hasText: "mfa_reset" })).toHaveCount(1);

@@ -39,7 +39,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
             </NavLink>
             <NavLink href="/admin/settings" className={link} currentClassName={here}>Settings</NavLink>
             <NavLink href="/admin/audit" className={link} currentClassName={here}>Audit log</NavLink>
-            <Link href="/dashboard" className="whitespace-nowrap text-white/70 hover:text-brand-100">Back to the bank</Link>
+            <Link href="/dashboard" className="whitespace-nowrap py-1 text-white/70 hover:text-brand-100">Back to the bank</Link>
           </nav>
           <span className="ml-auto hidden text-sm text-white/70 sm:inline">{session.displayName}</span>
           <div className="ml-auto sm:ml-0">

@@ -9,6 +9,8 @@ import { Card, formatDate, PageHeader } from "@/components/ui";
 import { recentEventsOf } from "@/lib/admin/audit";
 import { getUserDetail, listActiveSessions, listUserFactors, recoveryCodeSummary } from "@/lib/admin/users";
 import { requireAdmin } from "@/lib/auth/current";
+import { listRememberedDevices } from "@/lib/auth/remembered-devices";
+import { describeUserAgent } from "@/lib/auth/user-agent";
 import { getDb } from "@/lib/db";
 import { recoveryFactor } from "@/lib/mfa/factors/recovery";
 import { getFactor } from "@/lib/mfa/registry";
@@ -30,10 +32,11 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
   const db = await getDb();
   const user = await getUserDetail(db, id);
   if (!user) notFound();
-  const [factorRows, recovery, sessions, events] = await Promise.all([
+  const [factorRows, recovery, sessions, remembered, events] = await Promise.all([
     listUserFactors(db, id),
     recoveryCodeSummary(db, id),
     listActiveSessions(db, id),
+    listRememberedDevices(db, id),
     recentEventsOf(db, id),
   ]);
   const who = `${user.displayName} (${user.username})`;
@@ -164,6 +167,39 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                         detail={`${s.device.label} · IP address ${s.ip ?? "unknown"} · signed in ${formatDate(s.createdAt)} (UTC)`}
                       />
                     </td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+          )}
+        </Card>
+
+        <Card className="lg:col-span-2">
+          <h2 className="text-lg font-semibold">Remembered browsers</h2>
+          <p className="mb-3 mt-1 text-sm text-muted">
+            These browsers skip the code at sign-in (never the password, a step-up or an admin action). &ldquo;End sessions&rdquo; and &ldquo;Reset MFA&rdquo; forget them all.
+          </p>
+          {remembered.length === 0 ? (
+            <p className="text-sm text-muted">No remembered browser.</p>
+          ) : (
+            <Table aria-label="Remembered browsers">
+              <thead>
+                <tr>
+                  <th className={th} scope="col">Remembered</th>
+                  <th className={th} scope="col">Last used</th>
+                  <th className={th} scope="col">Until</th>
+                  <th className={th} scope="col">IP</th>
+                  <th className={th} scope="col">Device</th>
+                </tr>
+              </thead>
+              <tbody>
+                {remembered.map((d) => (
+                  <tr key={d.id}>
+                    <td className={`${td} whitespace-nowrap`}>{formatDate(d.createdAt)}</td>
+                    <td className={`${td} whitespace-nowrap`}>{d.lastUsedAt ? formatDate(d.lastUsedAt) : "not yet"}</td>
+                    <td className={`${td} whitespace-nowrap`}>{formatDate(d.expiresAt)}</td>
+                    <td className={`${td} font-mono text-xs`}>{d.ip ?? "—"}</td>
+                    <td className={`${td} text-xs`} title={d.userAgent ?? undefined}>{describeUserAgent(d.userAgent).label}</td>
                   </tr>
                 ))}
               </tbody>
