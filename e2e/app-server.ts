@@ -1,20 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import net from "node:net";
 import { expect } from "./fixtures";
 
 /** App servers a spec owns beside the suite's own: the fault specs and e2e/trusted-proxy.spec.ts. */
 
-export async function freePort(from: number, to: number): Promise<number> {
-  for (let port = from; port <= to; port++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const srv = net.createServer();
-      srv.once("error", () => resolve(false));
-      srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
-    });
-    if (ok) return port;
-  }
-  throw new Error(`no free port in ${from}–${to}`);
-}
+import { freePort } from "../scripts/lib/process";
+
+export { freePort };
 
 /**
  * A `next start` of the same build in its own process group, so SIGKILL takes the whole

@@ -24,11 +24,12 @@ import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import postgres from "postgres";
-import { isBuildCurrent, keepingBuildRewrites, sourceHash } from "./build-cache";
+import { isBuildCurrent, keepingBuildRewrites, sourceHash } from "./lib/build-cache";
 import { Client, CookieJar } from "./bench/http";
 import { FlowError, obtainGrant, passwordSignIn, totpSignIn, TotpRotation, transfer, transferFields, type ActionIds } from "./bench/flows";
 import { CountingProxy } from "./bench/pg-proxy";
-import { backendPids, cpuMsOf, freePort, groupPids, RssSampler, startServer } from "./bench/proc";
+import { backendPids, cpuMsOf, groupPids, RssSampler, startServer } from "./bench/proc";
+import { freePort } from "./lib/process";
 import { signInTimingGap, TIMING_TARGET_MS, timingLines, timingUsersNeeded } from "./bench/timing";
 import type { BenchUser, BenchUsers } from "./bench/users";
 

@@ -7,10 +7,10 @@
 //   DATABASE_URL    → that database
 //
 // DEMO_FORCE_BUILD=1 always builds.
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { isBuildCurrent, keepingBuildRewrites, sourceHash } from "./build-cache";
+import { isBuildCurrent, keepingBuildRewrites, sourceHash } from "./lib/build-cache";
+import { childRunner } from "./lib/process";
 
 const root = process.cwd();
 const DIST_DIR = ".next-demo";
@@ -33,16 +33,9 @@ function portFromArgs(): number {
   return port;
 }
 
-let child: ChildProcess | undefined;
-
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), ...args], { cwd: root, env, stdio: "inherit" });
-    child = c;
-    c.once("error", reject);
-    c.once("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
-  });
-}
+const runner = childRunner(root);
+const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
+const run = (args: string[], env: NodeJS.ProcessEnv) => runner.run(process.execPath, [nextBin, ...args], env);
 
 async function build(env: NodeJS.ProcessEnv): Promise<boolean> {
   const hash = sourceHash(root);
@@ -101,7 +94,7 @@ async function waitAndWarm(base: string): Promise<boolean> {
       const res = await fetch(`${base}/login`, { redirect: "manual", signal: AbortSignal.timeout(10_000) });
       if (res.status === 200) break;
     } catch {}
-    if (Date.now() > deadline || child?.exitCode != null) return false;
+    if (Date.now() > deadline || runner.current()?.exitCode != null) return false;
     await new Promise((r) => setTimeout(r, 250));
   }
   for (const route of WARM) {
@@ -132,6 +125,6 @@ async function main(): Promise<number> {
 
 // Ctrl-C reaches the server too (same process group); a SIGTERM to this process alone is passed on.
 process.on("SIGINT", () => {});
-process.on("SIGTERM", () => child?.kill("SIGTERM"));
+process.on("SIGTERM", () => runner.current()?.kill("SIGTERM"));
 
 process.exit(await main());

@@ -9,14 +9,13 @@
 // E2E_KEEP=1 keeps the run folder; E2E_POOL_PER_KIND sets the pool size (default 60).
 // E2E_SUITE=<name> runs the extra suite in e2e/<name>/ instead of the default specs
 // (playwright.config.ts), with the hooks of e2e/<name>/hooks.ts if it has them (e2e/suite-hooks.ts).
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { SuiteHookContext, SuiteHooks } from "../e2e/suite-hooks";
-import { isBuildCurrent, keepingBuildRewrites, sourceHash } from "./build-cache";
+import { isBuildCurrent, keepingBuildRewrites, sourceHash } from "./lib/build-cache";
+import { childRunner, freePort, seconds } from "./lib/process";
 import { findBrowserHere } from "./find-browser";
 
 const root = process.cwd();
@@ -32,35 +31,7 @@ function log(line: string) {
   console.log(`[e2e] ${line}`);
 }
 
-function seconds(since: number): string {
-  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
-}
-
-async function freePort(from: number): Promise<number> {
-  for (let port = from; port < from + 100; port++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const srv = net.createServer();
-      srv.once("error", () => resolve(false));
-      srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
-    });
-    if (ok) return port;
-  }
-  throw new Error(`no free port in ${from}–${from + 99}`);
-}
-
-let current: ChildProcess | undefined;
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: "inherit", env, cwd: root });
-    current = child;
-    child.once("error", reject);
-    child.once("exit", (code, signal) => {
-      current = undefined;
-      resolve(code ?? (signal ? 1 : 0));
-    });
-  });
-}
+const { run, current } = childRunner(root);
 
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
 
@@ -236,7 +207,7 @@ async function main(): Promise<number> {
 // Ctrl-C reaches the child too (same process group): let it stop, then clean up. A SIGTERM
 // sent to this process alone is passed on (Playwright then stops its web server).
 process.on("SIGINT", () => {});
-process.on("SIGTERM", () => current?.kill("SIGTERM"));
+process.on("SIGTERM", () => current()?.kill("SIGTERM"));
 
 let exitCode = 1;
 try {

@@ -9,12 +9,12 @@
 //
 // The shared server on 5432 is never touched. Ports: E2E_PORT (app) … +99; the cluster takes
 // the top of that range, the chaos provider +60. PG_BIN overrides /usr/lib/postgresql/<newest>/bin.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
+import { childRunner, freePort, seconds } from "./lib/process";
 
 const root = process.cwd();
 const started = Date.now();
@@ -22,22 +22,6 @@ const base = Number(process.env.E2E_PORT ?? 3500);
 
 function log(line: string) {
   console.log(`[faults] ${line}`);
-}
-
-function seconds(since: number): string {
-  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
-}
-
-async function freePort(from: number, to: number): Promise<number> {
-  for (let port = from; port <= to; port++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const srv = net.createServer();
-      srv.once("error", () => resolve(false));
-      srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
-    });
-    if (ok) return port;
-  }
-  throw new Error(`no free port in ${from}–${to}`);
 }
 
 function pgBinDir(): string {
@@ -137,19 +121,7 @@ function stopCluster() {
   log(`stopped and removed the throwaway cluster (${c.dir})`);
 }
 
-let current: ChildProcess | undefined;
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: "inherit", env, cwd: root });
-    current = child;
-    child.once("error", reject);
-    child.once("exit", (code, signal) => {
-      current = undefined;
-      resolve(code ?? (signal ? 1 : 0));
-    });
-  });
-}
+const { run, current } = childRunner(root);
 
 async function main(): Promise<number> {
   const t = Date.now();
@@ -184,7 +156,7 @@ async function main(): Promise<number> {
 // Ctrl-C reaches the children too (same process group): let them stop, then clean up. A
 // SIGTERM sent to this process alone is passed on.
 process.on("SIGINT", () => {});
-process.on("SIGTERM", () => current?.kill("SIGTERM"));
+process.on("SIGTERM", () => current()?.kill("SIGTERM"));
 // Whatever happens, the cluster does not outlive this process.
 process.on("exit", stopCluster);
 

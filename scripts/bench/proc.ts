@@ -2,23 +2,9 @@
 // stopped as one, even on failure), and its memory read from /proc.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 
 export type Server = { child: ChildProcess; pid: number; port: number; log: string; stop: () => Promise<void> };
-
-export async function freePort(from: number, avoid: number[] = []): Promise<number> {
-  for (let port = from; port < from + 100; port++) {
-    if (avoid.includes(port)) continue;
-    const ok = await new Promise<boolean>((resolve) => {
-      const srv = net.createServer();
-      srv.once("error", () => resolve(false));
-      srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
-    });
-    if (ok) return port;
-  }
-  throw new Error(`no free port in ${from}–${from + 99}`);
-}
 
 function alive(pid: number): boolean {
   try {
