@@ -1,23 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { BrowserContext, Page } from "@playwright/test";
 import { expect, formAlert, freshTotp, signIn, submitLogin, test, waitForHydration, type PoolUser } from "../fixtures";
-import {
-  act,
-  balancesOf,
-  checkTransferInvariants,
-  cluster,
-  formatAmount,
-  openSql,
-  requireFaultRunner,
-  retryTransfer,
-  signInByAction,
-  sleep,
-  timedStep,
-  transferOnce,
-  TRANSFER,
-  VERIFY_STEP_UP,
-  type Attempt,
-} from "./harness";
+import { cluster, openSql, requireFaultRunner } from "./cluster";
+import { act, signInByAction, sleep, timedStep, TRANSFER, VERIFY_STEP_UP } from "./actions";
+import { formatAmount, retryTransfer, transferOnce, type Attempt } from "./transfers";
+import { balancesOf, checkTransferInvariants } from "./invariants";
 
 /**
  * Issue 9 (a): the database restarts, and later its connections are terminated

@@ -1,7 +1,9 @@
 import { randomInt, randomUUID } from "node:crypto";
 import http from "node:http";
 import { expect, signIn, test, waitForHydration } from "../fixtures";
-import { act, formatAmount, openSql, requireFaultRunner, sleep, timedStep, TRANSFER, VERIFY_STEP_UP, type Answer } from "./harness";
+import { openSql, requireFaultRunner } from "./cluster";
+import { act, sleep, timedStep, TRANSFER, VERIFY_STEP_UP, type Answer } from "./actions";
+import { formatAmount } from "./transfers";
 
 /**
  * Issue 9 (d): provider chaos. A provider written here from docs/PROVIDER-CONTRACT.md (on the

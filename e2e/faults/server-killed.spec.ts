@@ -1,19 +1,10 @@
 import type { BrowserContext } from "@playwright/test";
 import { expect, test, type PoolUser } from "../fixtures";
-import {
-  AppServer,
-  balancesOf,
-  checkTransferInvariants,
-  freePort,
-  openSql,
-  requireFaultRunner,
-  retryTransfer,
-  signInByAction,
-  sleep,
-  timedStep,
-  transferOnce,
-  type Attempt,
-} from "./harness";
+import { openSql, requireFaultRunner } from "./cluster";
+import { signInByAction, sleep, timedStep } from "./actions";
+import { retryTransfer, transferOnce, type Attempt } from "./transfers";
+import { balancesOf, checkTransferInvariants } from "./invariants";
+import { AppServer, freePort } from "../app-server";
 
 /**
  * Issue 9 (b): an app server is SIGKILLed while transfers run through it — twice, at random

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import type { Page } from "@playwright/test";
 import { expect, signIn, submitLogin, test, waitForHydration } from "../fixtures";
-import { freePort } from "./harness";
+import { freePort } from "../app-server";
 
 /**
  * Two `next start` instances on one PostgreSQL database behave as one: the lockout count
