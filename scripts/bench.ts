@@ -253,7 +253,12 @@ async function hashFloor(storedHash: string, password: string): Promise<{ wallMs
 }
 
 // ---------------------------------------------------------------- main
-async function main() {
+// ---------------------------------------------------------------- phases
+type Ports = { port: number; countPort: number; proxyPort: number; origin: string };
+type Machine = { cores: number; cpu: string; memoryGiB: number; node: string; database: string; databaseVersion: string; loadAverageAtStart: number[] };
+
+/** Ports, the server's environment (production, fresh secrets, this run's database) and the machine. */
+async function setUp(): Promise<{ ports: Ports; env: NodeJS.ProcessEnv; machine: Machine }> {
   fs.mkdirSync(tmpDir, { recursive: true });
   cleanups.push(async () => fs.rmSync(tmpDir, { recursive: true, force: true }));
   const basePort = Number(process.env.BENCH_PORT ?? 3600);
@@ -273,9 +278,8 @@ async function main() {
     ...(usePglite ? { DATA_DIR: path.join(tmpDir, "db") } : { DATABASE_URL: dbUrl.toString() }),
   });
   if (usePglite) delete process.env.DATABASE_URL;
-  const env = { ...process.env };
 
-  const machine = {
+  const machine: Machine = {
     cores: os.availableParallelism(),
     cpu: /^model name\s*:\s*(.+)$/m.exec(fs.readFileSync("/proc/cpuinfo", "utf8"))?.[1]?.trim() ?? os.cpus()[0]?.model ?? "?",
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
@@ -285,7 +289,11 @@ async function main() {
     loadAverageAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
   };
   log(`${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, node ${machine.node}; load ${machine.loadAverageAtStart.join(" ")}`);
+  return { ports: { port, countPort, proxyPort, origin }, env: { ...process.env }, machine };
+}
 
+/** The build and the database (both at once), the users split between flows and timing, and the hash's cost. */
+async function prepare(env: NodeJS.ProcessEnv, machine: Machine) {
   if (!usePglite) {
     await adminSql((sql) => sql.unsafe(`CREATE DATABASE "${dbName}"`));
     cleanups.push(() => adminSql((sql) => sql.unsafe(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`)).then(() => log(`dropped database ${dbName}`)));
@@ -306,7 +314,6 @@ async function main() {
   machine.databaseVersion = prepared.pgVersion;
   const { users } = prepared;
   const timingUsers = { passwordOnly: users.passwordOnly.splice(-timingUsersNeeded.passwordOnly), totp: users.totp.splice(-timingUsersNeeded.totp) };
-  const ids = actionIds();
 
   const storedHash = await (async () => {
     const sql = usePglite ? null : postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
@@ -319,23 +326,25 @@ async function main() {
     }
   })();
   const hashTimes = await hashFloor(storedHash, users.password);
-  const hashMs = hashTimes.cpuMs;
-  const hashLimit = machine.cores / (hashMs / 1000);
-  log(`one argon2id verify: ${hashMs.toFixed(1)} ms CPU (median wall ${hashTimes.wallMs.toFixed(1)} ms) → hash limit ${hashLimit.toFixed(0)} sign-ins/s on ${machine.cores} cores`);
+  const hash = { cpuMs: hashTimes.cpuMs, wallMs: hashTimes.wallMs, limit: machine.cores / (hashTimes.cpuMs / 1000) };
+  log(`one argon2id verify: ${hash.cpuMs.toFixed(1)} ms CPU (median wall ${hash.wallMs.toFixed(1)} ms) → hash limit ${hash.limit.toFixed(0)} sign-ins/s on ${machine.cores} cores`);
+  return { built, users, timingUsers, ids: actionIds(), hash };
+}
 
-  // ------------------------------------------------------------ the load server
+/** The load server, its CPU and memory read from /proc, and the HTTP client that drives it. */
+async function startLoadServer(ports: Ports, env: NodeJS.ProcessEnv) {
   // BENCH_CPU_PROF=1: a V8 CPU profile of the load server, kept in bench/profiles/ (chrome://inspect or speedscope).
   const profDir = path.join(root, "bench", "profiles", runId);
   const nodeArgs = process.env.BENCH_CPU_PROF === "1" ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : [];
-  const server = await startServer({ root, port, env, logFile: path.join(tmpDir, "server.log"), nodeArgs });
+  const server = await startServer({ root, port: ports.port, env, logFile: path.join(tmpDir, "server.log"), nodeArgs });
   let serverStopped = false;
-  const stopServer = async () => {
+  const stop = async () => {
     if (serverStopped) return;
     serverStopped = true;
     await server.stop();
   };
-  cleanups.push(stopServer);
-  log(`next start on ${origin} (process group ${server.pid})`);
+  cleanups.push(stop);
+  log(`next start on ${ports.origin} (process group ${server.pid})`);
   readCpu = () => {
     const own = process.cpuUsage();
     return {
@@ -346,50 +355,54 @@ async function main() {
   };
   const rss = new RssSampler(server.pid);
   rss.start();
-  const client = new Client(origin, 64);
+  const client = new Client(ports.origin, 64);
   cleanups.push(async () => client.close());
+  return { stop, rss, client };
+}
 
-  if (timingOnly) {
-    const t = Date.now();
-    const timing = await signInTimingGap(client, ids, timingUsers);
-    for (const line of timingLines(timing)) log(line);
-    log(`timing phase in ${secondsSince(t)}`);
-    return { timingOnly: true as const, timing };
-  }
-
+/** The two sign-in flows over the bench's users; TOTP sign-ins keep their session for the transfers. */
+function signInFlows(client: Client, ids: ActionIds, users: BenchUsers) {
   const rotation = new TotpRotation(users.totp);
   let pwNext = 0;
   const signedIn = new Map<BenchUser, CookieJar>();
-  const pwFlow = async () => {
-    const user = users.passwordOnly[pwNext++ % users.passwordOnly.length]!;
-    await passwordSignIn(client, ids, user, users.password);
+  const nextPasswordUser = () => users.passwordOnly[pwNext++ % users.passwordOnly.length]!;
+  return {
+    rotation,
+    signedIn,
+    nextPasswordUser,
+    password: async () => {
+      await passwordSignIn(client, ids, nextPasswordUser(), users.password);
+    },
+    totp: async () => {
+      const { user, step } = await rotation.take();
+      signedIn.set(user, await totpSignIn(client, ids, user, users.password, step));
+    },
   };
-  const totpFlow = async () => {
-    const { user, step } = await rotation.take();
-    signedIn.set(user, await totpSignIn(client, ids, user, users.password, step));
-  };
+}
+type Flows = ReturnType<typeof signInFlows>;
 
+/** Warm-up, then both sign-in flows side by side (ABBA slices) at each concurrency. */
+async function signInPhase(flows: Flows, allErrors: string[]) {
   // Warm-up (JIT, connection pool, route modules), not counted.
   {
     const t = Date.now();
     const warm = newCell();
     for (let i = 0; i < 2; i++) {
-      await slice(8, 1500, warm, pwFlow);
-      await slice(8, 1500, warm, totpFlow);
+      await slice(8, 1500, warm, flows.password);
+      await slice(8, 1500, warm, flows.totp);
     }
     if (warm.errors.length) throw new Error(`warm-up failed: ${warm.errors.slice(0, 3).join(" | ")}`);
     log(`warm-up: ${warm.latencies.length} sign-ins in ${secondsSince(t)}`);
   }
 
   const signIn: Record<string, { passwordOnly: ReturnType<typeof summary>; totp: ReturnType<typeof summary>; ratioP50: number }> = {};
-  const allErrors: string[] = [];
   for (const c of CONCURRENCY) {
     const pw = newCell();
     const totp = newCell();
     const ms = SLICE_SECONDS[c]! * 1000;
     for (let round = 0; round < ROUNDS; round++) {
       // ABBA: neither flow always runs first.
-      const order = round % 2 === 0 ? ([[pw, pwFlow], [totp, totpFlow]] as const) : ([[totp, totpFlow], [pw, pwFlow]] as const);
+      const order = round % 2 === 0 ? ([[pw, flows.password], [totp, flows.totp]] as const) : ([[totp, flows.totp], [pw, flows.password]] as const);
       for (const [cell, flow] of order) await slice(c, ms, cell, flow);
     }
     const a = summary(pw);
@@ -402,8 +415,12 @@ async function main() {
     );
     log(`  CPU ms per sign-in (server / PostgreSQL / load generator): password ${JSON.stringify(a.cpuMs)}, password+TOTP ${JSON.stringify(b.cpuMs)}`);
   }
+  return signIn;
+}
 
-  // ------------------------------------------------------------ transfers: with a grant vs without a step-up
+/** Transfers with a real step-up grant against the same transfer without step-up, ABBA chunks. */
+async function transferPhase(client: Client, ids: ActionIds, flows: Flows, allErrors: string[]) {
+  const { rotation, signedIn } = flows;
   const transfers: Record<string, { guarded: ReturnType<typeof summary>; unguarded: ReturnType<typeof summary>; ratioP50: number }> = {};
   // Each grant needs a signed-in TOTP customer with a fresh step: top up when a slow machine
   // completed fewer sign-ins than the transfers need (not timed).
@@ -411,7 +428,7 @@ async function main() {
   if (signedIn.size < needed) {
     const t = Date.now();
     const missing = needed - signedIn.size;
-    await drain(8, Array.from({ length: missing }, () => totpFlow));
+    await drain(8, Array.from({ length: missing }, () => flows.totp));
     log(`signed in ${missing} more TOTP customers for the transfers in ${secondsSince(t)}`);
   }
   const sessions = [...signedIn.entries()];
@@ -473,84 +490,123 @@ async function main() {
     log(`transfer c=${c}: with grant p50 ${g.p50} ms (${g.errors} errors) | no step-up p50 ${u.p50} ms (${u.errors} errors) | ratio ${transfers[`c${c}`]!.ratioP50} (${secondsSince(t)})`);
     log(`  CPU ms per transfer (server / PostgreSQL / load generator): with grant ${JSON.stringify(g.cpuMs)}, no step-up ${JSON.stringify(u.cpuMs)}`);
   }
-  // ------------------------------------------------------------ sign-in timing gap (c=1, interleaved)
+  return transfers;
+}
+
+/** Database round trips per flow, on the wire: a second server behind a counting proxy, one flow at a time. */
+async function roundTripPhase(ports: Ports, env: NodeJS.ProcessEnv, ids: ActionIds, users: BenchUsers, flows: Flows) {
+  const { rotation } = flows;
+  const { countPort, proxyPort } = ports;
+  const target = new URL(process.env.DATABASE_URL!);
+  const proxy = new CountingProxy({ host: target.hostname, port: Number(target.port || 5432) });
+  await proxy.listen(proxyPort);
+  cleanups.push(() => proxy.close());
+  const proxied = new URL(process.env.DATABASE_URL!);
+  proxied.host = `127.0.0.1:${proxyPort}`;
+  const countOrigin = `http://127.0.0.1:${countPort}`;
+  const counting = await startServer({
+    root,
+    port: countPort,
+    env: { ...env, DATABASE_URL: proxied.toString(), APP_URL: countOrigin },
+    logFile: path.join(tmpDir, "server-count.log"),
+  });
+  cleanups.push(() => counting.stop());
+  const c2 = new Client(countOrigin, 4);
+  cleanups.push(async () => c2.close());
+  const perStep = new Map<string, number[]>();
+  const add = (key: string, n: number) => perStep.set(key, [...(perStep.get(key) ?? []), n]);
+  // One flow at a time on an idle server: the delta of the wire count is that flow's round
+  // trips; each request's share is read as its reply arrives.
+  const measure = async (flow: string, body: (note: (label: string) => void) => Promise<unknown>) => {
+    const start = proxy.snapshot().roundTrips;
+    let mark = start;
+    await body((label) => {
+      const now = proxy.snapshot().roundTrips;
+      add(`${flow} · ${label}`, now - mark);
+      mark = now;
+    });
+    await new Promise((r) => setTimeout(r, 30)); // anything the server finishes after replying
+    add(flow, proxy.snapshot().roundTrips - start);
+  };
+  for (let i = 0; i < COUNT_RUNS + 2; i++) {
+    if (i === 2) perStep.clear(); // two warm-up rounds: connections, prepared statements
+    const pwUser = flows.nextPasswordUser();
+    await measure("password-only sign-in", (note) => passwordSignIn(c2, ids, pwUser, users.password, note));
+    const { user, step } = await rotation.take();
+    let jar: CookieJar | undefined;
+    await measure("password + TOTP sign-in", async (note) => {
+      jar = await totpSignIn(c2, ids, user, users.password, step, note);
+    });
+    const code = rotation.codeFor(user);
+    if (!code || !jar) throw new Error("no fresh TOTP step for the round-trip count");
+    const fields = transferFields(user, "1500.00");
+    let grantId = "";
+    await measure("step-up", async (note) => {
+      grantId = await obtainGrant(c2, ids, jar!, fields, code, note);
+    });
+    await measure("transfer with a grant", () => transfer(c2, ids, jar!, fields, grantId));
+    await measure("transfer without step-up", () => transfer(c2, ids, jar!, transferFields(user, "15.00")));
+  }
+  c2.close();
+  await counting.stop();
+  await proxy.close();
+  const roundTrips = Object.fromEntries(
+    [...perStep].map(([k, v]) => {
+      const sorted = [...v].sort((a, b) => a - b);
+      return [k, percentile(sorted, 50)];
+    }),
+  );
+  log(`round trips per flow: ${JSON.stringify(roundTrips)}`);
+  return roundTrips;
+}
+
+async function main() {
+  const { ports, env, machine } = await setUp();
+  const { built, users, timingUsers, ids, hash } = await prepare(env, machine);
+  const load = await startLoadServer(ports, env);
+
+  if (timingOnly) {
+    const t = Date.now();
+    const timing = await signInTimingGap(load.client, ids, timingUsers);
+    for (const line of timingLines(timing)) log(line);
+    log(`timing phase in ${secondsSince(t)}`);
+    return { timingOnly: true as const, timing };
+  }
+
+  const allErrors: string[] = [];
+  const flows = signInFlows(load.client, ids, users);
+  const signIn = await signInPhase(flows, allErrors);
+  const transfers = await transferPhase(load.client, ids, flows, allErrors);
+
+  // Sign-in timing gap (c=1, interleaved).
   const timingStarted = Date.now();
-  const timing = await signInTimingGap(client, ids, timingUsers);
+  const timing = await signInTimingGap(load.client, ids, timingUsers);
   for (const line of timingLines(timing)) log(line);
   log(`timing phase in ${secondsSince(timingStarted)}`);
 
-  rss.stop();
-  client.close();
-  await stopServer();
-  log(`server peak RSS ${(rss.peakProcess / 2 ** 20).toFixed(0)} MB (group sum ${(rss.peakSum / 2 ** 20).toFixed(0)} MB); stopped`);
+  load.rss.stop();
+  load.client.close();
+  await load.stop();
+  log(`server peak RSS ${(load.rss.peakProcess / 2 ** 20).toFixed(0)} MB (group sum ${(load.rss.peakSum / 2 ** 20).toFixed(0)} MB); stopped`);
 
-  // ------------------------------------------------------------ database round trips, on the wire
-  let roundTrips: Record<string, number | Record<string, number>> | null = null;
-  if (!usePglite) {
-    const target = new URL(process.env.DATABASE_URL!);
-    const proxy = new CountingProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    await proxy.listen(proxyPort);
-    cleanups.push(() => proxy.close());
-    const proxied = new URL(process.env.DATABASE_URL!);
-    proxied.host = `127.0.0.1:${proxyPort}`;
-    const countOrigin = `http://127.0.0.1:${countPort}`;
-    const counting = await startServer({
-      root,
-      port: countPort,
-      env: { ...env, DATABASE_URL: proxied.toString(), APP_URL: countOrigin },
-      logFile: path.join(tmpDir, "server-count.log"),
-    });
-    cleanups.push(() => counting.stop());
-    const c2 = new Client(countOrigin, 4);
-    cleanups.push(async () => c2.close());
-    const perStep = new Map<string, number[]>();
-    const add = (key: string, n: number) => perStep.set(key, [...(perStep.get(key) ?? []), n]);
-    // One flow at a time on an idle server: the delta of the wire count is that flow's round
-    // trips; each request's share is read as its reply arrives.
-    const measure = async (flow: string, body: (note: (label: string) => void) => Promise<unknown>) => {
-      const start = proxy.snapshot().roundTrips;
-      let mark = start;
-      await body((label) => {
-        const now = proxy.snapshot().roundTrips;
-        add(`${flow} · ${label}`, now - mark);
-        mark = now;
-      });
-      await new Promise((r) => setTimeout(r, 30)); // anything the server finishes after replying
-      add(flow, proxy.snapshot().roundTrips - start);
-    };
-    for (let i = 0; i < COUNT_RUNS + 2; i++) {
-      if (i === 2) perStep.clear(); // two warm-up rounds: connections, prepared statements
-      const pwUser = users.passwordOnly[pwNext++ % users.passwordOnly.length]!;
-      await measure("password-only sign-in", (note) => passwordSignIn(c2, ids, pwUser, users.password, note));
-      const { user, step } = await rotation.take();
-      let jar: CookieJar | undefined;
-      await measure("password + TOTP sign-in", async (note) => {
-        jar = await totpSignIn(c2, ids, user, users.password, step, note);
-      });
-      const code = rotation.codeFor(user);
-      if (!code || !jar) throw new Error("no fresh TOTP step for the round-trip count");
-      const fields = transferFields(user, "1500.00");
-      let grantId = "";
-      await measure("step-up", async (note) => {
-        grantId = await obtainGrant(c2, ids, jar!, fields, code, note);
-      });
-      await measure("transfer with a grant", () => transfer(c2, ids, jar!, fields, grantId));
-      await measure("transfer without step-up", () => transfer(c2, ids, jar!, transferFields(user, "15.00")));
-    }
-    c2.close();
-    await counting.stop();
-    await proxy.close();
-    roundTrips = Object.fromEntries(
-      [...perStep].map(([k, v]) => {
-        const sorted = [...v].sort((a, b) => a - b);
-        return [k, percentile(sorted, 50)];
-      }),
-    );
-    log(`round trips per flow: ${JSON.stringify(roundTrips)}`);
-  }
-
+  const roundTrips = usePglite ? null : await roundTripPhase(ports, env, ids, users, flows);
   const js = firstLoadJs();
-  return { timingOnly: false as const, machine, built, hashMs, hashWallMs: hashTimes.wallMs, hashLimit, signIn, transfers, timing, roundTrips, rss, js, allErrors, waits: rotation.waits };
+  return {
+    timingOnly: false as const,
+    machine,
+    built,
+    hashMs: hash.cpuMs,
+    hashWallMs: hash.wallMs,
+    hashLimit: hash.limit,
+    signIn,
+    transfers,
+    timing,
+    roundTrips,
+    rss: load.rss,
+    js,
+    allErrors,
+    waits: flows.rotation.waits,
+  };
 }
 
 // ---------------------------------------------------------------- report
