@@ -5,6 +5,7 @@ import { revokeAllSessions } from "@/lib/auth/sessions";
 import { normaliseUsername } from "@/lib/auth/sign-in";
 import { rows, type Db, type DbOrTx, type Tx } from "@/lib/db";
 import { queueMail } from "@/lib/mail/outbox";
+import { mails } from "@/lib/mail/templates";
 import { audit } from "@/lib/mfa/audit";
 import { resolveOpenRequestIn } from "@/lib/mfa/recovery-requests";
 import { factorsOfUser } from "@/lib/mfa/registry";
@@ -105,11 +106,7 @@ export async function resetUserMfaIn(tx: Tx, userId: string, actor: Actor, reaso
   await queueMail(tx, {
     userId,
     to: user.email,
-    subject: "Your MFA Bank two-step verification was reset",
-    body:
-      `Hello ${user.username},\n\nA bank administrator reset the two-step verification of your account: your authenticator app and recovery codes no longer work, and you were signed out everywhere.\n\n` +
-      "The next time you sign in, you will set up an authenticator app again before you can do anything else.\n\n" +
-      "If you did not ask for this, call the bank immediately.\n\nMFA Bank",
+    ...mails.mfaReset(user.username),
   });
   return { user, factorsRemoved, sessionsEnded, challengesCanceled: canceled.length };
 }

@@ -7,6 +7,7 @@ import { rows, type Db, type DbOrTx } from "@/lib/db";
 import { knownDevices, signInAlerts } from "@/lib/db/schema";
 import { getEnv } from "@/lib/env";
 import { queueMail } from "@/lib/mail/outbox";
+import { mails } from "@/lib/mail/templates";
 import { audit } from "@/lib/mfa/audit";
 import { revokeAllSessions } from "./sessions";
 import { describeUserAgent } from "./user-agent";
@@ -92,14 +93,7 @@ export async function recordSignInDevice(
   await queueMail(tx, {
     userId,
     to: user.email,
-    subject: "New sign-in to your MFA Bank account",
-    body:
-      `Hello ${user.username},\n\nYour account was just signed in to from a browser we have not seen before:\n\n` +
-      `  Device: ${described}\n  IP address: ${client.ip ?? "unknown"}\n  Time: ${at} UTC\n\n` +
-      "If this was you, there is nothing to do.\n\n" +
-      `If this wasn't you, open this link within ${SIGN_IN_ALERT_DAYS} days and press the button on the page. It signs your ` +
-      "account out everywhere, and you will choose a new password at your next sign-in:\n\n" +
-      `${notMeUrl}\n\nMFA Bank`,
+    ...mails.newDevice(user.username, { device: described, ip: client.ip, at, days: SIGN_IN_ALERT_DAYS, notMeUrl }),
   });
   await audit(tx, { action: "device.new", outcome: "ok", subjectUserId: userId, ip: client.ip, details: { device: described, mailed: true } });
   return { deviceSecret, isNew: true, notMeUrl };
@@ -196,11 +190,7 @@ export async function reportNotMe(db: Db, token: string, client: { ip: string | 
     await queueMail(tx, {
       userId: found.user_id,
       to: user.email,
-      subject: "We signed your MFA Bank account out everywhere",
-      body:
-        `Hello ${user.username},\n\nYou told us a sign-in was not you, so we signed your account out on every device ` +
-        `(${sessionsEnded} session${sessionsEnded === 1 ? "" : "s"}). The next time you sign in, you will be asked to choose a new password ` +
-        "before anything else. If you think someone knows your password and your second step, call the bank.\n\nMFA Bank",
+      ...mails.signedOutEverywhere(user.username, sessionsEnded),
     });
     return { kind: "secured", sessionsEnded };
   });

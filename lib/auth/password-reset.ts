@@ -5,6 +5,7 @@ import { passwordResets } from "@/lib/db/schema";
 import { randomToken, sha256 } from "@/lib/crypto";
 import { getEnv } from "@/lib/env";
 import { queueMail } from "@/lib/mail/outbox";
+import { mails } from "@/lib/mail/templates";
 import { audit } from "@/lib/mfa/audit";
 import { hasPrimaryFactor } from "@/lib/mfa/registry-core";
 import { hit } from "@/lib/rate-limit";
@@ -51,11 +52,7 @@ export async function requestPasswordReset(db: Db, identifier: string, ip: strin
     await queueMail(tx, {
       userId: user.id,
       to: user.email,
-      subject: "Reset your MFA Bank password",
-      body:
-        `Hello ${user.username},\n\nSomeone (hopefully you) asked to reset your password. Open this link within ` +
-        `${RESET_MINUTES} minutes:\n\n${link}\n\nIf you have two-step verification, you will be asked for it before ` +
-        "choosing a new password. If this was not you, ignore this mail: your password stays as it is.\n\nMFA Bank",
+      ...mails.passwordResetLink(user.username, link, RESET_MINUTES),
     });
     await audit(tx, { action: "password_reset.requested", outcome: "ok", subjectUserId: user.id, ip });
   });
@@ -163,7 +160,6 @@ export async function setNewPassword(
   await queueMail(tx, {
     userId: user.id,
     to: user.email,
-    subject: "Your MFA Bank password was changed",
-    body: `Hello ${user.username},\n\nYour password was just changed and every session was signed out. If this was not you, contact the bank immediately.\n\nMFA Bank`,
+    ...mails.passwordChanged(user.username),
   });
 }

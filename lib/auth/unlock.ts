@@ -4,6 +4,7 @@ import { z } from "zod";
 import { sha256 } from "@/lib/crypto";
 import { rows, type Db, type DbOrTx } from "@/lib/db";
 import { queueMail } from "@/lib/mail/outbox";
+import { mails } from "@/lib/mail/templates";
 import { audit } from "@/lib/mfa/audit";
 import { unlockUser } from "@/lib/mfa/lockout";
 import { hit } from "@/lib/rate-limit";
@@ -94,11 +95,7 @@ export async function unlockWithLink(db: Db, token: string, client: { ip: string
     await queueMail(tx, {
       userId: found.user_id,
       to: user.email,
-      subject: "Your MFA Bank account was unlocked",
-      body:
-        `Hello ${user.username},\n\nYour account was unlocked just now with the link from our lock mail. ` +
-        "You can sign in again with your password and your second step.\n\n" +
-        "If you did not do this, call the bank and change your password.\n\nMFA Bank",
+      ...mails.unlocked(user.username),
     });
     return { kind: "unlocked" };
   });

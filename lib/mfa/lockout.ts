@@ -4,6 +4,7 @@ import { rows, type Db, type DbOrTx, type Tx } from "@/lib/db";
 import { revokeRememberedDevices } from "@/lib/auth/remembered-devices";
 import { issueUnlockLink, UNLOCK_LINK_MINUTES } from "@/lib/auth/unlock-links";
 import { queueMail } from "@/lib/mail/outbox";
+import { mails } from "@/lib/mail/templates";
 import { audit } from "./audit";
 import { backoffDelayMs, reachesThreshold, successResets, type LockoutPolicy } from "./policy";
 
@@ -169,11 +170,7 @@ async function lockAccount(tx: Tx, row: UserLockRow, ctx: AttemptContext, policy
   await queueMail(tx, {
     userId: row.id,
     to: row.email,
-    subject: "Your MFA Bank account was locked",
-    body:
-      `Hello ${row.username},\n\nAfter ${policy.lockoutThreshold} failed sign-in or verification attempts in a row, ` +
-      `we locked your account to protect it. ${what}\n\nIf these attempts were not yours, someone may know your ` +
-      "password: change it as soon as your account is unlocked.\n\nMFA Bank",
+    ...mails.locked(row.username, policy.lockoutThreshold, what),
   });
 }
 

@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { rows, type Db, type DbOrTx, type Tx } from "@/lib/db";
 import { queueMail } from "@/lib/mail/outbox";
+import { mails } from "@/lib/mail/templates";
 import { hit } from "@/lib/rate-limit";
 import { audit } from "./audit";
 
@@ -84,11 +85,7 @@ export async function fileRecoveryRequest(
     await queueMail(tx, {
       userId: who.userId,
       to: who.email,
-      subject: "We received your request to reset two-step verification",
-      body:
-        `Hello ${who.username},\n\nYou told us you lost access to your second step and asked the bank to reset it. ` +
-        "A bank administrator will look at your request and may call you to check it is really you. We will e-mail you " +
-        "when it is decided.\n\nIf this was not you, someone knows your password: call the bank and change it.\n\nMFA Bank",
+      ...mails.recoveryRequestReceived(who.username),
     });
     return { kind: "filed" };
   });
@@ -168,10 +165,7 @@ export async function declineOpenRequestIn(
   await queueMail(tx, {
     userId,
     to: r.email,
-    subject: "Your request to reset two-step verification was declined",
-    body:
-      `Hello ${r.username},\n\nThe bank looked at your request to reset your two-step verification and declined it:\n\n` +
-      `${reason}\n\nYour account is unchanged. If you still cannot sign in, call the bank.\n\nMFA Bank`,
+    ...mails.recoveryRequestDeclined(r.username, reason),
   });
   return r.id;
 }

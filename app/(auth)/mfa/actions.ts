@@ -12,6 +12,7 @@ import { safeCallbackUrl } from "@/lib/auth/sign-in";
 import { getDb, type Tx } from "@/lib/db";
 import { audit } from "@/lib/mfa/audit";
 import { queueMail } from "@/lib/mail/outbox";
+import { mails } from "@/lib/mail/templates";
 import { fileRecoveryRequest, recoveryMessageSchema, REQUESTS_PER_DAY } from "@/lib/mfa/recovery-requests";
 import { registrableFactors } from "@/lib/mfa/registry";
 import { answerChallenge, outcomeToState } from "@/lib/mfa/verify";
@@ -94,8 +95,7 @@ export const enrolFirstFactor = sessionAction(["enrol"], enrolSchema, async (inp
     await queueMail(tx, {
       userId: session.userId,
       to: session.email,
-      subject: "A sign-in method was added to your MFA Bank account",
-      body: `Hello ${session.username},\n\n${factor.name} was added to your account. If this was not you, contact the bank immediately.\n\nMFA Bank`,
+      ...mails.factorAdded(session.username, factor.name),
     });
     return { ok: true as const, token: await completeSignIn(tx, session, { ip: await clientIp(), userAgent: await userAgent() }) };
   });

@@ -17,6 +17,7 @@ import { and, eq } from "drizzle-orm";
 import { getDb, rows, type DbOrTx } from "@/lib/db";
 import { factors } from "@/lib/db/schema";
 import { queueMail } from "@/lib/mail/outbox";
+import { mails } from "@/lib/mail/templates";
 import { audit } from "@/lib/mfa/audit";
 import { findOpenChallenge } from "@/lib/mfa/challenges";
 import { recordPasswordAttempt } from "@/lib/mfa/lockout";
@@ -109,11 +110,7 @@ export const registerFactor = userAction(registerSchema, async (input, session) 
     await queueMail(tx, {
       userId: session.userId,
       to: session.email,
-      subject: renewed ? `${factor.registerTitle} were renewed on your MFA Bank account` : "A sign-in method was added to your MFA Bank account",
-      body:
-        `Hello ${session.username},\n\n` +
-        (renewed ? `New ${factor.registerTitle.toLowerCase()} were created; the old ones no longer work.` : `${factor.name} was added to your account.`) +
-        " If this was not you, contact the bank immediately.\n\nMFA Bank",
+      ...(renewed ? mails.factorRenewed(session.username, factor.registerTitle) : mails.factorAdded(session.username, factor.name)),
     });
     if (factor.primary && session.mfaState === "none") {
       // Proving the new factor just now counts as MFA for this session.
@@ -170,8 +167,7 @@ export const removeFactor = userAction(removeSchema, async (input, session) => {
     await queueMail(tx, {
       userId: session.userId,
       to: session.email,
-      subject: "A sign-in method was removed from your MFA Bank account",
-      body: `Hello ${session.username},\n\n${factor.name} "${row.label}" was removed from your account. If this was not you, contact the bank immediately.\n\nMFA Bank`,
+      ...mails.factorRemoved(session.username, factor.name, row.label),
     });
     return { ok: true as const };
   });

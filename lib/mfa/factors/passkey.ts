@@ -18,6 +18,7 @@ import { rows, type DbOrTx, type Tx } from "@/lib/db";
 import { challenges, factors, webauthnChallenges, webauthnCredentials, type Challenge } from "@/lib/db/schema";
 import { getEnv } from "@/lib/env";
 import { queueMail } from "@/lib/mail/outbox";
+import { mails } from "@/lib/mail/templates";
 import { audit } from "@/lib/mfa/audit";
 import { ChallengeGone } from "@/lib/mfa/challenges";
 import type { FactorPlugin, FactorUser } from "./types";
@@ -358,9 +359,6 @@ export async function reportCounterRegression(tx: Tx, user: Pick<FactorUser, "us
   await queueMail(tx, {
     userId: user.userId,
     to: user.email,
-    subject: "We refused a passkey on your MFA Bank account",
-    body:
-      `Hello ${user.username},\n\nOne of your passkeys answered with a signature counter lower than before, which can mean the ` +
-      "passkey was copied. We refused it. Remove it on the Security page, and contact the bank if you did not copy it yourself.\n\nMFA Bank",
+    ...mails.passkeyCounterRegressed(user.username),
   });
 }

@@ -6,6 +6,7 @@ import { rows, type DbOrTx } from "@/lib/db";
 import { recoveryCodes } from "@/lib/db/schema";
 import { sha256 } from "@/lib/crypto";
 import { queueMail } from "@/lib/mail/outbox";
+import { mails } from "@/lib/mail/templates";
 import { audit } from "@/lib/mfa/audit";
 import { hasPrimaryFactor } from "@/lib/mfa/registry-core";
 import type { FactorPlugin } from "./types";
@@ -123,10 +124,7 @@ export const recoveryFactor: FactorPlugin = {
     await queueMail(tx, {
       userId: user.userId,
       to: user.email,
-      subject: "A recovery code was used on your MFA Bank account",
-      body:
-        `Hello ${user.username},\n\nOne of your recovery codes was just used to verify your identity. ` +
-        `${remaining} unused code(s) remain. If this was not you, contact the bank immediately.\n\nMFA Bank`,
+      ...mails.recoveryCodeUsed(user.username, remaining),
     });
   },
 

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { mails } from "./templates";
+
+/** Issue #21 item 6 (and #20's "one greeting style in every mail"): every mail, one shape. */
+const every = [
+  mails.mfaReset("ann"),
+  mails.newDevice("ann", { device: "Firefox on Linux", ip: null, at: "2026-12-02 10:00", days: 7, notMeUrl: "https://bank.example/not-me?token=t" }),
+  mails.signedOutEverywhere("ann", 1),
+  mails.passwordResetLink("ann", "https://bank.example/reset-password?token=t", 30),
+  mails.passwordChanged("ann"),
+  mails.unlocked("ann"),
+  mails.locked("ann", 5, "A bank administrator can unlock it."),
+  mails.recoveryCodeUsed("ann", 1),
+  mails.passkeyCounterRegressed("ann"),
+  mails.recoveryRequestReceived("ann"),
+  mails.recoveryRequestDeclined("ann", "We could not reach you."),
+  mails.factorAdded("ann", "Passkey"),
+  mails.factorRenewed("ann", "Recovery codes"),
+  mails.factorRemoved("ann", "Authenticator app", "Phone"),
+];
+
+describe("mail templates", () => {
+  it("every mail greets by username, signs off as the bank, and has a subject naming MFA Bank or the request", () => {
+    for (const m of every) {
+      expect(m.body.startsWith("Hello ann,\n\n"), m.subject).toBe(true);
+      expect(m.body.endsWith("\n\nMFA Bank"), m.subject).toBe(true);
+      expect(m.body).not.toMatch(/\n{3,}|undefined|null|\(s\)/);
+      expect(m.subject.length).toBeGreaterThan(10);
+    }
+  });
+
+  it("the MFA reset mail names every kind of second step, not only an authenticator app", () => {
+    const { body } = mails.mfaReset("ann");
+    expect(body).toMatch(/passkeys/);
+    expect(body).toMatch(/set up a second step again/);
+  });
+
+  it("counts are in words a customer reads: one code remains, two codes remain", () => {
+    expect(mails.recoveryCodeUsed("ann", 1).body).toContain("1 unused code remains.");
+    expect(mails.recoveryCodeUsed("ann", 2).body).toContain("2 unused codes remain.");
+    expect(mails.newDevice("ann", { device: "d", ip: null, at: "t", days: 7, notMeUrl: "u" }).body).toContain("IP address: unknown");
+  });
+});
