@@ -5,8 +5,10 @@ import { passwordSignIn } from "@/lib/auth/sign-in";
 import { rows, type Tx } from "@/lib/db";
 import { createTestDb, type TestDb } from "@/lib/db/test-db";
 import { attemptMfa, recordPasswordAttempt, unlockUser, type AttemptOutcome, type Evaluation } from "./lockout";
-import { openFactorSecret } from "./secrets";
-import { checkTotp, totpCode } from "./totp";
+import { totpFactor } from "./factors/totp";
+import type { Challenge } from "@/lib/db/schema";
+import type { FactorInput } from "./factors/types";
+import { totpCode } from "./totp";
 
 /**
  * The lockout model against a real database: PGlite in memory by default, PostgreSQL when
@@ -30,28 +32,20 @@ beforeEach(async () => {
 
 // ─── Helpers ───────────────────────────────────────────────────────────────────────────
 
-/** Counts how many codes were really evaluated (checked against the secret). */
+/**
+ * The real TOTP factor's `verify` (lib/mfa/factors/totp.ts: the secret check and the replay
+ * claim), counting how many codes were really evaluated.
+ */
 function makeTotpEvaluator() {
   const counter = { evaluated: 0, ok: 0 };
   const evaluator = (factorId: string, code: unknown) => async (tx: Tx, clock: { nowSeconds: number }): Promise<Evaluation> => {
     counter.evaluated++;
-    const [f] = await rows<{ secret_enc: string; last_used_step: string | number | null }>(
-      tx,
-      sql`SELECT secret_enc, last_used_step FROM factors WHERE id = ${factorId} AND status = 'active'`,
-    );
+    const [f] = await rows<{ user_id: string }>(tx, sql`SELECT user_id FROM factors WHERE id = ${factorId}`);
     if (!f) return { ok: false, reason: "no factor" };
-    const secret = openFactorSecret(factorId, f.secret_enc);
-    const r = await checkTotp(secret, code, clock.nowSeconds, f.last_used_step == null ? null : Number(f.last_used_step));
-    if (!r.ok) return { ok: false, reason: r.reason };
-    // The replay guard: one atomic advance of the last used step.
-    const advanced = await rows<{ id: string }>(
-      tx,
-      sql`UPDATE factors SET last_used_step = ${r.step}, last_used_at = now()
-           WHERE id = ${factorId} AND (last_used_step IS NULL OR last_used_step < ${r.step}) RETURNING id`,
-    );
-    if (advanced.length !== 1) return { ok: false, reason: "replayed" };
-    counter.ok++;
-    return { ok: true };
+    const user = { userId: f.user_id, username: "", email: "", groupId: "", sessionId: "", nowSeconds: clock.nowSeconds };
+    const r = await totpFactor.verify(tx, user, { code } as FactorInput, {} as Challenge);
+    if (r.ok) counter.ok++;
+    return r;
   };
   return { counter, evaluator };
 }
