@@ -15,7 +15,7 @@ async function setThreshold(page: Page, admin: PoolUser, value: string) {
 
 test("a setting change takes effect and is in the audit log: lockout threshold 3", async ({ browser, makeUser }) => {
   // Two people, six sign-in attempts and three MFA prompts (freshTotp adds its own waits).
-  test.setTimeout(60_000);
+  test.setTimeout(90_000);
   const admin = await makeUser("admin");
   const user = await makeUser("commercial");
   const adminPage = await (await browser.newContext()).newPage();
