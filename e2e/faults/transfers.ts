@@ -39,20 +39,18 @@ export async function transferOnce(
   ][i % 3]!;
   const attempt: Attempt = { userId: user.id, amountMinor: uniqueAmount(), ...route, key: randomUUID() };
   attempts.push(attempt);
-  attempt.answer = await act(request, `${base}/transfer`, ...TRANSFER, {
-    from: attempt.from,
-    to: attempt.to,
-    amount: formatAmount(attempt.amountMinor),
-    memo: "fault suite",
-    idempotencyKey: attempt.key,
-  });
-  return attempt;
+  return send(request, base, attempt);
 }
 
 /** The same intended transfer again (same key and amount), as the form does after "try again". */
 export async function retryTransfer(request: APIRequestContext, base: string, first: Attempt, attempts: Attempt[]): Promise<Attempt> {
   const attempt: Attempt = { ...first, answer: undefined };
   attempts.push(attempt);
+  return send(request, base, attempt);
+}
+
+/** Posts the attempt's transfer as the form does and keeps the answer on it. */
+async function send(request: APIRequestContext, base: string, attempt: Attempt): Promise<Attempt> {
   attempt.answer = await act(request, `${base}/transfer`, ...TRANSFER, {
     from: attempt.from,
     to: attempt.to,
