@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { mails } from "./templates";
 
@@ -39,5 +41,29 @@ describe("mail templates", () => {
     expect(mails.recoveryCodeUsed("ann", 1).body).toContain("1 unused code remains.");
     expect(mails.recoveryCodeUsed("ann", 2).body).toContain("2 unused codes remain.");
     expect(mails.newDevice("ann", { device: "d", ip: null, at: "t", days: 7, notMeUrl: "u" }).body).toContain("IP address: unknown");
+  });
+});
+
+/** The .ts/.tsx sources under a folder, tests left out. */
+function sources(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return sources(p);
+    return /\.tsx?$/.test(e.name) && !/\.test\.tsx?$/.test(e.name) ? [p] : [];
+  });
+}
+
+describe("every mail the bank sends comes from a template", () => {
+  it("each queueMail call in lib/ and app/ spreads one of `mails` and writes no subject or body of its own", () => {
+    const calls: string[] = [];
+    for (const f of ["lib", "app"].flatMap((d) => sources(path.resolve(d)))) {
+      const text = fs.readFileSync(f, "utf8");
+      for (const m of text.matchAll(/queueMail\(tx, \{[\s\S]*?\}\);/g)) calls.push(`${path.relative(process.cwd(), f)}: ${m[0]}`);
+    }
+    expect(calls.length).toBeGreaterThanOrEqual(14);
+    for (const call of calls) {
+      expect(call).toMatch(/\.\.\.\(?.*mails\.\w+\(/);
+      expect(call).not.toMatch(/\b(subject|body):/);
+    }
   });
 });
