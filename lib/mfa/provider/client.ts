@@ -175,9 +175,14 @@ export function applyOutgoing(r: ResolvedResource, bank: BankRequest): OutgoingR
     if (err instanceof TransformError) throw new ProviderFault("transform", r.name, `outgoing transform ${err.message}`);
     throw err;
   }
+  return mergeOutgoing(r.name, request, out);
+}
+
+/** An outgoing transform's result over the bank's request; a result that is not a request is a transform fault. */
+export function mergeOutgoing(resource: string, request: OutgoingRequest, out: unknown): OutgoingRequest {
   const parsed = outgoingResultSchema.safeParse(out);
   if (!parsed.success) {
-    throw new ProviderFault("transform", r.name, `outgoing transform: not a request (${parsed.error.issues.map((i) => `${i.path.join(".") || "result"}: ${i.message}`).join("; ")})`);
+    throw new ProviderFault("transform", resource, `outgoing transform: not a request (${parsed.error.issues.map((i) => `${i.path.join(".") || "result"}: ${i.message}`).join("; ")})`);
   }
   const o = parsed.data;
   return {
