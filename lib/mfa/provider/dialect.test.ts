@@ -115,7 +115,7 @@ describe("the transform runtime's limits", () => {
   it("an expression that blows up is stopped by the time limit", () => {
     const list = Array.from({ length: 500 }, (_, i) => i);
     const t = Date.now();
-    expect(() => runTransform("incoming", "body.map(a, body.map(b, body.map(c, a * b * c))).size()", { body: list })).toThrow(/took longer than 50 ms/);
+    expect(() => runTransform("incoming", "body.map(a, body.map(b, body.map(c, a * b * c))).size()", { body: list })).toThrow(/took longer than 200 ms/);
     expect(Date.now() - t).toBeLessThan(2000);
   });
 

@@ -12,7 +12,7 @@ import { EXPRESSION_MAX } from "./resources";
  * - source: at most EXPRESSION_MAX characters; the parser's own limits cap AST nodes, nesting
  *   depth, list/map literal sizes and call arguments (CEL_LIMITS);
  * - input: the variables at most INPUT_MAX bytes as JSON, nested at most JSON_DEPTH deep;
- * - time: EVAL_TIMEOUT_MS. CEL has no loops, but nested macros over a list multiply
+ * - time: EVAL_TIMEOUT_MS (generous: a loaded host must not turn a lookup into a fault). CEL has no loops, but nested macros over a list multiply
  *   (`l.map(a, l.map(b, …))`); the evaluation runs under node:vm's watchdog (a constant
  *   one-line script `run()` in an empty context, no user text), which stops it mid-way;
  * - output: JSON values only (no bytes, timestamps or types), at most OUTPUT_MAX bytes.
@@ -23,7 +23,7 @@ export const CEL_LIMITS = { maxAstNodes: 600, maxDepth: 24, maxListElements: 100
 export const INPUT_MAX = 64 * 1024;
 export const OUTPUT_MAX = 16 * 1024;
 export const JSON_DEPTH = 24;
-export const EVAL_TIMEOUT_MS = 50;
+export const EVAL_TIMEOUT_MS = 200;
 
 export type Direction = "outgoing" | "incoming";
 
