@@ -139,6 +139,8 @@ async function main(): Promise<number> {
   // e2e/external-independent-provider.spec.ts serves a second MFA provider of its own here.
   // A runner may choose it (scripts/run-faults.ts keeps every port in its own range).
   const providerPort = process.env.E2E_INDEPENDENT_PROVIDER_PORT ? Number(process.env.E2E_INDEPENDENT_PROVIDER_PORT) : await freePort(port + 1000);
+  // e2e/external-dialect.spec.ts serves a provider that speaks another dialect here.
+  const dialectPort = process.env.E2E_DIALECT_PROVIDER_PORT ? Number(process.env.E2E_DIALECT_PROVIDER_PORT) : await freePort(providerPort + 1);
   fs.mkdirSync(path.join(runDir, "claims"), { recursive: true });
   const poolFile = path.join(runDir, "pool.json");
   Object.assign(process.env, {
@@ -155,6 +157,7 @@ async function main(): Promise<number> {
     TRUSTED_PROXY_HOPS: "1",
     E2E_PORT: String(port),
     E2E_INDEPENDENT_PROVIDER_PORT: String(providerPort),
+    E2E_DIALECT_PROVIDER_PORT: String(dialectPort),
     E2E_BROWSER: browser.executablePath, // playwright.config.ts
     E2E_RUN_DIR: runDir,
     E2E_POOL_FILE: poolFile,

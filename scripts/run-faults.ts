@@ -146,6 +146,7 @@ async function main(): Promise<number> {
     E2E_POOL_PER_KIND: process.env.E2E_POOL_PER_KIND ?? "8",
     E2E_PORT: String(base),
     E2E_INDEPENDENT_PROVIDER_PORT: String(await freePort(base + 60, base + 69)),
+    E2E_DIALECT_PROVIDER_PORT: String(await freePort(base + 70, base + 79)),
     // How the specs stop and start this cluster (e2e/faults/cluster.ts).
     FAULTS_PG_CTL: JSON.stringify([...ctl, "-D", c.data, "-l", c.logFile, "-o", c.opts, "-w", "-t", "30"]),
     FAULTS_PG_LOG: c.logFile,

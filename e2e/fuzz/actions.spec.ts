@@ -44,6 +44,21 @@ const numberField: Field = {
 const anyUpTo20k: Field = { ok: junkString, bad: huge.filter((s) => s.length > 20_000), optional: true };
 const checkbox: Field = { ok: fc.constant("on"), bad: junkValue.filter((v) => str(v) !== "on"), optional: true };
 
+/** CEL expressions the console must refuse: garbage, too long, unknown variables, beyond the parser's limits. */
+const badExpression: fc.Arbitrary<Value> = fc.oneof(
+  fc.constantFrom("body.", "[[[", "nope + 1", "status_code + params", "1 +".repeat(1000), `${"[".repeat(40)}1${"]".repeat(40)}`, Array(700).fill("1").join("+")),
+  huge.filter((s) => s.length > 4000),
+);
+/** The try-it sample: a JSON object (blank counts as {}). */
+function isJsonObject(v: string): boolean {
+  try {
+    const p: unknown = JSON.parse(v.trim() === "" ? "{}" : v);
+    return typeof p === "object" && p !== null && !Array.isArray(p);
+  } catch {
+    return false;
+  }
+}
+
 const SIGNED_OUT = "Your session has ended. Please sign in again.";
 const NOT_ADMIN = "This needs an administrator.";
 const PARSER = ["Please check the highlighted fields.", "The form could not be read."];
@@ -192,6 +207,33 @@ const ACTIONS: Record<string, ActionSpec> = {
       clientId: text(0, 256, { trim: true, optional: true }),
       clientSecret: text(0, 512, { optional: true }),
       ...stepUp,
+    },
+  },
+  "app/admin/settings/actions.ts#updateProviderResources": {
+    guard: "admin",
+    fields: {
+      providerId: uuid,
+      "r.initiate.method": { ok: fc.constantFrom("", "GET", "POST"), bad: junkValue.filter((v) => !["", "GET", "POST", "PUT", "PATCH", "DELETE"].includes(str(v))), optional: true },
+      "r.initiate.expectedStatus": { ok: fc.constantFrom("", "201", "200, 202"), bad: numberField.bad, optional: true },
+      "r.enrollments.suffix": {
+        ok: fc.constantFrom("", "/v2/people"),
+        bad: fc.oneof(fc.constantFrom("people", "/a b", "/x?y=1", "/../etc", "/a\\b"), huge.filter((s) => s.length > 600)),
+        optional: true,
+      },
+      // Garbage, huge, or expressions that do not compile (syntax, unknown variables, limits).
+      "r.validate.incoming": { ok: fc.constantFrom("", "body"), bad: badExpression, optional: true },
+      "r.sms_otp_2.outgoing": { ok: fc.constantFrom("", '{"body": body}'), bad: badExpression, optional: true },
+      ...stepUp,
+    },
+  },
+  "app/admin/settings/actions.ts#tryProviderTransform": {
+    guard: "admin",
+    fields: {
+      resource: { ok: fc.constantFrom("initiate", "sms_otp_2"), bad: junkValue.filter((v) => !/^(enrollments|initiate|validate|result|cancel|(mobile_push|sms_otp|voice_otp|email_otp)_[12])$/.test(str(v))) },
+      direction: { ok: fc.constantFrom("incoming", "outgoing"), bad: junkValue.filter((v) => !["incoming", "outgoing"].includes(str(v))) },
+      // A well-formed sample with an expression that does not compile is refused as a field error too.
+      expression: { ok: fc.constantFrom("body"), bad: fc.oneof(badExpression, fc.constantFrom("", "   ")) },
+      sample: { ok: fc.constantFrom("{}", '{"body": null}'), bad: fc.oneof(junkValue.filter((v) => !isJsonObject(str(v))), huge.filter((s) => s.length > 64 * 1024)) },
     },
   },
   "app/mock-provider/device/actions.ts#answerPush": {

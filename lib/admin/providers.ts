@@ -4,7 +4,25 @@ import { z } from "zod";
 import type { DbOrTx, Tx } from "@/lib/db";
 import { mfaProviders } from "@/lib/db/schema";
 import { audit } from "@/lib/mfa/audit";
+import { mergeOutgoing, type OutgoingRequest } from "@/lib/mfa/provider/client";
 import { mockProviderBaseUrl, sealClientSecret } from "@/lib/mfa/provider/config";
+import { enrollmentsResponseSchema, initiateResponseSchema, transactionResponseSchema } from "@/lib/mfa/provider/contract";
+import {
+  EXPRESSION_MAX,
+  genericOf,
+  isEmptyOverride,
+  METHODS,
+  parseStoredResources,
+  RESOURCE_DEFAULTS,
+  RESOURCE_NAMES,
+  resourceOverrideSchema,
+  STATUS_LIST_MAX,
+  suffixSchema,
+  type ResourceName,
+  type ResourceOverride,
+  type Resources,
+} from "@/lib/mfa/provider/resources";
+import { checkExpression, INPUT_MAX, runTransform, TransformError, VARIABLES, type Direction } from "@/lib/mfa/provider/transform";
 import { actorFields, type Actor } from "./reset";
 import { secondsToMs, type Change } from "./settings";
 
@@ -33,6 +51,8 @@ export type ProviderView = {
   clientId: string;
   timeoutMs: number;
   capabilities: string[];
+  /** The stored resource overrides as the form shows them; {} when none (or unreadable). */
+  resources: Resources;
 };
 
 /** The columns of a ProviderView: the sealed client secret is never selected. */
@@ -45,13 +65,18 @@ const PROVIDER_VIEW_COLUMNS = {
   clientId: mfaProviders.clientId,
   timeoutMs: mfaProviders.timeoutMs,
   capabilities: mfaProviders.capabilities,
+  resources: mfaProviders.resources,
 };
 
+type ViewRow = Omit<ProviderView, "resources"> & { resources: unknown };
+const toView = (r: ViewRow): ProviderView => ({ ...r, resources: parseStoredResources(r.resources) ?? {} });
+
 export async function listProviders(db: DbOrTx): Promise<ProviderView[]> {
-  return db
+  const rows = await db
     .select(PROVIDER_VIEW_COLUMNS)
     .from(mfaProviders)
     .orderBy(asc(mfaProviders.name));
+  return rows.map(toView);
 }
 
 export async function findProviderView(db: DbOrTx, id: string, lock = false): Promise<ProviderView | null> {
@@ -60,7 +85,7 @@ export async function findProviderView(db: DbOrTx, id: string, lock = false): Pr
     .from(mfaProviders)
     .where(eq(mfaProviders.id, id));
   const [row] = lock ? await q.for("update") : await q;
-  return row ?? null;
+  return row ? toView(row) : null;
 }
 
 const BASE_URL_MSG = `Base URL: enter an absolute http:// or https:// URL (at most ${BASE_URL_MAX} characters), or leave it blank for the in-app mock provider.`;
@@ -229,4 +254,212 @@ export async function updateProviderIn(tx: Tx, next: ProviderInput, actor: Actor
     });
   }
   return { ok: true, changes };
+}
+
+// ─── Resources and transforms (issue 17) ──────────────────────────────────────────────
+
+/**
+ * The resources form: one flat field per resource and setting, `r.<resource>.<setting>`, e.g.
+ * `r.sms_otp_2.incoming`. Blank = the contract's default. Every expression is compiled
+ * (parsed and type-checked) here, so a save never stores one that cannot run; a compile error
+ * is a field error under that expression.
+ */
+export const RESOURCE_SETTINGS = ["suffix", "method", "expectedStatus", "outgoing", "incoming"] as const;
+export type ResourceSetting = (typeof RESOURCE_SETTINGS)[number];
+export const resourceField = (name: ResourceName, setting: ResourceSetting) => `r.${name}.${setting}`;
+
+const blankToUndefined = (v: string | undefined) => (v === undefined || v.trim() === "" ? undefined : v);
+
+const resourceFieldSchemas: Record<ResourceSetting, z.ZodType<unknown, string | undefined>> = {
+  suffix: z
+    .string()
+    .trim()
+    .max(256, "Suffix: at most 256 characters.")
+    .optional()
+    .transform((v, ctx) => {
+      const b = blankToUndefined(v);
+      if (b === undefined) return undefined;
+      const r = suffixSchema.safeParse(b);
+      if (!r.success) {
+        ctx.addIssue({ code: "custom", message: `Suffix: ${r.error.issues[0]!.message}.` });
+        return z.NEVER;
+      }
+      return r.data;
+    }) as z.ZodType<unknown, string | undefined>,
+  method: z
+    .union([z.literal(""), z.enum(METHODS)], { error: `Method: one of ${METHODS.join(", ")}, or blank for the default.` })
+    .optional()
+    .transform((v) => v || undefined) as z.ZodType<unknown, string | undefined>,
+  expectedStatus: z
+    .string()
+    .max(40, "Expected status: at most 40 characters.")
+    .optional()
+    .transform((v, ctx) => {
+      const b = blankToUndefined(v);
+      if (b === undefined) return undefined;
+      const parts = b.split(",").map((x) => x.trim());
+      if (parts.length > STATUS_LIST_MAX || !parts.every((x) => /^[1-5][0-9]{2}$/.test(x))) {
+        ctx.addIssue({ code: "custom", message: `Expected status: HTTP status codes 100–599, comma-separated, at most ${STATUS_LIST_MAX} (like "202" or "200, 202").` });
+        return z.NEVER;
+      }
+      return [...new Set(parts.map(Number))];
+    }) as z.ZodType<unknown, string | undefined>,
+  outgoing: expressionSchema("outgoing"),
+  incoming: expressionSchema("incoming"),
+};
+
+function expressionSchema(direction: Direction) {
+  const label = direction === "outgoing" ? "Outgoing transform" : "Incoming transform";
+  return z
+    .string()
+    .max(EXPRESSION_MAX, `${label}: at most ${EXPRESSION_MAX} characters.`)
+    .optional()
+    .transform((v, ctx) => {
+      const b = blankToUndefined(v);
+      if (b === undefined) return undefined;
+      const problem = checkExpression(direction, b);
+      if (problem) {
+        ctx.addIssue({ code: "custom", message: `${label}: ${problem}.` });
+        return z.NEVER;
+      }
+      return b.trim();
+    }) as z.ZodType<unknown, string | undefined>;
+}
+
+export const providerResourcesSchema = z.object({
+  providerId: z.uuid({ error: "Unknown provider." }),
+  ...(Object.fromEntries(RESOURCE_NAMES.flatMap((n) => RESOURCE_SETTINGS.map((k) => [resourceField(n, k), resourceFieldSchemas[k]]))) as Record<
+    string,
+    z.ZodType<unknown, string | undefined>
+  >),
+});
+export type ProviderResourcesForm = z.infer<typeof providerResourcesSchema>;
+
+/** The parsed form's flat fields → the stored overrides (only resources with something set). */
+export function resourcesOf(input: ProviderResourcesForm): Resources {
+  const flat = input as Record<string, unknown>;
+  const resources: Resources = {};
+  for (const n of RESOURCE_NAMES) {
+    const o: Record<string, unknown> = {};
+    for (const k of RESOURCE_SETTINGS) if (flat[resourceField(n, k)] !== undefined) o[k] = flat[resourceField(n, k)];
+    if (Object.keys(o).length) resources[n] = resourceOverrideSchema.parse(o);
+  }
+  return resources;
+}
+
+const same = (a: ResourceOverride | undefined, b: ResourceOverride | undefined) =>
+  JSON.stringify(isEmptyOverride(a) ? {} : a) === JSON.stringify(isEmptyOverride(b) ? {} : b);
+
+/** One change per resource whose override differs: old and new as stored (null = the default). */
+export function resourceChanges(current: Resources, next: Resources): Change[] {
+  return RESOURCE_NAMES.filter((n) => !same(current[n], next[n])).map((n) => ({
+    field: `resources.${n}`,
+    old: isEmptyOverride(current[n]) ? null : current[n]!,
+    new: isEmptyOverride(next[n]) ? null : next[n]!,
+  }));
+}
+
+/** "resources sms_otp_1, sms_otp_2": what the MFA dialog names. */
+export function resourceChangeLabel(changes: Change[]): string {
+  return `resources ${changes.map((c) => c.field.replace(/^resources\./, "")).join(", ")}`;
+}
+
+/** Under the provider row lock: applies the overrides, one audit event per changed resource. */
+export async function updateProviderResourcesIn(tx: Tx, providerId: string, resources: Resources, actor: Actor): Promise<ProviderUpdate> {
+  const current = await findProviderView(tx, providerId, true);
+  if (!current) return { ok: false, message: "That provider does not exist." };
+  const changes = resourceChanges(current.resources, resources);
+  if (!changes.length) return { ok: true, changes };
+  await tx.update(mfaProviders).set({ resources }).where(eq(mfaProviders.id, current.id));
+  for (const c of changes) {
+    await audit(tx, {
+      action: "provider.changed",
+      outcome: "ok",
+      ...actorFields(actor),
+      details: { provider: current.credentialPrefix, field: c.field, old: c.old, new: c.new },
+    });
+  }
+  return { ok: true, changes };
+}
+
+// ─── Try it: a transform on a sample, nothing stored ─────────────────────────────────
+
+export const tryTransformSchema = z.object({
+  resource: z.enum(RESOURCE_NAMES as [ResourceName, ...ResourceName[]], { error: "Choose a resource." }),
+  direction: z.enum(["outgoing", "incoming"], { error: "Choose outgoing or incoming." }),
+  expression: z
+    .string({ error: "Enter an expression." })
+    .max(EXPRESSION_MAX, `Expression: at most ${EXPRESSION_MAX} characters.`)
+    .refine((v) => v.trim() !== "", "Enter an expression."),
+  sample: z
+    .string({ error: "Paste a sample." })
+    .max(INPUT_MAX, `Sample: at most ${INPUT_MAX / 1024} KB.`)
+    .transform((v, ctx) => {
+      try {
+        const parsed: unknown = JSON.parse(v.trim() === "" ? "{}" : v);
+        if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+      } catch {
+        // falls through to the message
+      }
+      ctx.addIssue({ code: "custom", message: "Sample: a JSON object of the variables, like {\"body\": {…}, \"status_code\": 202}." });
+      return z.NEVER;
+    }),
+});
+export type TryTransformInput = z.infer<typeof tryTransformSchema>;
+
+/** What a sample leaves out: the bank's request of the resource, or an empty answer. */
+function sampleDefaults(resource: ResourceName, direction: Direction): Record<string, unknown> {
+  const d = RESOURCE_DEFAULTS[genericOf(resource)];
+  if (direction === "outgoing") return { body: null, headers: { accept: "application/json" }, method: d.method, path: d.suffix, params: {} };
+  return { body: null, headers: {}, status_code: d.expectedStatus[0], request: { method: d.method, path: d.suffix, headers: {}, body: null } };
+}
+
+const CONTRACT_SCHEMAS = {
+  enrollments: enrollmentsResponseSchema,
+  initiate: initiateResponseSchema,
+  validate: transactionResponseSchema,
+  result: transactionResponseSchema,
+  cancel: transactionResponseSchema,
+} as const;
+
+export type TryTransformResult = { output: string; verdict: string; fits: boolean };
+
+/**
+ * Runs one transform on a pasted sample with the runtime's limits, and says whether the result
+ * would be accepted: an outgoing result must be a request, an incoming one must match the
+ * contract's response of that resource. Stores nothing, calls no provider.
+ */
+export function tryTransform(input: TryTransformInput): { ok: true; result: TryTransformResult } | { ok: false; fieldErrors: Record<string, string[]> } {
+  const unknown = Object.keys(input.sample).filter((k) => !VARIABLES[input.direction].includes(k));
+  if (unknown.length) {
+    return { ok: false, fieldErrors: { sample: [`Sample: unknown variable ${unknown.slice(0, 3).join(", ")}; an ${input.direction} transform reads ${VARIABLES[input.direction].join(", ")}.`] } };
+  }
+  const problem = checkExpression(input.direction, input.expression);
+  if (problem) return { ok: false, fieldErrors: { expression: [`Expression: ${problem}.`] } };
+  const vars = { ...sampleDefaults(input.resource, input.direction), ...input.sample };
+  let out: unknown;
+  try {
+    out = runTransform(input.direction, input.expression, vars);
+  } catch (err) {
+    if (!(err instanceof TransformError)) throw err;
+    return { ok: true, result: { output: "", verdict: `At run time this is a provider fault (the customer is told to choose another method): the transform ${err.message}.`, fits: false } };
+  }
+  const output = JSON.stringify(out, null, 2);
+  const generic = genericOf(input.resource);
+  if (input.direction === "outgoing") {
+    let sent: OutgoingRequest;
+    try {
+      const v = vars as { method: OutgoingRequest["method"]; path: string; headers: Record<string, string>; body: unknown };
+      sent = mergeOutgoing(input.resource, { method: v.method, path: v.path, headers: v.headers, body: v.body }, out);
+    } catch (err) {
+      return { ok: true, result: { output, verdict: `Not a request the bank can send: ${(err as Error).message.replace(/^[^:]+: transform: outgoing transform: /, "")}.`, fits: false } };
+    }
+    return { ok: true, result: { output, verdict: `Would send ${sent.method} {base URL}${sent.path}.`, fits: true } };
+  }
+  const parsed = CONTRACT_SCHEMAS[generic].safeParse(out);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "result"}: ${i.message}`).join("; ");
+    return { ok: true, result: { output, verdict: `Does not match the contract's ${generic} response (${issues}): at run time, a provider fault.`, fits: false } };
+  }
+  return { ok: true, result: { output, verdict: `Matches the contract's ${generic} response.`, fits: true } };
 }

@@ -580,6 +580,12 @@ export const mfaProviders = pgTable(
     uniqueNameAttribute: text({ enum: ["username", "email"] }).notNull().default("username"),
     capabilities: jsonb().$type<string[]>().notNull().default(sql`'[]'::jsonb`),
     timeoutMs: integer().notNull().default(5000),
+    /**
+     * Per-resource overrides with CEL transforms (lib/mfa/provider/resources.ts, issue 17):
+     * { "sms_otp_2": { "suffix": "/challenges", "expectedStatus": [202], "incoming": "…" } }.
+     * {} = the contract as documented. Parsed with zod on every read.
+     */
+    resources: jsonb().$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
     createdAt: createdAt(),
   },
   (t) => [

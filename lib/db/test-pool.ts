@@ -14,6 +14,8 @@ const DOWN_PREFIX = "down";
 const DOWN_GROUP = "e2e_provider_down";
 const IND_PREFIX = "ind";
 const IND_GROUP = "e2e_independent";
+const DIA_PREFIX = "dia";
+const DIA_GROUP = "e2e_dialect";
 /** Issue #18: a group whose sign-in takes passkeys only, and one that may remember a browser for 7 days. */
 const PHISH_GROUP = "e2e_phishing_resistant";
 const REMEMBER_GROUP = "e2e_remember";
@@ -33,6 +35,7 @@ export const POOL_KINDS = [
   "commercial_ext_quick",
   "provider_down",
   "independent",
+  "dialect",
   "phishing_only",
   "remembering",
 ] as const;
@@ -77,6 +80,8 @@ const PROFILES: Record<PoolKind, Profile> = {
   provider_down: { group: DOWN_GROUP, role: "customer", label: "Provider Down", totp: true, provider: { prefix: DOWN_PREFIX } },
   // Their provider ("ind") is a small server the spec itself runs (e2e/external-independent-provider.spec.ts).
   independent: { group: IND_GROUP, role: "customer", label: "Independent", totp: true, provider: { prefix: IND_PREFIX } },
+  // Their provider ("dia") speaks another dialect, adapted by transforms the spec configures (e2e/external-dialect.spec.ts).
+  dialect: { group: DIA_GROUP, role: "customer", label: "Dialect", totp: true, provider: { prefix: DIA_PREFIX } },
   phishing_only: { group: PHISH_GROUP, role: "customer", label: "Phishing Only", totp: true },
   remembering: { group: REMEMBER_GROUP, role: "customer", label: "Remembering", totp: true },
 };
@@ -127,6 +132,40 @@ async function seedIndependentProvider(db: Db) {
 }
 
 /**
+ * A provider that speaks another dialect (other paths, 202, txnRef/decision, APPROVED/REJECTED):
+ * the spec serves it on E2E_DIALECT_PROVIDER_PORT and adapts the bank to it only through the
+ * admin console's resources and transforms. The row starts with none: the contract as documented.
+ */
+async function seedDialectProvider(db: Db) {
+  const port = process.env.E2E_DIALECT_PROVIDER_PORT;
+  await db
+    .insert(groups)
+    .values({
+      id: DIA_GROUP,
+      name: "E2E: dialect provider",
+      mfaRequired: true,
+      signInFactors: [`${DIA_PREFIX}:sms_otp`, "totp", "recovery"],
+      stepUpFactors: [`${DIA_PREFIX}:sms_otp`, "totp", "recovery"],
+    })
+    .onConflictDoNothing();
+  if (!port) return;
+  await db.delete(mfaProviders).where(eq(mfaProviders.credentialPrefix, DIA_PREFIX));
+  const id = randomUUID();
+  await db.insert(mfaProviders).values({
+    id,
+    name: "Dialect provider",
+    description: "E2E: a provider with its own API shape, served by the spec itself.",
+    credentialPrefix: DIA_PREFIX,
+    baseUrl: `http://127.0.0.1:${port}/dx`,
+    clientId: "dialect-client",
+    clientSecretEnc: sealClientSecret(id, "dialect-secret"),
+    uniqueNameAttribute: "email",
+    capabilities: ["sms_otp"],
+    timeoutMs: 1500,
+  });
+}
+
+/**
  * A second provider row whose base URL is a closed port, and a group that offers its SMS codes
  * next to TOTP: e2e proves a provider fault fails closed and kindly.
  */
@@ -168,6 +207,7 @@ export async function createUserPool(db: Db, opts: { runId: string; perKind: num
   await seedMockProvider(db);
   await seedDownProvider(db);
   await seedIndependentProvider(db);
+  await seedDialectProvider(db);
   await seedProfileGroups(db);
 
   type Draft = Omit<PoolUser, "id" | "accounts" | "payee"> & { index: number; kindIndex: number };

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { GroupProfileForm, ProviderForm, SettingsForm } from "@/components/admin/settings-forms";
+import { ProviderResourcesForm, TryTransformPanel, type ResourceOption } from "@/components/admin/provider-resources";
 import { Card, PageHeader } from "@/components/ui";
 import { listProviders } from "@/lib/admin/providers";
 import { listGroupProfiles, TARGET_TYPE_LABELS, TARGET_TYPES } from "@/lib/admin/settings";
@@ -8,6 +9,7 @@ import { requireAdmin } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";
 import { allFactors } from "@/lib/mfa/registry";
 import { mockProviderBaseUrl } from "@/lib/mfa/provider/config";
+import { genericOf, RESOURCE_DEFAULTS, resourceNamesFor, type ResourceName } from "@/lib/mfa/provider/resources";
 import { getSettings } from "@/lib/settings";
 
 export const metadata: Metadata = { title: "Settings" };
@@ -15,6 +17,22 @@ export const metadata: Metadata = { title: "Settings" };
 /** Minor units → the decimal string the form shows and parses back ("100000" → "1000.00"). */
 function decimal(minor: number): string {
   return `${Math.trunc(minor / 100)}.${String(minor % 100).padStart(2, "0")}`;
+}
+
+const RESOURCE_TITLES: Record<string, string> = {
+  enrollments: "list the customer's delivery targets",
+  initiate: "send a push or a code",
+  validate: "check a code",
+  result: "poll a transaction",
+  cancel: "cancel a transaction",
+};
+
+function resourceOptions(capabilities: string[]): ResourceOption[] {
+  return resourceNamesFor(capabilities).map((name: ResourceName) => {
+    const generic = genericOf(name);
+    const title = name === generic ? RESOURCE_TITLES[name]! : `${name.slice(0, -2)} only: instead of ${generic}`;
+    return { name, title, defaults: RESOURCE_DEFAULTS[generic] };
+  });
 }
 
 export default async function SettingsPage() {
@@ -66,6 +84,27 @@ export default async function SettingsPage() {
               </Card>
             ))}
           </div>
+        </section>
+        <section aria-labelledby="resources-title" className="space-y-4">
+          <h2 id="resources-title" className="text-lg font-semibold">Provider resources and transforms</h2>
+          <p className="text-sm text-muted">
+            How the bank calls each provider, resource by resource (docs/PROVIDER-CONTRACT.md, &ldquo;Resources and
+            transforms&rdquo;). A capability&apos;s own resource, like sms_otp_2, replaces the generic one for that capability.
+          </p>
+          {providers.map((p) => {
+            const options = resourceOptions(p.capabilities);
+            return (
+              <Card key={p.id}>
+                <h3 className="mb-3 font-semibold">
+                  {p.name} <span className="font-mono text-xs font-normal text-muted">{p.credentialPrefix}</span>
+                </h3>
+                <div className="grid grid-cols-1 gap-6 lg:grid-cols-[3fr_2fr]">
+                  <ProviderResourcesForm provider={p} resources={options} />
+                  <TryTransformPanel resources={options} providerName={p.name} />
+                </div>
+              </Card>
+            );
+          })}
         </section>
         <section aria-labelledby="profiles-title" className="space-y-4">
           <h2 id="profiles-title" className="text-lg font-semibold">Group MFA profiles</h2>

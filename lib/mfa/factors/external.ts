@@ -5,7 +5,7 @@ import { factors } from "@/lib/db/schema";
 import { getSettings } from "@/lib/settings";
 import { ChallengeGone } from "@/lib/mfa/challenges";
 import * as provider from "@/lib/mfa/provider/client";
-import { ProviderFault } from "@/lib/mfa/provider/client";
+import { ProviderFault, type TxnRef } from "@/lib/mfa/provider/client";
 import { findProvider, endpointOf } from "@/lib/mfa/provider/config";
 import { CAPABILITIES, type Capability, type TransactionResponse } from "@/lib/mfa/provider/contract";
 import type { FactorPlugin, FactorUser, Preparation } from "./types";
@@ -61,7 +61,8 @@ export function externalFactor(id: string): FactorPlugin {
     console.error(`[mfa] provider ${prefix}: ${err.message}`);
     return {
       kind: "unavailable",
-      fault: `${err.resource}: ${err.kind}${err.httpStatus ? ` (HTTP ${err.httpStatus})` : ""}`,
+      // A transform fault names its reason (a missing key, the time limit): the administrator's clue.
+      fault: `${err.resource}: ${err.kind}${err.httpStatus ? ` (HTTP ${err.httpStatus})` : ""}${err.kind === "transform" ? `: ${err.detail.slice(0, 300)}` : ""}`,
       message:
         err.kind === "rate_limited"
           ? "Too many requests were sent to your device. Wait a minute, or choose another method."
@@ -134,6 +135,7 @@ export function externalFactor(id: string): FactorPlugin {
       const uniqueName = uniqueNameOf(p.uniqueNameAttribute, user);
       const ext = (challenge.context.ext ?? null) as Ext | null;
       const mine = ext && ext.factor === id ? ext : null;
+      const txnOf = (e: Ext): TxnRef => ({ transactionId: e.txn, uniqueName, capability });
       const toVerify = (status: string, txn = ""): Preparation => ({ kind: "verify", input: { challengeId: challenge.id, txn, status } });
       const checkTxn = (t: TransactionResponse) => {
         // The provider must describe the transaction we started, for this user.
@@ -156,7 +158,7 @@ export function externalFactor(id: string): FactorPlugin {
             const target = typeof input.target === "string" ? input.target.slice(0, 128) : "";
             const label = typeof input.targetLabel === "string" ? input.targetLabel.slice(0, 160) : "";
             const { pushTimeoutSeconds } = await getSettings(db);
-            if (mine) await provider.cancel(endpoint, mine.txn).catch(() => undefined); // one request in flight
+            if (mine) await provider.cancel(endpoint, txnOf(mine)).catch(() => undefined); // one request in flight
             const r = await provider.initiate(endpoint, {
               uniqueName,
               capability,
@@ -173,7 +175,7 @@ export function externalFactor(id: string): FactorPlugin {
           }
           case "poll": {
             if (!mine) return { kind: "continue", data: null, message: "That request has ended. Send a new one." };
-            const r = await provider.result(endpoint, mine.txn);
+            const r = await provider.result(endpoint, txnOf(mine));
             checkTxn(r);
             return settle(r, mine);
           }
@@ -182,14 +184,14 @@ export function externalFactor(id: string): FactorPlugin {
             const code = typeof input.code === "string" ? input.code.normalize("NFKC").replace(/\s/g, "") : "";
             // A malformed code is a failed attempt, like any other factor's; the provider is not asked.
             if (!/^\d{6}$/.test(code)) return toVerify("MALFORMED", mine.txn);
-            const r = await provider.validate(endpoint, mine.txn, code);
+            const r = await provider.validate(endpoint, txnOf(mine), code);
             checkTxn(r);
             return settle(r, mine);
           }
           case "cancel": {
             if (mine) {
               await setExt(db, challenge.id, null);
-              await provider.cancel(endpoint, mine.txn);
+              await provider.cancel(endpoint, txnOf(mine));
             }
             return { kind: "continue", data: null, message: "Canceled." };
           }

@@ -1,16 +1,24 @@
-import type { z } from "zod";
+import { z } from "zod";
 import {
   enrollmentsResponseSchema,
   initiateResponseSchema,
   tokenResponseSchema,
   transactionResponseSchema,
+  type Capability,
   type InitiateRequest,
 } from "./contract";
+import { resolveResource, type GenericResource, type Method, type ResolvedResource, type Resources } from "./resources";
+import { runTransform, TransformError } from "./transform";
 
 /**
  * The HTTP client of the external MFA contract. Every call has a timeout, only idempotent GETs
  * are retried, every response is parsed strictly, and every failure becomes a ProviderFault —
  * which the factor turns into "the verification service is unavailable" (no attempt counted).
+ *
+ * Each call is a resource of the provider's configuration (./resources.ts): its suffix, method
+ * and expected statuses, and CEL transforms that map the bank's request to the provider's dialect
+ * and the provider's answer back to the contract (./transform.ts), which zod then parses as
+ * before. A transform that fails, times out or answers the wrong shape is a "transform" fault.
  */
 export type ProviderEndpoint = {
   /** Cache key for the token (the provider row id). */
@@ -19,15 +27,20 @@ export type ProviderEndpoint = {
   clientId: string;
   clientSecret: string;
   timeoutMs: number;
+  /** The provider's resource overrides; {} = the contract as documented. null = stored config unreadable. */
+  resources: Resources | null;
 };
 
-export type FaultKind = "network" | "timeout" | "status" | "malformed" | "auth" | "rate_limited";
+export type FaultKind = "network" | "timeout" | "status" | "malformed" | "auth" | "rate_limited" | "transform";
+
+/** A response body larger than this is a fault, whatever the resource. */
+export const RESPONSE_MAX = 64 * 1024;
 
 export class ProviderFault extends Error {
   constructor(
     readonly kind: FaultKind,
     readonly resource: string,
-    detail: string,
+    readonly detail: string,
     readonly httpStatus?: number,
   ) {
     super(`${resource}: ${kind}: ${detail}`);
@@ -60,18 +73,29 @@ async function send(resource: string, url: string, init: RequestInit, timeoutMs:
   }
 }
 
-async function parse<S extends z.ZodType>(resource: string, res: Response, schema: S): Promise<z.infer<S>> {
-  let body: unknown;
+async function readJson(resource: string, res: Response): Promise<unknown> {
+  const buf = await res.arrayBuffer().catch(() => {
+    throw new ProviderFault("network", resource, "the body could not be read", res.status);
+  });
+  if (buf.byteLength > RESPONSE_MAX) throw new ProviderFault("malformed", resource, `the body is larger than ${RESPONSE_MAX / 1024} KB`, res.status);
+  const text = new TextDecoder().decode(buf);
   try {
-    body = await res.json();
+    return JSON.parse(text);
   } catch {
     throw new ProviderFault("malformed", resource, "the body is not JSON", res.status);
   }
+}
+
+function check<S extends z.ZodType>(resource: string, body: unknown, schema: S, status?: number): z.infer<S> {
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
-    throw new ProviderFault("malformed", resource, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "), res.status);
+    throw new ProviderFault("malformed", resource, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "), status);
   }
   return parsed.data;
+}
+
+async function parse<S extends z.ZodType>(resource: string, res: Response, schema: S): Promise<z.infer<S>> {
+  return check(resource, await readJson(resource, res), schema, res.status);
 }
 
 async function getToken(p: ProviderEndpoint): Promise<string> {
@@ -98,39 +122,145 @@ async function getToken(p: ProviderEndpoint): Promise<string> {
   return t.access_token;
 }
 
-async function call<S extends z.ZodType>(
-  p: ProviderEndpoint,
-  resource: string,
-  req: { method: "GET" | "POST"; path: string; body?: unknown; expectedStatus: number },
-  schema: S,
-): Promise<z.infer<S>> {
-  const attempts = req.method === "GET" ? GET_ATTEMPTS : 1;
+/** The bank's side of a call, before the resource's outgoing transform. */
+type BankRequest = {
+  /** Appended to the resource's suffix: "?uniqueName=…", "/{transactionId}" … */
+  tail: string;
+  body?: unknown;
+  /** The call's inputs, for transforms that build a path ("/people/" + urlEncode(params.uniqueName)). */
+  params: Record<string, string>;
+};
+
+/** What is sent after the outgoing transform. */
+export type OutgoingRequest = { method: Method; path: string; headers: Record<string, string>; body: unknown };
+
+const FORBIDDEN_HEADERS = new Set(["authorization", "host", "content-length", "transfer-encoding", "connection", "cookie", "te", "upgrade", "expect"]);
+const outgoingResultSchema = z.strictObject({
+  method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]).optional(),
+  path: z
+    .string()
+    .max(2048)
+    .regex(/^\/[^\s\\#]*$/, 'a path starting with "/", without spaces, "\\" or "#"')
+    .optional(),
+  headers: z
+    .record(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, "a header name")
+        .refine((h) => !FORBIDDEN_HEADERS.has(h.toLowerCase()), "a header the bank sets itself"),
+      z.string().max(1024).regex(/^[^\r\n\u0000]*$/, "no line breaks"),
+    )
+    .refine((h) => Object.keys(h).length <= 20, "at most 20 headers")
+    .optional(),
+  body: z.unknown().optional(),
+});
+
+/**
+ * The outgoing transform: the bank's request as CEL sees it → what is sent. Without one, the
+ * request is the contract's. The result may set method, path, headers and body; unset keys keep
+ * the bank's value. The path stays under the base URL: the URL is always base URL + path.
+ */
+export function applyOutgoing(r: ResolvedResource, bank: BankRequest): OutgoingRequest {
+  const request: OutgoingRequest = {
+    method: r.method,
+    path: `${r.suffix}${bank.tail}`,
+    headers: { accept: "application/json", ...(bank.body !== undefined ? { "content-type": "application/json" } : {}) },
+    body: bank.body ?? null,
+  };
+  if (!r.outgoing) return request;
+  let out: unknown;
+  try {
+    out = runTransform("outgoing", r.outgoing, { ...request, params: bank.params });
+  } catch (err) {
+    if (err instanceof TransformError) throw new ProviderFault("transform", r.name, `outgoing transform ${err.message}`);
+    throw err;
+  }
+  return mergeOutgoing(r.name, request, out);
+}
+
+/** An outgoing transform's result over the bank's request; a result that is not a request is a transform fault. */
+export function mergeOutgoing(resource: string, request: OutgoingRequest, out: unknown): OutgoingRequest {
+  const parsed = outgoingResultSchema.safeParse(out);
+  if (!parsed.success) {
+    throw new ProviderFault("transform", resource, `outgoing transform: not a request (${parsed.error.issues.map((i) => `${i.path.join(".") || "result"}: ${i.message}`).join("; ")})`);
+  }
+  const o = parsed.data;
+  return {
+    method: o.method ?? request.method,
+    path: o.path ?? request.path,
+    headers: o.headers ? Object.fromEntries(Object.entries(o.headers).map(([k, v]) => [k.toLowerCase(), v])) : request.headers,
+    body: "body" in o ? (o.body ?? null) : request.body,
+  };
+}
+
+/**
+ * The incoming transform: the provider's answer (body, headers, status_code) and the request that
+ * was sent (method, path, headers without the token, body, and the call's params) → the contract's body, which the caller then parses with zod. The expected status
+ * was checked before.
+ */
+export function applyIncoming(
+  r: ResolvedResource,
+  sent: OutgoingRequest & { params: Record<string, string> },
+  status: number,
+  headers: Record<string, string>,
+  body: unknown,
+): unknown {
+  if (!r.incoming) return body;
+  try {
+    return runTransform("incoming", r.incoming, { body, headers, status_code: status, request: sent });
+  } catch (err) {
+    if (err instanceof TransformError) throw new ProviderFault("transform", r.name, `incoming transform ${err.message}`, status);
+    throw err;
+  }
+}
+
+/**
+ * The URL of a path under the base URL. A path that would leave it ("/../", "%2e%2e", which URL
+ * parsing resolves) is a fault: a transform never sends the bearer token to another place.
+ */
+function urlOf(p: ProviderEndpoint, resource: string, path: string): string {
+  const base = new URL(p.baseUrl);
+  const url = new URL(`${p.baseUrl}${path}`);
+  const basePath = base.pathname.replace(/\/+$/, "");
+  if (url.origin !== base.origin || !(url.pathname === basePath || url.pathname.startsWith(`${basePath}/`))) {
+    throw new ProviderFault("transform", resource, "the request path leaves the provider's base URL");
+  }
+  return url.href;
+}
+
+async function call<S extends z.ZodType>(p: ProviderEndpoint, generic: GenericResource, capability: Capability | undefined, bank: BankRequest, schema: S): Promise<z.infer<S>> {
+  if (!p.resources) throw new ProviderFault("transform", generic, "the provider's resource configuration is unreadable");
+  const r = resolveResource(p.resources, generic, capability);
+  const sent = applyOutgoing(r, bank);
+  const url = urlOf(p, r.name, sent.path);
+  const attempts = sent.method === "GET" ? GET_ATTEMPTS : 1;
   let last: ProviderFault | undefined;
   for (let i = 0; i < attempts; i++) {
     try {
       const token = await getToken(p);
+      const withBody = sent.method !== "GET" && sent.body !== null;
       const res = await send(
-        resource,
-        `${p.baseUrl}${req.path}`,
+        r.name,
+        url,
         {
-          method: req.method,
-          headers: {
-            authorization: `Bearer ${token}`,
-            accept: "application/json",
-            ...(req.body !== undefined ? { "content-type": "application/json" } : {}),
-          },
-          body: req.body !== undefined ? JSON.stringify(req.body) : undefined,
+          method: sent.method,
+          headers: { ...sent.headers, authorization: `Bearer ${token}` },
+          body: withBody ? JSON.stringify(sent.body) : undefined,
         },
         p.timeoutMs,
       );
       if (res.status === 401) {
         // The provider no longer accepts our token: drop it, so the next call gets a new one.
         tokens.delete(cacheKey(p));
-        throw new ProviderFault("auth", resource, "bearer token refused", 401);
+        throw new ProviderFault("auth", r.name, "bearer token refused", 401);
       }
-      if (res.status === 429) throw new ProviderFault("rate_limited", resource, "too many requests", 429);
-      if (res.status !== req.expectedStatus) throw new ProviderFault("status", resource, `HTTP ${res.status}, expected ${req.expectedStatus}`, res.status);
-      return await parse(resource, res, schema);
+      if (res.status === 429) throw new ProviderFault("rate_limited", r.name, "too many requests", 429);
+      if (!r.expectedStatus.includes(res.status)) {
+        throw new ProviderFault("status", r.name, `HTTP ${res.status}, expected ${r.expectedStatus.join(" or ")}`, res.status);
+      }
+      const raw = await readJson(r.name, res);
+      const body = applyIncoming(r, { ...sent, params: bank.params }, res.status, Object.fromEntries(res.headers), raw);
+      return check(r.name, body, schema, res.status);
     } catch (err) {
       if (!(err instanceof ProviderFault)) throw err;
       last = err;
@@ -143,21 +273,25 @@ async function call<S extends z.ZodType>(
 }
 
 export function enrollments(p: ProviderEndpoint, uniqueName: string) {
-  return call(p, "enrollments", { method: "GET", path: `/v1/enrollments?uniqueName=${encodeURIComponent(uniqueName)}`, expectedStatus: 200 }, enrollmentsResponseSchema);
+  return call(p, "enrollments", undefined, { tail: `?uniqueName=${encodeURIComponent(uniqueName)}`, params: { uniqueName } }, enrollmentsResponseSchema);
 }
 
 export function initiate(p: ProviderEndpoint, body: InitiateRequest) {
-  return call(p, "initiate", { method: "POST", path: "/v1/mfa", body, expectedStatus: 201 }, initiateResponseSchema);
+  const { uniqueName, capability, enrollmentId } = body;
+  return call(p, "initiate", capability, { tail: "", body, params: { uniqueName, capability, enrollmentId } }, initiateResponseSchema);
 }
 
-export function validate(p: ProviderEndpoint, transactionId: string, code: string) {
-  return call(p, "validate", { method: "POST", path: "/v1/mfa/validate", body: { transactionId, code }, expectedStatus: 200 }, transactionResponseSchema);
+/** What identifies a transaction to the resources that take one (params of their transforms). */
+export type TxnRef = { transactionId: string; uniqueName: string; capability: Capability };
+
+export function validate(p: ProviderEndpoint, txn: TxnRef, code: string) {
+  return call(p, "validate", txn.capability, { tail: "", body: { transactionId: txn.transactionId, code }, params: { ...txn } }, transactionResponseSchema);
 }
 
-export function result(p: ProviderEndpoint, transactionId: string) {
-  return call(p, "result", { method: "GET", path: `/v1/mfa/transactions/${encodeURIComponent(transactionId)}`, expectedStatus: 200 }, transactionResponseSchema);
+export function result(p: ProviderEndpoint, txn: TxnRef) {
+  return call(p, "result", txn.capability, { tail: `/${encodeURIComponent(txn.transactionId)}`, params: { ...txn } }, transactionResponseSchema);
 }
 
-export function cancel(p: ProviderEndpoint, transactionId: string) {
-  return call(p, "cancel", { method: "POST", path: `/v1/mfa/transactions/${encodeURIComponent(transactionId)}/cancel`, expectedStatus: 200 }, transactionResponseSchema);
+export function cancel(p: ProviderEndpoint, txn: TxnRef) {
+  return call(p, "cancel", txn.capability, { tail: `/${encodeURIComponent(txn.transactionId)}/cancel`, params: { ...txn } }, transactionResponseSchema);
 }

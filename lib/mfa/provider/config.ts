@@ -5,6 +5,7 @@ import { mfaProviders, type MfaProvider } from "@/lib/db/schema";
 import { open, seal } from "@/lib/crypto";
 import { getEnv } from "@/lib/env";
 import type { ProviderEndpoint } from "./client";
+import { parseStoredResources } from "./resources";
 
 /** The base URL of this app's own mock provider: the default when a provider row names none. */
 export function mockProviderBaseUrl(): string {
@@ -31,5 +32,6 @@ export function endpointOf(p: MfaProvider): ProviderEndpoint {
     clientId: p.clientId,
     clientSecret: open(p.clientSecretEnc, getEnv().encryptionKey, `provider:${p.id}`),
     timeoutMs: p.timeoutMs,
+    resources: parseStoredResources(p.resources),
   };
 }

@@ -49,7 +49,7 @@ beforeAll(async () => {
   const s = await serve((req, path) => handleProviderRequest(t.db, req, path));
   server = s.server;
   base = `${s.url}/mock-provider/api`;
-  endpoint = { id: "contract", baseUrl: base, clientId: CLIENT_ID, clientSecret: SECRET, timeoutMs: 5000 };
+  endpoint = { id: "contract", baseUrl: base, clientId: CLIENT_ID, clientSecret: SECRET, timeoutMs: 5000, resources: {} };
 });
 
 afterAll(async () => {
@@ -58,6 +58,9 @@ afterAll(async () => {
 });
 
 beforeEach(() => client.clearTokenCache());
+
+/** The client names a transaction by id; user and capability feed only transforms, which these calls have none of. */
+const ref = (transactionId: string): client.TxnRef => ({ transactionId, uniqueName: "u", capability: "sms_otp" });
 
 async function enrolledUser() {
   const u = await t.createUser({ group: "commercial" });
@@ -153,12 +156,12 @@ describe("the documented examples, against the mock provider", () => {
     expect(row!.choices).toHaveLength(3);
     expect(row!.choices).toContain(started.numberToMatch);
 
-    expect((await client.result(endpoint, started.transactionId)).status).toBe("PENDING");
+    expect((await client.result(endpoint, ref(started.transactionId))).status).toBe("PENDING");
     await t.query(sql`UPDATE mock_provider_transactions SET status = 'SUCCESS' WHERE id = ${started.transactionId}`); // the device page's approve
-    const done = await client.result(endpoint, started.transactionId);
+    const done = await client.result(endpoint, ref(started.transactionId));
     expect(done).toEqual({ transactionId: started.transactionId, uniqueName: u.username, capability: "mobile_push", status: "SUCCESS" });
     // Terminal states are final: cancel does not move it.
-    expect((await client.cancel(endpoint, started.transactionId)).status).toBe("SUCCESS");
+    expect((await client.cancel(endpoint, ref(started.transactionId))).status).toBe("SUCCESS");
   });
 
   it("push: left alone past its life → TIMEOUT; canceled → CANCELED; both final", async () => {
@@ -166,12 +169,12 @@ describe("the documented examples, against the mock provider", () => {
     const push = (await client.enrollments(endpoint, u.username)).enrollments.find((e) => e.capability === "mobile_push")!;
     const a = await client.initiate(endpoint, { uniqueName: u.username, capability: "mobile_push", enrollmentId: push.id });
     await t.query(sql`UPDATE mock_provider_transactions SET expires_at = now() - interval '1 second' WHERE id = ${a.transactionId}`);
-    expect((await client.result(endpoint, a.transactionId)).status).toBe("TIMEOUT");
-    expect((await client.cancel(endpoint, a.transactionId)).status).toBe("TIMEOUT");
+    expect((await client.result(endpoint, ref(a.transactionId))).status).toBe("TIMEOUT");
+    expect((await client.cancel(endpoint, ref(a.transactionId))).status).toBe("TIMEOUT");
 
     const b = await client.initiate(endpoint, { uniqueName: u.username, capability: "mobile_push", enrollmentId: push.id });
-    expect((await client.cancel(endpoint, b.transactionId)).status).toBe("CANCELED");
-    expect((await client.result(endpoint, b.transactionId)).status).toBe("CANCELED");
+    expect((await client.cancel(endpoint, ref(b.transactionId))).status).toBe("CANCELED");
+    expect((await client.result(endpoint, ref(b.transactionId))).status).toBe("CANCELED");
   });
 
   it("push fatigue: more than 3 pushes a minute to one user → 429", async () => {
@@ -189,11 +192,11 @@ describe("the documented examples, against the mock provider", () => {
     expect(a.numberToMatch).toBeUndefined();
     const code = await deliveredCode(a.transactionId);
     const wrong = code === "000000" ? "111111" : "000000";
-    expect((await client.validate(endpoint, a.transactionId, wrong)).status).toBe("FAILED");
-    expect((await client.validate(endpoint, a.transactionId, code)).status).toBe("FAILED");
+    expect((await client.validate(endpoint, ref(a.transactionId), wrong)).status).toBe("FAILED");
+    expect((await client.validate(endpoint, ref(a.transactionId), code)).status).toBe("FAILED");
 
     const b = await client.initiate(endpoint, { uniqueName: u.username, capability: "sms_otp", enrollmentId: sms.id });
-    expect(await client.validate(endpoint, b.transactionId, await deliveredCode(b.transactionId))).toMatchObject({ status: "SUCCESS", capability: "sms_otp" });
+    expect(await client.validate(endpoint, ref(b.transactionId), await deliveredCode(b.transactionId))).toMatchObject({ status: "SUCCESS", capability: "sms_otp" });
   });
 
   it("codes expire after 5 minutes → TIMEOUT", async () => {
@@ -205,7 +208,7 @@ describe("the documented examples, against the mock provider", () => {
     );
     expect(row!.secs).toBe(300);
     await t.query(sql`UPDATE mock_provider_transactions SET expires_at = now() - interval '1 second' WHERE id = ${a.transactionId}`);
-    expect((await client.validate(endpoint, a.transactionId, await deliveredCode(a.transactionId))).status).toBe("TIMEOUT");
+    expect((await client.validate(endpoint, ref(a.transactionId), await deliveredCode(a.transactionId))).status).toBe("TIMEOUT");
   });
 
   it("initiate for another user's target, or an unknown one → 404", async () => {
@@ -264,7 +267,7 @@ describe("the client against a provider that misbehaves", () => {
   });
   afterAll(() => new Promise((r) => bad?.close(r)));
 
-  const ep = () => ({ id: "bad", baseUrl: badUrl, clientId: "c", clientSecret: "s", timeoutMs: 300 });
+  const ep = (): ProviderEndpoint => ({ id: "bad", baseUrl: badUrl, clientId: "c", clientSecret: "s", timeoutMs: 300, resources: {} });
   const initiateBody = { uniqueName: "u", capability: "sms_otp" as const, enrollmentId: "e1" };
 
   it.each([
@@ -275,7 +278,7 @@ describe("the client against a provider that misbehaves", () => {
     ["bad-token", "auth"],
   ])("%s → a ProviderFault (%s)", async (m, kind) => {
     mode = m;
-    await expect(client.result(ep(), "txn-12345678")).rejects.toMatchObject({ kind });
+    await expect(client.result(ep(), ref("txn-12345678"))).rejects.toMatchObject({ kind });
   });
 
   it("an unexpected status code (200 where 201 is expected) is a fault", async () => {
@@ -291,7 +294,7 @@ describe("the client against a provider that misbehaves", () => {
     mode = "500";
     hits["GET /v1/mfa/transactions/txn-12345678"] = 0;
     hits["POST /v1/mfa"] = 0;
-    await expect(client.result(ep(), "txn-12345678")).rejects.toBeInstanceOf(ProviderFault);
+    await expect(client.result(ep(), ref("txn-12345678"))).rejects.toBeInstanceOf(ProviderFault);
     await expect(client.initiate(ep(), initiateBody)).rejects.toBeInstanceOf(ProviderFault);
     expect(hits["GET /v1/mfa/transactions/txn-12345678"]).toBe(2);
     expect(hits["POST /v1/mfa"]).toBe(1);

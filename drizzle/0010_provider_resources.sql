@@ -1,0 +1,1 @@
+ALTER TABLE "mfa_providers" ADD COLUMN "resources" jsonb DEFAULT '{}'::jsonb NOT NULL;
