@@ -168,6 +168,8 @@ async function main(): Promise<number> {
   // e2e/external-independent-provider.spec.ts serves a second MFA provider of its own here.
   // A runner may choose it (scripts/run-faults.ts keeps every port in its own range).
   const providerPort = process.env.E2E_INDEPENDENT_PROVIDER_PORT ? Number(process.env.E2E_INDEPENDENT_PROVIDER_PORT) : await freePort(port + 1000);
+  // e2e/external-redirect.spec.ts serves a redirect-based provider of its own here (issue #17).
+  const redirectProviderPort = process.env.E2E_REDIRECT_PROVIDER_PORT ? Number(process.env.E2E_REDIRECT_PROVIDER_PORT) : await freePort(port + 1001);
   fs.mkdirSync(path.join(runDir, "claims"), { recursive: true });
   const poolFile = path.join(runDir, "pool.json");
   Object.assign(process.env, {
@@ -184,6 +186,7 @@ async function main(): Promise<number> {
     TRUSTED_PROXY_HOPS: "1",
     E2E_PORT: String(port),
     E2E_INDEPENDENT_PROVIDER_PORT: String(providerPort),
+    E2E_REDIRECT_PROVIDER_PORT: String(redirectProviderPort),
     E2E_BROWSER: browser.executablePath, // playwright.config.ts
     E2E_RUN_DIR: runDir,
     E2E_POOL_FILE: poolFile,
