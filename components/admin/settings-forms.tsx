@@ -192,7 +192,10 @@ export function ProviderForm({ provider, mockBaseUrl, mockRedirect }: { provider
         <FormResult state={state} />
         <input type="hidden" name="providerId" value={provider.id} />
         <p className="text-xs text-muted">
-          Methods: {provider.capabilities.map((c) => `${provider.credentialPrefix}:${c}`).join(", ") || "none"}
+          Methods:{" "}
+          {provider.type === "redirect"
+            ? `${provider.credentialPrefix}:redirect`
+            : provider.capabilities.map((c) => `${provider.credentialPrefix}:${c}`).join(", ") || "none"}
         </p>
         <Checkbox
           name="enabled"
@@ -232,8 +235,8 @@ export function ProviderForm({ provider, mockBaseUrl, mockRedirect }: { provider
             aria-describedby={`${id("type")}-hint ${id("type")}-error`}
             className={`${controlClass} ${err("type") ? "border-danger" : "border-line"}`}
           >
-            <option value="standard">Standard: push and codes, through the provider&apos;s API</option>
-            <option value="redirect">Redirect: the customer approves on the provider&apos;s own page</option>
+            <option value="standard">Standard (push and codes)</option>
+            <option value="redirect">Redirect (the provider&apos;s own page)</option>
           </select>
           <p id={`${id("type")}-hint`} className="text-xs text-muted">
             Redirect: the bank sends the customer to the provider with a signed request and takes them back with a signed result. Its customers then use

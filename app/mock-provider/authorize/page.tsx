@@ -5,7 +5,8 @@ import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { checkRequest, type AuthorizationRequest } from "../_lib/redirect";
 
-export const metadata: Metadata = { title: "Approve a request · Mock Verify", referrer: "no-referrer" };
+// same-origin: the address (with the signed request) never leaves as a Referer, and the decision form still carries its Origin.
+export const metadata: Metadata = { title: { absolute: "Approve a request · Mock Verify" }, referrer: "same-origin" };
 export const dynamic = "force-dynamic";
 
 type Search = Promise<{ client_id?: string | string[]; request?: string | string[] }>;
