@@ -15,6 +15,7 @@ import { peekAdmission } from "@/lib/mfa/lockout";
 import { findProvider } from "@/lib/mfa/provider/config";
 import { usableFactor } from "@/lib/mfa/registry";
 import { answerChallenge } from "@/lib/mfa/verify";
+import { bankSigningKey } from "./bank-key";
 import { callbackSchema, finishTrip, startTrip, type Trip } from "./flow";
 
 /**
@@ -88,6 +89,13 @@ export async function handleStart(req: Request): Promise<Response> {
   if (admission.waitMs > 0) return refuse(challenge.purpose, "wait", "backoff");
   const p = await findProvider(db, factor.split(":")[0]!);
   if (!p || p.type !== "redirect") return refuse(challenge.purpose, "unavailable", "provider not redirect-based");
+  try {
+    await bankSigningKey();
+  } catch (err) {
+    // Production without BANK_SIGNING_KEY: nobody is sent to a redirect provider.
+    console.error(`[mfa] redirect provider ${p.credentialPrefix}: ${(err as Error).message}`);
+    return refuse(challenge.purpose, "unavailable", "no bank signing key");
+  }
   const { url: out, tripId } = await startTrip(db, p, {
     factor,
     challenge,
