@@ -286,6 +286,56 @@ test("a disabled provider: its customers get a clear message and no session, not
   }
 });
 
+/** Sets the in-app mock provider's type (issue #17) with a fresh MFA. */
+async function setMockProviderType(page: Page, admin: PoolUser, type: "standard" | "redirect") {
+  await page.goto("/admin/settings");
+  await waitForHydration(page);
+  const form = page.getByRole("form", { name: "Provider: Mock provider" });
+  const select = form.getByLabel("Type");
+  if ((await select.inputValue()) === type) return;
+  await select.selectOption(type);
+  await form.getByRole("button", { name: "Save Mock provider" }).click();
+  await answerStepUp(page, admin, "Change Mock provider: type");
+  await expect(form.getByRole("status")).toHaveText("Saved: type.");
+}
+
+test("the mock provider switched to the redirect type: its customers approve on its page; switched back, push and codes again", async ({ browser, makeUser }) => {
+  test.setTimeout(90_000);
+  const admin = await makeUser("admin");
+  const user = await makeUser("commercial_ext");
+  const adminPage = await (await browser.newContext()).newPage();
+  await signIn(adminPage, admin);
+  try {
+    await test.step("the admin sets the type to redirect (stepped up)", async () => {
+      await setMockProviderType(adminPage, admin, "redirect");
+    });
+    await test.step("the customer is sent to the provider's page and comes back signed in", async () => {
+      const userPage = await (await browser.newContext()).newPage();
+      await signIn(userPage, user, { mfa: false });
+      await waitForHydration(userPage);
+      await expect(userPage.getByRole("main").getByRole("alert")).toHaveCount(0); // push/codes are not "unavailable"
+      await userPage.getByRole("link", { name: "Continue to Mock provider" }).click();
+      await userPage.waitForURL((url) => url.pathname === "/mock-provider/authorize");
+      await expect(userPage.getByTestId("provider-asks")).toHaveText(`Sign in to MFA Bank as ${user.username}`);
+      await userPage.getByRole("button", { name: "Approve" }).click();
+      await userPage.waitForURL((url) => url.pathname === "/dashboard");
+    });
+    await test.step("the audit log has the change, old and new", async () => {
+      await adminPage.goto(`/admin/audit?action=provider.changed&user=${admin.username}`);
+      const event = adminPage.getByRole("table", { name: "Audit events" }).getByRole("row").nth(1);
+      await expect(event).toContainText("provider: mock · field: type · old: standard · new: redirect");
+    });
+  } finally {
+    await test.step("back to standard: push and codes are offered again", async () => {
+      await setMockProviderType(adminPage, admin, "standard");
+      const again = await (await browser.newContext()).newPage();
+      await signIn(again, user, { mfa: false });
+      await waitForHydration(again);
+      await expect(methods(again)).toHaveCount(3);
+    });
+  }
+});
+
 test("a provider's base URL on another host without new credentials is refused per field and changes nothing", async ({ page, makeUser }) => {
   const admin = await makeUser("admin");
   await signIn(page, admin);

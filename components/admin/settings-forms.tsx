@@ -166,11 +166,17 @@ export function GroupProfileForm({
 /** Exactly what the admin page may see of a provider (no secret): lib/admin/providers.ts. */
 export type ProviderFormValues = ProviderView;
 
+/** The in-app mock's redirect endpoints, shown as what a blank field means (lib/mfa/redirect/flow.ts). */
+export type MockRedirectDefaults = { issuer: string; authorizeUrl: string; tokenUrl: string; jwksUrl: string };
+
+const controlClass =
+  "block w-full rounded-lg border bg-white px-3 py-2.5 text-base shadow-xs outline-none transition focus:border-brand-500 focus:ring-2 focus:ring-brand-500/20";
+
 /**
  * One external provider. The client secret field starts empty and is emptied again after a
  * save: the page never receives the stored secret, and what the admin typed is not kept.
  */
-export function ProviderForm({ provider, mockBaseUrl }: { provider: ProviderFormValues; mockBaseUrl: string }) {
+export function ProviderForm({ provider, mockBaseUrl, mockRedirect }: { provider: ProviderFormValues; mockBaseUrl: string; mockRedirect: MockRedirectDefaults }) {
   const onDone = useCallback((form: HTMLFormElement) => {
     for (const name of ["clientId", "clientSecret"]) {
       const input = form.elements.namedItem(name);
@@ -186,7 +192,10 @@ export function ProviderForm({ provider, mockBaseUrl }: { provider: ProviderForm
         <FormResult state={state} />
         <input type="hidden" name="providerId" value={provider.id} />
         <p className="text-xs text-muted">
-          Methods: {provider.capabilities.map((c) => `${provider.credentialPrefix}:${c}`).join(", ") || "none"}
+          Methods:{" "}
+          {provider.type === "redirect"
+            ? `${provider.credentialPrefix}:redirect`
+            : provider.capabilities.map((c) => `${provider.credentialPrefix}:${c}`).join(", ") || "none"}
         </p>
         <Checkbox
           name="enabled"
@@ -215,6 +224,95 @@ export function ProviderForm({ provider, mockBaseUrl }: { provider: ProviderForm
           inputMode="decimal"
           autoComplete="off"
         />
+        <div className="space-y-1.5">
+          <label htmlFor={id("type")} className="block text-sm font-medium">
+            Type
+          </label>
+          <select
+            id={id("type")}
+            name="type"
+            defaultValue={provider.type}
+            aria-describedby={`${id("type")}-hint ${id("type")}-error`}
+            className={`${controlClass} ${err("type") ? "border-danger" : "border-line"}`}
+          >
+            <option value="standard">Standard (push and codes)</option>
+            <option value="redirect">Redirect (the provider&apos;s own page)</option>
+          </select>
+          <p id={`${id("type")}-hint`} className="text-xs text-muted">
+            Redirect: the bank sends the customer to the provider with a signed request and takes them back with a signed result. Its customers then use
+            one method, {provider.credentialPrefix}:redirect, where their group offers it.
+          </p>
+          <p id={`${id("type")}-error`} aria-live="polite" className="text-sm text-danger">
+            {err("type")?.[0] ?? ""}
+          </p>
+        </div>
+        <fieldset className="space-y-3 rounded-lg border border-line p-3 sm:p-4">
+          <legend className="px-1 text-sm font-medium">Redirect endpoints (redirect type only)</legend>
+          <Field
+            id={id("redirectIssuer")}
+            label="Issuer"
+            name="redirectIssuer"
+            defaultValue={provider.redirectIssuer ?? ""}
+            hint={`Who signs the results (their "iss"), and the audience of the bank's requests. Blank = the in-app mock (${mockRedirect.issuer}).`}
+            errors={err("redirectIssuer")}
+            autoComplete="off"
+            spellCheck={false}
+          />
+          <Field
+            id={id("authorizeUrl")}
+            label="Authorize URL"
+            name="authorizeUrl"
+            type="url"
+            defaultValue={provider.authorizeUrl ?? ""}
+            hint={`The provider's page the customer is sent to. Blank = ${mockRedirect.authorizeUrl}.`}
+            errors={err("authorizeUrl")}
+            autoComplete="off"
+            spellCheck={false}
+          />
+          <Field
+            id={id("tokenUrl")}
+            label="Token URL"
+            name="tokenUrl"
+            type="url"
+            defaultValue={provider.tokenUrl ?? ""}
+            hint={`Where the bank exchanges the code, with the client ID and secret below. Blank = ${mockRedirect.tokenUrl}.`}
+            errors={err("tokenUrl")}
+            autoComplete="off"
+            spellCheck={false}
+          />
+          <Field
+            id={id("jwksUrl")}
+            label="JWKS URL"
+            name="jwksUrl"
+            type="url"
+            defaultValue={provider.jwksUrl ?? ""}
+            hint={`The provider's public keys, fetched and refreshed when it rotates them. Blank = ${mockRedirect.jwksUrl}.`}
+            errors={err("jwksUrl")}
+            autoComplete="off"
+            spellCheck={false}
+          />
+          <div className="space-y-1.5">
+            <label htmlFor={id("jwks")} className="block text-sm font-medium">
+              Pasted JWKS (instead of the JWKS URL)
+            </label>
+            <textarea
+              id={id("jwks")}
+              name="jwks"
+              rows={3}
+              defaultValue={provider.jwks ? JSON.stringify(provider.jwks) : ""}
+              aria-describedby={`${id("jwks")}-hint ${id("jwks")}-error`}
+              aria-invalid={err("jwks") ? true : undefined}
+              className={`${controlClass} font-mono text-sm ${err("jwks") ? "border-danger" : "border-line"}`}
+              spellCheck={false}
+            />
+            <p id={`${id("jwks")}-hint`} className="text-xs text-muted">
+              Public keys only, as JSON: {"{\"keys\":[…]}"}. Blank = use the JWKS URL.
+            </p>
+            <p id={`${id("jwks")}-error`} aria-live="polite" className="text-sm text-danger">
+              {err("jwks")?.[0] ?? ""}
+            </p>
+          </div>
+        </fieldset>
         <div className="grid gap-x-6 sm:grid-cols-2">
           <Field
             id={id("clientId")}
@@ -230,7 +328,7 @@ export function ProviderForm({ provider, mockBaseUrl }: { provider: ProviderForm
             label="Client secret"
             name="clientSecret"
             type="password"
-            hint="Never shown. Blank = keep it. Required with a new client ID or a base URL on another host."
+            hint="Never shown. Blank = keep it. Required with a new client ID, or a base URL or token URL on another host."
             errors={err("clientSecret")}
             autoComplete="new-password"
           />

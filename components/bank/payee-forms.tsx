@@ -7,11 +7,12 @@ import { Button, Field, FormResult } from "@/components/ui";
 export function AddPayeeForm() {
   const { state, pending, onSubmit, dialog } = useStepUpForm(addPayee, {
     cancelMessage: "Cancelled. The payee was not added.",
+    resumeKey: "payee.add",
     onDone: (form) => form.reset(),
   });
   return (
     <>
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form onSubmit={onSubmit} className="space-y-4" noValidate data-step-up="payee.add">
       <FormResult state={state} />
       <Field label="Payee name" name="name" autoComplete="off" maxLength={70} required errors={state.fieldErrors?.name} />
       <Field label="IBAN" name="accountNumber" autoComplete="off" spellCheck={false} required errors={state.fieldErrors?.accountNumber} />

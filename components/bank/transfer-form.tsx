@@ -23,6 +23,7 @@ export function TransferForm({ accounts, payees }: { accounts: Option[]; payees:
   const [to, setTo] = useState(() => firstOtherThan(accounts[0]?.id ?? "", accounts, payees));
   const { state, pending, onSubmit, dialog } = useStepUpForm(transferFunds, {
     cancelMessage: "Transfer cancelled. No money was moved.",
+    resumeKey: "transfer",
     onDone: (form) => {
       for (const name of ["amount", "memo"]) {
         const input = form.elements.namedItem(name);
@@ -34,7 +35,7 @@ export function TransferForm({ accounts, payees }: { accounts: Option[]; payees:
   const errors = state.fieldErrors ?? {};
   return (
     <>
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form onSubmit={onSubmit} className="space-y-4" noValidate data-step-up="transfer">
       <FormResult state={state} />
       <input type="hidden" name="idempotencyKey" value={key} />
       <div className="space-y-1.5">

@@ -28,7 +28,7 @@ const PAGES: Record<string, { path: fc.Arbitrary<string>; keys: string[] }> = {
   "/(auth)/forgot-password/page": { path: fc.constant("/forgot-password"), keys: [] },
   "/(auth)/reset-password/page": { path: fc.constant("/reset-password"), keys: ["token"] },
   "/(auth)/reset-password/continue/page": { path: fc.constant("/reset-password/continue"), keys: [] },
-  "/(auth)/mfa/page": { path: fc.constant("/mfa"), keys: ["callbackUrl", "factor"] },
+  "/(auth)/mfa/page": { path: fc.constant("/mfa"), keys: ["callbackUrl", "factor", "redirect"] },
   "/(auth)/mfa/enrol/page": { path: fc.constant("/mfa/enrol"), keys: ["callbackUrl"] },
   "/(auth)/mfa/recovery-request/page": { path: fc.constant("/mfa/recovery-request"), keys: [] },
   "/(auth)/unlock/page": { path: fc.constant("/unlock"), keys: ["token"] },
@@ -49,6 +49,8 @@ const PAGES: Record<string, { path: fc.Arbitrary<string>; keys: string[] }> = {
   "/admin/audit/page": { path: fc.constant("/admin/audit"), keys: ["user", "action", "outcome", "from", "to", "page"] },
   "/mock-provider/device/page": { path: fc.constant("/mock-provider/device"), keys: ["user"] },
   "/mock-provider/mailbox/page": { path: fc.constant("/mock-provider/mailbox"), keys: ["to"] },
+  // Issue #17: the mock provider's page for a signed request; junk and forged requests are refused on the page.
+  "/mock-provider/authorize/page": { path: fc.constant("/mock-provider/authorize"), keys: ["client_id", "request"] },
   // Next's own: the not-found page (rendered for the catch-all above) and the global error page.
   "/_not-found/page": { path: fc.constant("/_not-found"), keys: [] },
   "/_global-error/page": { path: fc.constant("/_global-error"), keys: [] },

@@ -60,7 +60,20 @@ const authForm = fc
   .map((o) => ({ body: Buffer.from(new URLSearchParams(Object.entries(o).map(([k, v]) => [k, wellFormed(v)])).toString()), contentType: "application/x-www-form-urlencoded" }));
 
 /** The mock provider's contract endpoints (docs/PROVIDER-CONTRACT.md) and junk beside them. */
-const PROVIDER_PATHS = ["oauth/token", "v1/enrollments", "v1/mfa", "v1/mfa/validate", "v1/mfa/transactions/%s", "v1/mfa/transactions/%s/cancel", "v2/mfa", "v1"];
+const PROVIDER_PATHS = [
+  "oauth/token",
+  "v1/enrollments",
+  "v1/mfa",
+  "v1/mfa/validate",
+  "v1/mfa/transactions/%s",
+  "v1/mfa/transactions/%s/cancel",
+  "v2/mfa",
+  "v1",
+  // The redirect type (issue #17): code exchange, JWKS, and the authorize page's decision form.
+  "redirect/token",
+  "redirect/jwks",
+  "redirect/decision",
+];
 const providerJson = fc
   .record(
     {
@@ -74,6 +87,54 @@ const providerJson = fc
     { requiredKeys: [] },
   )
   .map((o) => ({ body: Buffer.from(JSON.stringify(o)), contentType: "application/json" }));
+
+/** A token-endpoint or decision-form body of the redirect type: junk codes, verifiers, forged requests. */
+const redirectForm = fc
+  .record(
+    {
+      grant_type: fc.constantFrom("authorization_code", "client_credentials", "junk"),
+      code: fc.oneof(junkString, huge, fc.stringMatching(/^[A-Za-z0-9_-]{43}$/)),
+      code_verifier: fc.oneof(junkString, fc.stringMatching(/^[A-Za-z0-9_-]{43}$/)),
+      redirect_uri: fc.constantFrom("http://evil.example/cb", "/mfa/redirect/callback", ""),
+      decision: fc.constantFrom("approve", "deny", "cancel", "junk"),
+      client_id: fc.oneof(junkString, fc.constant("mfa-bank-00000000")),
+      request: fc.oneof(junkString, huge, fc.constant("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."), fc.stringMatching(/^[A-Za-z0-9_-]{10,40}\.[A-Za-z0-9_-]{10,40}\.[A-Za-z0-9_-]{10,40}$/)),
+    },
+    { requiredKeys: [] },
+  )
+  .map((o) => ({ body: Buffer.from(new URLSearchParams(Object.entries(o).map(([k, v]) => [k, wellFormed(v)])).toString()), contentType: "application/x-www-form-urlencoded" }));
+
+/**
+ * The bank's ends of a redirect-based provider trip (issue #17): a state that is junk, forged or
+ * of no trip of this session, codes and errors of every shape, a huge query, repeated keys.
+ */
+const redirectQuery = fc
+  .record(
+    {
+      state: fc.oneof(junkString, huge, fc.stringMatching(/^[A-Za-z0-9_-]{43}$/)),
+      code: fc.oneof(junkString, huge, fc.stringMatching(/^[A-Za-z0-9_-]{43}$/), fc.constant("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.")),
+      error: fc.constantFrom("access_denied", "server_error", "x".repeat(70), "<script>"),
+      challenge: fc.oneof(fc.uuid(), junkString),
+      factor: fc.constantFrom("mockr:redirect", "mock:redirect", "mock:sms_otp", "totp", "x:redirect"),
+      returnTo: fc.constantFrom("/transfer", "//evil.example", "https://evil.example/", "javascript:alert(1)"),
+    },
+    { requiredKeys: [] },
+  )
+  .map((o) => new URLSearchParams(Object.entries(o).map(([k, v]) => [k, wellFormed(v)])).toString());
+
+function redirectEnd(path: string, keys: string[]): RouteSpec["probes"] {
+  return (n, s) =>
+    fc
+      .sample(fc.record({ req: junkRequest(keys), query: fc.option(redirectQuery, { freq: 3 }) }), { numRuns: n, seed: s })
+      .map(({ req, query }) => ({
+        caller: req.caller,
+        method: query ? "GET" : req.method,
+        path: withQuery(path, query ?? req.query),
+        headers: req.headers,
+        body: req.body?.body,
+        contentType: req.body?.contentType,
+      }));
+}
 
 /**
  * The test clock's body (lib/clock.ts): every `seconds` here is refused (not a number, not
@@ -127,16 +188,17 @@ const ROUTES: Record<string, RouteSpec> = {
             // Most requests carry the valid bearer token, so the bodies reach the parsers.
             bearer: fc.constantFrom("valid", "valid", "valid", "junk"),
             json: fc.option(providerJson, { freq: 3 }),
+            form: fc.option(redirectForm, { freq: 3 }),
           }),
           { numRuns: n, seed: s },
         )
-        .map(({ req, path, id, bearer, json }) => {
+        .map(({ req, path, id, bearer, json, form }) => {
           const headers = { ...req.headers };
           if (bearer === "valid") headers.authorization = `Bearer ${token}`;
-          const body = json ?? req.body;
+          const body = path.startsWith("redirect/") ? (form ?? json ?? req.body) : (json ?? req.body);
           return {
             caller: req.caller,
-            method: json ? "POST" : req.method,
+            method: json || (form && path.startsWith("redirect/")) ? "POST" : req.method,
             path: withQuery(`/mock-provider/api/${path.replace("%s", id)}`, req.query),
             headers,
             body: body?.body,
@@ -144,6 +206,21 @@ const ROUTES: Record<string, RouteSpec> = {
           };
         });
     },
+  },
+  "/(auth)/mfa/redirect/start/route": {
+    describe: "redirect provider, the way out (/mfa/redirect/start)",
+    probes: redirectEnd("/mfa/redirect/start", ["challenge", "factor", "returnTo"]),
+  },
+  "/(auth)/mfa/redirect/callback/route": {
+    describe: "redirect provider, the way back (/mfa/redirect/callback)",
+    probes: redirectEnd("/mfa/redirect/callback", ["state", "code", "error"]),
+  },
+  "/api/jwks/route": {
+    describe: "the bank's public signing keys (/api/jwks)",
+    probes: (n, s) =>
+      fc
+        .sample(junkRequest(["x"]), { numRuns: n, seed: s })
+        .map((req) => ({ caller: req.caller, method: req.method, path: withQuery("/api/jwks", req.query), headers: req.headers, body: req.body?.body, contentType: req.body?.contentType })),
   },
   "/api/passkey-sign-in/route": {
     // Without the page's Origin every probe is refused and creates nothing; ceremony rows (webauthn_challenges) are not compared anyway.

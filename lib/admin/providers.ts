@@ -53,6 +53,14 @@ export type ProviderView = {
   capabilities: string[];
   /** The stored resource overrides as the form shows them; {} when none (or unreadable). */
   resources: Resources;
+  /** Issue #17: standard (the HTTP contract) or redirect (the provider's own page). */
+  type: "standard" | "redirect";
+  redirectIssuer: string | null;
+  authorizeUrl: string | null;
+  tokenUrl: string | null;
+  jwksUrl: string | null;
+  /** A pasted JWKS (public keys only), used instead of jwksUrl. */
+  jwks: { keys: Record<string, unknown>[] } | null;
 };
 
 /** The columns of a ProviderView: the sealed client secret is never selected. */
@@ -66,6 +74,12 @@ const PROVIDER_VIEW_COLUMNS = {
   timeoutMs: mfaProviders.timeoutMs,
   capabilities: mfaProviders.capabilities,
   resources: mfaProviders.resources,
+  type: mfaProviders.type,
+  redirectIssuer: mfaProviders.redirectIssuer,
+  authorizeUrl: mfaProviders.authorizeUrl,
+  tokenUrl: mfaProviders.tokenUrl,
+  jwksUrl: mfaProviders.jwksUrl,
+  jwks: mfaProviders.jwks,
 };
 
 type ViewRow = Omit<ProviderView, "resources"> & { resources: unknown };
@@ -127,6 +141,69 @@ export const baseUrlSchema = z
 
 const checkbox = z.literal("on", { error: "Invalid checkbox value." }).optional();
 
+/**
+ * A redirect endpoint (issue #17): blank → null (the in-app mock's), else an absolute http(s)
+ * URL without credentials or fragment, at most BASE_URL_MAX characters, stored normalised.
+ */
+export function endpointUrlSchema(label: string) {
+  const msg = `${label}: enter an absolute http:// or https:// URL (at most ${BASE_URL_MAX} characters), or leave it blank for the in-app mock provider.`;
+  return z
+    .string({ error: msg })
+    .trim()
+    .max(BASE_URL_MAX, `${label}: at most ${BASE_URL_MAX} characters.`)
+    .transform((v, ctx): string | null => {
+      if (v === "") return null;
+      const fail = (message: string) => {
+        ctx.addIssue({ code: "custom", message });
+        return z.NEVER;
+      };
+      if (/[\s\u0000-\u001f\u007f\\]/.test(v)) return fail(`${label}: no spaces, backslashes or control characters.`);
+      let url: URL;
+      try {
+        url = new URL(v);
+      } catch {
+        return fail(msg);
+      }
+      if ((url.protocol !== "https:" && url.protocol !== "http:") || !/^https?:\/\/[^/]/i.test(v) || !url.hostname) return fail(msg);
+      if (url.username || url.password || v.slice(v.indexOf("//") + 2).split(/[/?#]/)[0]!.includes("@")) return fail(`${label}: no user name or password in the URL.`);
+      if (v.includes("#")) return fail(`${label}: no fragment (#…).`);
+      return url.href.length > BASE_URL_MAX ? fail(`${label}: at most ${BASE_URL_MAX} characters.`) : url.href;
+    });
+}
+
+export const JWKS_MAX = 20_000;
+const PRIVATE_JWK_PARAMS = ["d", "p", "q", "dp", "dq", "qi", "k", "oth", "priv"];
+
+/** A pasted JWKS: blank → null; else JSON {"keys":[…]} of 1–10 public signing keys, each with a kid. */
+export const pastedJwksSchema = z
+  .string()
+  .max(JWKS_MAX, `JWKS: at most ${JWKS_MAX} characters.`)
+  .optional()
+  .transform((v, ctx): { keys: Record<string, unknown>[] } | null => {
+    const text = (v ?? "").trim();
+    if (text === "") return null;
+    const fail = (message: string) => {
+      ctx.addIssue({ code: "custom", message });
+      return z.NEVER;
+    };
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return fail('JWKS: paste the provider\'s JSON Web Key Set, like {"keys":[{"kty":"EC",…}]}.');
+    }
+    const keys = (parsed as { keys?: unknown })?.keys;
+    if (!Array.isArray(keys) || keys.length < 1 || keys.length > 10) return fail("JWKS: it needs a \"keys\" list of 1 to 10 keys.");
+    for (const k of keys) {
+      if (!k || typeof k !== "object" || Array.isArray(k)) return fail("JWKS: every key is a JSON object.");
+      const key = k as Record<string, unknown>;
+      if (key.kty !== "EC" && key.kty !== "RSA" && key.kty !== "OKP") return fail("JWKS: only EC, RSA or OKP signing keys.");
+      if (typeof key.kid !== "string" || !key.kid || key.kid.length > 128) return fail("JWKS: every key needs a kid (key id).");
+      if (PRIVATE_JWK_PARAMS.some((p) => p in key)) return fail("JWKS: paste public keys only — this one holds a private key. Ask the provider for its public JWKS.");
+    }
+    return { keys: keys as Record<string, unknown>[] };
+  });
+
 export const providerSchema = z.object({
   providerId: z.uuid({ error: "Unknown provider." }),
   enabled: checkbox,
@@ -148,6 +225,18 @@ export const providerSchema = z.object({
     .regex(/^[^\u0000-\u001f\u007f]*$/, "Client secret: no control characters.")
     .optional()
     .transform((v) => v || undefined),
+  type: z.enum(["standard", "redirect"], { error: "Type: choose standard or redirect." }).default("standard"),
+  redirectIssuer: z
+    .string()
+    .trim()
+    .max(BASE_URL_MAX, `Issuer: at most ${BASE_URL_MAX} characters.`)
+    .regex(/^[\x21-\x7e]*$/, "Issuer: printable characters only, no spaces.")
+    .optional()
+    .transform((v) => v || null),
+  authorizeUrl: endpointUrlSchema("Authorize URL").optional().transform((v) => v ?? null),
+  tokenUrl: endpointUrlSchema("Token URL").optional().transform((v) => v ?? null),
+  jwksUrl: endpointUrlSchema("JWKS URL").optional().transform((v) => v ?? null),
+  jwks: pastedJwksSchema,
   });
 
 export type ProviderInput = z.infer<typeof providerSchema>;
@@ -171,15 +260,20 @@ function originOf(url: string): string {
  * credentials, a new client id needs its secret. Field errors, or null when the change is fine.
  */
 export function providerChangeErrors(
-  current: Pick<ProviderView, "baseUrl" | "clientId">,
-  next: Pick<ProviderInput, "baseUrl" | "clientId" | "clientSecret">,
+  current: Pick<ProviderView, "baseUrl" | "clientId"> & Partial<Pick<ProviderView, "tokenUrl">>,
+  next: Pick<ProviderInput, "baseUrl" | "clientId" | "clientSecret"> & Partial<Pick<ProviderInput, "tokenUrl">>,
   mockBaseUrl = mockProviderBaseUrl(),
 ): Record<string, string[]> | null {
   const from = originOf(effectiveBaseUrl(current.baseUrl, mockBaseUrl));
   const to = originOf(effectiveBaseUrl(next.baseUrl, mockBaseUrl));
+  // The redirect type sends the secret to its token URL: the same rule holds for it (issue #17).
+  const tokenFrom = originOf(current.tokenUrl ?? mockBaseUrl);
+  const tokenTo = originOf(next.tokenUrl ?? mockBaseUrl);
   const errors: Record<string, string[]> = {};
-  if (from !== to) {
-    const msg = `The base URL moves to another host (${to}): enter the client ID and client secret that host issued. The current secret is never sent to a new host.`;
+  if (from !== to || tokenFrom !== tokenTo) {
+    const host = from !== to ? to : tokenTo;
+    const what = from !== to ? "base URL" : "token URL";
+    const msg = `The ${what} moves to another host (${host}): enter the client ID and client secret that host issued. The current secret is never sent to a new host.`;
     if (!next.clientId) errors.clientId = [msg];
     if (!next.clientSecret) errors.clientSecret = [msg];
   } else if (next.clientId && next.clientId !== current.clientId && !next.clientSecret) {
@@ -189,6 +283,12 @@ export function providerChangeErrors(
 }
 
 const PROVIDER_LABELS: Record<string, string> = {
+  type: "type",
+  redirectIssuer: "issuer",
+  authorizeUrl: "authorize URL",
+  tokenUrl: "token URL",
+  jwksUrl: "JWKS URL",
+  jwks: "pasted JWKS",
   baseUrl: "base URL",
   timeoutMs: "timeout",
   clientId: "client ID",
@@ -210,6 +310,11 @@ export function providerChanges(current: ProviderView, next: ProviderInput): Cha
   if (current.timeoutMs !== next.timeoutSeconds) out.push({ field: "timeoutMs", old: current.timeoutMs, new: next.timeoutSeconds });
   if (next.clientId && next.clientId !== current.clientId) out.push({ field: "clientId", old: current.clientId, new: next.clientId });
   if (next.clientSecret) out.push({ field: "clientSecret", old: "(hidden)", new: "changed" });
+  for (const f of ["type", "redirectIssuer", "authorizeUrl", "tokenUrl", "jwksUrl"] as const) {
+    if ((current[f] ?? null) !== (next[f] ?? null)) out.push({ field: f, old: current[f] ?? null, new: next[f] ?? null });
+  }
+  const kids = (j: ProviderView["jwks"]) => (j ? j.keys.map((k) => String(k.kid)).join(", ") : null);
+  if (JSON.stringify(current.jwks ?? null) !== JSON.stringify(next.jwks ?? null)) out.push({ field: "jwks", old: kids(current.jwks), new: kids(next.jwks) });
   return out;
 }
 
@@ -222,6 +327,12 @@ export function providerAuditDetails(input: ProviderInput): Record<string, unkno
     timeoutMs: input.timeoutSeconds, // ms
     ...(input.clientId ? { clientId: input.clientId } : {}),
     clientSecret: input.clientSecret ? "changed" : "unchanged",
+    type: input.type,
+    redirectIssuer: input.redirectIssuer,
+    authorizeUrl: input.authorizeUrl,
+    tokenUrl: input.tokenUrl,
+    jwksUrl: input.jwksUrl,
+    jwks: input.jwks,
   };
 }
 
@@ -243,6 +354,12 @@ export async function updateProviderIn(tx: Tx, next: ProviderInput, actor: Actor
       timeoutMs: next.timeoutSeconds, // ms
       ...(next.clientId ? { clientId: next.clientId } : {}),
       ...(next.clientSecret ? { clientSecretEnc: sealClientSecret(current.id, next.clientSecret) } : {}),
+      type: next.type,
+      redirectIssuer: next.redirectIssuer,
+      authorizeUrl: next.authorizeUrl,
+      tokenUrl: next.tokenUrl,
+      jwksUrl: next.jwksUrl,
+      jwks: next.jwks,
     })
     .where(eq(mfaProviders.id, current.id));
   for (const c of changes) {

@@ -113,7 +113,23 @@ describe("provider configuration", () => {
   const MOCK = "http://127.0.0.1:3000/mock-provider/api";
   const id = "2b0e3c8e-8a51-4a5e-9d4c-2f7f2b6b1a11";
   const form = { providerId: id, enabled: "on", baseUrl: "", timeoutSeconds: "5", clientId: "", clientSecret: "" };
-  const current = { id, name: "Mock", credentialPrefix: "mock", enabled: true, baseUrl: null, clientId: "mfa-bank-1", timeoutMs: 5000, capabilities: [], resources: {} };
+  const current = {
+    id,
+    name: "Mock",
+    credentialPrefix: "mock",
+    enabled: true,
+    baseUrl: null,
+    clientId: "mfa-bank-1",
+    timeoutMs: 5000,
+    capabilities: [],
+    type: "standard" as const,
+    redirectIssuer: null,
+    authorizeUrl: null,
+    tokenUrl: null,
+    jwksUrl: null,
+    jwks: null,
+    resources: {},
+  };
 
   it("blank base URL = the in-app mock; a URL is trimmed and normalised", () => {
     expect(baseUrlSchema.parse("  ")).toBeNull();

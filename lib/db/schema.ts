@@ -586,12 +586,83 @@ export const mfaProviders = pgTable(
      * {} = the contract as documented. Parsed with zod on every read.
      */
     resources: jsonb().$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    /**
+     * standard: the HTTP contract, polled (docs/PROVIDER-CONTRACT.md). redirect: the user is sent
+     * to the provider's own page with a request signed by the bank and comes back with a code,
+     * exchanged (PKCE) for a result signed by the provider; its one factor is `prefix:redirect`.
+     */
+    type: text({ enum: ["standard", "redirect"] }).notNull().default("standard"),
+    /** Redirect type: the provider's issuer (the request's `aud`, the result's `iss`). null = the in-app mock's. */
+    redirectIssuer: text(),
+    /** Redirect type: where the browser is sent. null = the in-app mock's authorize page. */
+    authorizeUrl: text(),
+    /** Redirect type: where the code is exchanged (client credentials + PKCE). null = the in-app mock's. */
+    tokenUrl: text(),
+    /** Redirect type: the provider's JWKS endpoint (fetched, cached, refetched once for an unknown kid). */
+    jwksUrl: text(),
+    /** Redirect type: a pasted JWKS, used instead of jwksUrl when set (public keys only). */
+    jwks: jsonb().$type<{ keys: Record<string, unknown>[] }>(),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex("mfa_providers_prefix_key").on(t.credentialPrefix),
     check("mfa_providers_prefix_no_colon", sql`${t.credentialPrefix} ~ '^[a-z0-9_-]{1,32}$'`),
     check("mfa_providers_timeout_range", sql`${t.timeoutMs} between 100 and 30000`),
+  ],
+);
+
+/**
+ * The bank's side of a redirect-based provider round trip (issue #17): one row per trip out,
+ * bound to one open challenge (its session, user and purpose) and to the transaction the user
+ * is asked to approve (the step-up's canonical input hash and its words). `state` is stored as
+ * its SHA-256 only and claimed once; the PKCE verifier is sealed to the row. Expires with the
+ * MFA token lifetime: a trip that never comes back is TIMEOUT.
+ *   pending → (callback claims the state) → verified (a provider result checked, verdict set)
+ *   → used (the counted attempt took it), or TIMEOUT / CANCELED / refused on the way.
+ */
+export const redirectChallenges = pgTable(
+  "redirect_challenges",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    challengeId: uuid()
+      .notNull()
+      .references(() => challenges.id, { onDelete: "cascade" }),
+    sessionId: uuid()
+      .notNull()
+      .references(() => sessions.id, { onDelete: "cascade" }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    providerId: uuid()
+      .notNull()
+      .references(() => mfaProviders.id, { onDelete: "cascade" }),
+    factor: text().notNull(),
+    purpose: text({ enum: ["sign_in", "password_reset", "step_up"] }).notNull(),
+    /** The provider's name for the user (the request's and the result's `sub`). */
+    subject: text().notNull(),
+    txnHash: text().notNull(),
+    txnText: text().notNull(),
+    stateHash: text().notNull(),
+    nonce: text().notNull(),
+    /** AES-256-GCM sealed to the row id. */
+    codeVerifierEnc: text().notNull(),
+    /** Step-up: the bank page to come back to (a same-origin path). */
+    returnTo: text(),
+    status: text({ enum: ["pending", "claimed", "verified", "used", "TIMEOUT", "CANCELED", "refused"] })
+      .notNull()
+      .default("pending"),
+    /** Set with `verified`: what the provider's signed result says. */
+    verdict: text({ enum: ["SUCCESS", "FAILED"] }),
+    /** Why a trip ended without a verdict (audit words, never shown raw to the user). */
+    reason: text(),
+    createdAt: createdAt(),
+    expiresAt: ts().notNull(),
+    completedAt: ts(),
+  },
+  (t) => [
+    uniqueIndex("redirect_challenges_state_key").on(t.stateHash),
+    index("redirect_challenges_challenge_idx").on(t.challengeId),
+    index("redirect_challenges_session_idx").on(t.sessionId),
   ],
 );
 
@@ -615,8 +686,48 @@ export const mockProviderClients = pgTable("mock_provider_clients", {
   clientId: text().primaryKey(),
   /** SHA-256 of the client secret. */
   secretHash: text().notNull(),
+  /** Redirect type: where the client's signed requests are checked (its JWKS). null = the in-app bank's /api/jwks. */
+  jwksUri: text(),
+  /** Redirect type: the one callback the browser may be sent back to. null = the in-app bank's /mfa/redirect/callback. */
+  redirectUri: text(),
   createdAt: createdAt(),
 });
+
+/** The mock provider's result-signing keys (ES256). The newest is used; older ones stay in its JWKS until removed. */
+export const mockProviderKeys = pgTable("mock_provider_keys", {
+  kid: text().primaryKey(),
+  /** A demo provider's private JWK. A real provider keeps this in an HSM/KMS. */
+  privateJwk: jsonb().$type<Record<string, unknown>>().notNull(),
+  publicJwk: jsonb().$type<Record<string, unknown>>().notNull(),
+  createdAt: createdAt(),
+});
+
+/**
+ * The mock provider's authorization requests: one per signed request it accepted, answered on
+ * its page (approved / denied), then a one-time code the client exchanges once with its PKCE
+ * verifier (only the code's SHA-256 is kept).
+ */
+export const mockProviderAuthorizations = pgTable(
+  "mock_provider_authorizations",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    clientId: text().notNull(),
+    subject: text().notNull(),
+    purpose: text().notNull(),
+    txnHash: text().notNull(),
+    txnText: text().notNull(),
+    state: text().notNull(),
+    nonce: text().notNull(),
+    codeChallenge: text().notNull(),
+    redirectUri: text().notNull(),
+    decision: text({ enum: ["approved", "denied"] }),
+    codeHash: text(),
+    createdAt: createdAt(),
+    expiresAt: ts().notNull(),
+    codeUsedAt: ts(),
+  },
+  (t) => [uniqueIndex("mock_provider_authorizations_code_key").on(t.codeHash)],
+);
 
 export const mockProviderTokens = pgTable(
   "mock_provider_tokens",
@@ -695,5 +806,6 @@ export type Payee = typeof payees.$inferSelect;
 export type Transfer = typeof transfers.$inferSelect;
 export type StepUpGrant = typeof stepUpGrants.$inferSelect;
 export type MfaProvider = typeof mfaProviders.$inferSelect;
+export type RedirectChallenge = typeof redirectChallenges.$inferSelect;
 export type RecoveryRequest = typeof recoveryRequests.$inferSelect;
 export type NewAuditEvent = typeof auditEvents.$inferInsert;

@@ -6,12 +6,14 @@ import { sha256 } from "@/lib/crypto";
 import { sealClientSecret } from "@/lib/mfa/provider/config";
 import { sealFactorSecret } from "@/lib/mfa/secrets";
 import type { Db, DbOrTx } from "./client";
+import { addMockSigningKey } from "./mock-provider-keys";
 import {
   accounts,
   factors,
   groups,
   mfaProviders,
   mockProviderClients,
+  mockProviderKeys,
   mockProviderTargets,
   mockProviderUsers,
   payees,
@@ -90,8 +92,9 @@ const GROUPS = [
     id: "commercial_ext",
     name: "Commercial customers (provider MFA)",
     mfaRequired: true,
-    signInFactors: [...EXTERNAL_MOCK_FACTORS, "totp", "recovery"],
-    stepUpFactors: [...EXTERNAL_MOCK_FACTORS, "totp", "recovery"],
+    // "mock:redirect" is offered only while the mock provider's type is redirect (admin console, README).
+    signInFactors: [`${MOCK_PREFIX}:redirect`, ...EXTERNAL_MOCK_FACTORS, "totp", "recovery"],
+    stepUpFactors: [`${MOCK_PREFIX}:redirect`, ...EXTERNAL_MOCK_FACTORS, "totp", "recovery"],
   },
 ];
 
@@ -108,6 +111,9 @@ export async function seedGroupsAndSettings(db: Db): Promise<void> {
  * generated here. Idempotent.
  */
 export async function seedMockProvider(db: Db): Promise<void> {
+  // Its first result-signing key (redirect type, issue #17): serving its JWKS then never writes.
+  const [key] = await db.select({ kid: mockProviderKeys.kid }).from(mockProviderKeys).limit(1);
+  if (!key) await addMockSigningKey(db);
   const [existing] = await db.select({ id: mfaProviders.id }).from(mfaProviders).where(sql`${mfaProviders.credentialPrefix} = ${MOCK_PREFIX}`);
   if (existing) return;
   const id = randomUUID();
@@ -136,13 +142,14 @@ export async function enrolAtMockProvider(
   db: DbOrTx,
   user: { id: string; username: string; displayName: string },
   targets: ProviderTarget[],
-  opts: { pushTimeoutSeconds?: number; prefix?: string } = {},
+  opts: { pushTimeoutSeconds?: number; prefix?: string; inApp?: boolean } = {},
 ): Promise<void> {
   const prefix = opts.prefix ?? MOCK_PREFIX;
+  const inApp = opts.inApp ?? prefix === MOCK_PREFIX;
   await db.transaction(async (tx) => {
     // Only the in-app mock keeps users here; another provider has its own records.
     const [mu] =
-      prefix === MOCK_PREFIX
+      inApp
         ? await tx
             .insert(mockProviderUsers)
             .values({ uniqueName: user.username, displayName: user.displayName, pushTimeoutSeconds: opts.pushTimeoutSeconds ?? null })

@@ -7,7 +7,8 @@ import { sealClientSecret } from "@/lib/mfa/provider/config";
 import { sealFactorSecret } from "@/lib/mfa/secrets";
 import { newTotpSecret } from "@/lib/mfa/totp";
 import type { Db } from "./client";
-import { accounts, factors, groups, mfaProviders, payees, transfers, users } from "./schema";
+import { accounts, factors, groups, mfaProviders, mockProviderClients, payees, transfers, users } from "./schema";
+import { sha256 } from "@/lib/crypto";
 import { enrolAtMockProvider, MOCK_PREFIX, seedGroupsAndSettings, seedMockProvider } from "./seed";
 
 const DOWN_PREFIX = "down";
@@ -18,6 +19,11 @@ const DIA_PREFIX = "dia";
 const DIA_GROUP = "e2e_dialect";
 /** Issue #18: a group whose sign-in takes passkeys only, and one that may remember a browser for 7 days. */
 const PHISH_GROUP = "e2e_phishing_resistant";
+/** Issue #17: the in-app mock as a redirect-based provider ("mockr"), and one the spec serves itself ("indr"). */
+export const MOCKR_PREFIX = "mockr";
+const MOCKR_GROUP = "e2e_redirect";
+export const INDR_PREFIX = "indr";
+const INDR_GROUP = "e2e_redirect_independent";
 const REMEMBER_GROUP = "e2e_remember";
 
 /**
@@ -38,6 +44,8 @@ export const POOL_KINDS = [
   "dialect",
   "phishing_only",
   "remembering",
+  "redirect",
+  "redirect_independent",
 ] as const;
 export type PoolKind = (typeof POOL_KINDS)[number];
 
@@ -59,7 +67,7 @@ type Profile = {
   label: string;
   totp: boolean;
   /** Enrolled at an external provider (push, SMS, e-mail): its credential prefix, and a push timeout. */
-  provider?: { prefix: string; pushTimeoutSeconds?: number };
+  provider?: { prefix: string; pushTimeoutSeconds?: number; inApp?: boolean };
 };
 
 const PROFILES: Record<PoolKind, Profile> = {
@@ -84,6 +92,10 @@ const PROFILES: Record<PoolKind, Profile> = {
   dialect: { group: DIA_GROUP, role: "customer", label: "Dialect", totp: true, provider: { prefix: DIA_PREFIX } },
   phishing_only: { group: PHISH_GROUP, role: "customer", label: "Phishing Only", totp: true },
   remembering: { group: REMEMBER_GROUP, role: "customer", label: "Remembering", totp: true },
+  // Enrolled at the in-app mock, which the bank reaches as a redirect-based provider (issue #17).
+  redirect: { group: MOCKR_GROUP, role: "customer", label: "Redirect", totp: false, provider: { prefix: MOCKR_PREFIX, inApp: true } },
+  // Their provider ("indr") is a redirect-based one that e2e/external-redirect.spec.ts serves itself.
+  redirect_independent: { group: INDR_GROUP, role: "customer", label: "Redirect Independent", totp: false, provider: { prefix: INDR_PREFIX } },
 };
 
 /** The issue #18 groups: their settings are what their specs test, so no spec changes a shared group's. */
@@ -166,6 +178,62 @@ async function seedDialectProvider(db: Db) {
 }
 
 /**
+ * Issue #17: the in-app mock as a redirect-based provider (its own client at the mock, whose
+ * registered JWKS and redirect URI are the in-app bank's defaults), and "indr", a redirect-based
+ * provider the spec serves on E2E_REDIRECT_PROVIDER_PORT. Each with a group that offers only it
+ * and recovery codes.
+ */
+async function seedRedirectProviders(db: Db) {
+  const lists = (prefix: string) => ({ signInFactors: [`${prefix}:redirect`, "recovery"], stepUpFactors: [`${prefix}:redirect`, "recovery"] });
+  await db
+    .insert(groups)
+    .values([
+      { id: MOCKR_GROUP, name: "E2E: redirect-based provider", mfaRequired: true, ...lists(MOCKR_PREFIX) },
+      { id: INDR_GROUP, name: "E2E: independent redirect-based provider", mfaRequired: true, ...lists(INDR_PREFIX) },
+    ])
+    .onConflictDoNothing();
+  const [existing] = await db.select({ id: mfaProviders.id }).from(mfaProviders).where(eq(mfaProviders.credentialPrefix, MOCKR_PREFIX));
+  if (!existing) {
+    const id = randomUUID();
+    const clientId = `mfa-bank-redirect-${randomBytes(4).toString("hex")}`;
+    const secret = randomBytes(24).toString("base64url");
+    await db.insert(mockProviderClients).values({ clientId, secretHash: sha256(secret) });
+    await db.insert(mfaProviders).values({
+      id,
+      name: "Mock Verify",
+      description: "E2E: the in-app mock provider, reached as a redirect-based provider.",
+      credentialPrefix: MOCKR_PREFIX,
+      type: "redirect",
+      clientId,
+      clientSecretEnc: sealClientSecret(id, secret),
+      capabilities: [],
+    });
+  }
+  const port = process.env.E2E_REDIRECT_PROVIDER_PORT;
+  await db.delete(mfaProviders).where(eq(mfaProviders.credentialPrefix, INDR_PREFIX));
+  if (!port) return;
+  const id = randomUUID();
+  const origin = `http://127.0.0.1:${port}`;
+  await db.insert(mfaProviders).values({
+    id,
+    name: "Independent Verify",
+    description: "E2E: a redirect-based provider, served by the spec itself.",
+    credentialPrefix: INDR_PREFIX,
+    type: "redirect",
+    baseUrl: origin,
+    redirectIssuer: origin,
+    authorizeUrl: `${origin}/authorize`,
+    tokenUrl: `${origin}/token`,
+    jwksUrl: `${origin}/jwks`,
+    clientId: "indr-client",
+    clientSecretEnc: sealClientSecret(id, "indr-secret"),
+    uniqueNameAttribute: "email",
+    capabilities: [],
+    timeoutMs: 3000,
+  });
+}
+
+/**
  * A second provider row whose base URL is a closed port, and a group that offers its SMS codes
  * next to TOTP: e2e proves a provider fault fails closed and kindly.
  */
@@ -208,6 +276,7 @@ export async function createUserPool(db: Db, opts: { runId: string; perKind: num
   await seedDownProvider(db);
   await seedIndependentProvider(db);
   await seedDialectProvider(db);
+  await seedRedirectProviders(db);
   await seedProfileGroups(db);
 
   type Draft = Omit<PoolUser, "id" | "accounts" | "payee"> & { index: number; kindIndex: number };
@@ -317,7 +386,7 @@ export async function createUserPool(db: Db, opts: { runId: string; perKind: num
               { capability: "email_otp", address: `${d.username}@e2e.mfa-bank.example` },
             ]
           : [{ capability: "sms_otp", address: "+31 6 00000000" }],
-        { pushTimeoutSeconds: provider.pushTimeoutSeconds, prefix: provider.prefix },
+        { pushTimeoutSeconds: provider.pushTimeoutSeconds, prefix: provider.prefix, inApp: provider.inApp },
       );
     }
 

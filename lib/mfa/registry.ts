@@ -121,8 +121,10 @@ export async function offeredFactors(
     if (await isActiveNow(db, f, user, snapshot)) usable.push(f);
   }
   // In the group's order, like the methods the page offers.
+  // A provider switched to the redirect type serves through its page: its push/code methods are not "unavailable".
+  const viaRedirect = (t: string) => usable.some((f) => f.id === `${t.split(":")[0]}:redirect`);
   const unavailable = (allowed ?? [])
-    .filter((t) => isExternalFactorId(t) && snapshot.activeTypes.has(t) && !usable.some((f) => f.id === t))
+    .filter((t) => isExternalFactorId(t) && snapshot.activeTypes.has(t) && !usable.some((f) => f.id === t) && !viaRedirect(t))
     .map(externalFactor);
   return {
     usable,

@@ -3,13 +3,12 @@
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { sessionAction } from "@/lib/actions/guard";
-import { clientIp, factorUser, setSessionCookie, userAgent, type CurrentSession } from "@/lib/auth/current";
+import { clientIp, factorUser, setSessionCookie, userAgent } from "@/lib/auth/current";
 import { cookies } from "next/headers";
-import { noteSignInDevice } from "@/lib/auth/devices";
+import { completeSignIn } from "@/lib/auth/complete-sign-in";
 import { rememberDevice, setRememberCookie, type RememberCookie } from "@/lib/auth/remembered-devices";
-import { startSession } from "@/lib/auth/sessions";
 import { safeCallbackUrl } from "@/lib/auth/sign-in";
-import { getDb, type Tx } from "@/lib/db";
+import { getDb } from "@/lib/db";
 import { audit } from "@/lib/mfa/audit";
 import { queueMail } from "@/lib/mail/outbox";
 import { mails } from "@/lib/mail/templates";
@@ -25,24 +24,6 @@ const factorFields = z.string().max(20_000);
 const verifySchema = z
   .object({ challengeId: z.uuid(), factor: z.string().min(1).max(64) })
   .catchall(factorFields);
-
-/**
- * MFA done for this sign-in: the rotated, verified successor session, started in its final
- * state in the attempt's transaction, with the completed sign-in recorded in the same statement;
- * and the new-device check (lib/auth/devices.ts).
- */
-async function completeSignIn(tx: Tx, session: CurrentSession, client: { ip: string | null; userAgent: string | null }): Promise<string> {
-  await noteSignInDevice(tx, session.userId);
-  const { token } = await startSession(tx, {
-    userId: session.userId,
-    mfaState: "verified",
-    rotatedFrom: session.id,
-    mfaVerified: true,
-    signedIn: true,
-    ...client,
-  });
-  return token;
-}
 
 /**
  * Answers the sign-in challenge; on success the session id rotates (pending → verified) and the

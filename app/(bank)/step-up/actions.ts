@@ -5,11 +5,10 @@ import { z } from "zod";
 import { userAction } from "@/lib/actions/guard";
 import { clientIp, factorUser } from "@/lib/auth/current";
 import { getDb, rows } from "@/lib/db";
-import { stepUpGrants } from "@/lib/db/schema";
 import { audit } from "@/lib/mfa/audit";
 import { findOpenChallenge } from "@/lib/mfa/challenges";
+import { mintGrant } from "@/lib/mfa/grants";
 import { answerChallenge, outcomeToState } from "@/lib/mfa/verify";
-import { getSettings } from "@/lib/settings";
 
 const verifySchema = z
   .object({ challengeId: z.uuid(), factor: z.string().min(1).max(64) })
@@ -35,22 +34,7 @@ export const verifyStepUp = userAction(
       db,
       { ...factorUser(session), ip: await clientIp() },
       { challengeId, purpose: "step_up", factorId: factor, input: fields },
-      async (tx) => {
-        const { mfaTokenLifetimeMinutes } = await getSettings(tx);
-        const [grant] = await tx
-          .insert(stepUpGrants)
-          .values({
-            sessionId: session.id,
-            userId: session.userId,
-            action,
-            inputHash: hash,
-            challengeId,
-            expiresAt: sql`app_now() + ${mfaTokenLifetimeMinutes}::int * interval '1 minute'`,
-          })
-          .returning({ id: stepUpGrants.id });
-        await tx.execute(sql`UPDATE sessions SET mfa_verified_at = app_now() WHERE id = ${session.id}`);
-        return grant!.id;
-      },
+      (tx) => mintGrant(tx, { sessionId: session.id, userId: session.userId, action, inputHash: hash, challengeId }),
     );
     if (outcome.kind !== "ok") return outcomeToState(outcome);
     return { status: "ok", data: { grantId: outcome.value } };

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { GroupProfileForm, ProviderForm, SettingsForm } from "@/components/admin/settings-forms";
 import { ProviderResourcesForm, TryTransformPanel, type ResourceOption } from "@/components/admin/provider-resources";
+import { mockRedirectDefaults } from "@/lib/mfa/redirect/flow";
 import { Card, PageHeader } from "@/components/ui";
 import { listProviders } from "@/lib/admin/providers";
 import { listGroupProfiles, TARGET_TYPE_LABELS, TARGET_TYPES } from "@/lib/admin/settings";
@@ -80,7 +81,7 @@ export default async function SettingsPage() {
                 <h3 className="mb-3 font-semibold">
                   {p.name} <span className="font-mono text-xs font-normal text-muted">{p.credentialPrefix}</span>
                 </h3>
-                <ProviderForm provider={p} mockBaseUrl={mockProviderBaseUrl()} />
+                <ProviderForm provider={p} mockBaseUrl={mockProviderBaseUrl()} mockRedirect={mockRedirectDefaults()} />
               </Card>
             ))}
           </div>

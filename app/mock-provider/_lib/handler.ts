@@ -5,6 +5,8 @@ import { z } from "zod";
 import { rows, type DbOrTx } from "@/lib/db";
 import { mockProviderClients, mockProviderTargets, mockProviderTokens, mockProviderUsers } from "@/lib/db/schema";
 import { sha256 } from "@/lib/crypto";
+import { getEnv } from "@/lib/env";
+import { checkRequest, decide, exchange, mockJwks, callbackUrl } from "./redirect";
 import { initiateRequestSchema, validateRequestSchema, type Capability, type TransactionStatus } from "@/lib/mfa/provider/contract";
 
 /**
@@ -223,6 +225,12 @@ async function cancelTxn(db: DbOrTx, clientId: string, id: string): Promise<Resp
 export async function handleProviderRequest(db: DbOrTx, req: Request, path: string[]): Promise<Response> {
   const route = `${req.method} /${path.join("/")}`;
   if (route === "POST /oauth/token") return issueToken(db, req);
+  // The redirect type (issue #17): app/mock-provider/_lib/redirect.ts.
+  if (route === "POST /redirect/token") return exchange(db, req);
+  if (route === "GET /redirect/jwks") {
+    return new Response(JSON.stringify(await mockJwks(db)), { status: 200, headers: { "content-type": "application/jwk-set+json", "cache-control": "no-store" } });
+  }
+  if (route === "POST /redirect/decision") return decision(db, req);
   const clientId = await bearerClient(db, req);
   const known =
     /^(GET \/v1\/enrollments|POST \/v1\/mfa|POST \/v1\/mfa\/validate|GET \/v1\/mfa\/transactions\/[^/]+|POST \/v1\/mfa\/transactions\/[^/]+\/cancel)$/.test(
@@ -235,4 +243,23 @@ export async function handleProviderRequest(db: DbOrTx, req: Request, path: stri
   if (route === "POST /v1/mfa/validate") return validateTxn(db, clientId, req);
   if (req.method === "GET") return getTxn(db, clientId, path[3]!);
   return cancelTxn(db, clientId, path[3]!);
+}
+
+/**
+ * The authorize page's form (app/mock-provider/authorize): Approve, Deny or Cancel, for a signed
+ * request checked again here. Same-origin form posts only. Approve and Deny both come back with
+ * a code (the signed result says which); Cancel comes back with error=access_denied.
+ */
+async function decision(db: DbOrTx, req: Request): Promise<Response> {
+  const origin = req.headers.get("origin");
+  if (origin !== null && origin !== new URL(req.url).origin && origin !== getEnv().appUrl) return error(403, "forbidden", "cross-origin form");
+  if (!(req.headers.get("content-type") ?? "").startsWith("application/x-www-form-urlencoded")) return error(415, "unsupported_media_type");
+  const form = new URLSearchParams((await req.text()).slice(0, 16_384));
+  const choice = form.get("decision");
+  if (choice !== "approve" && choice !== "deny" && choice !== "cancel") return error(400, "invalid_request", "decision");
+  const checked = await checkRequest(db, form.get("client_id"), form.get("request"));
+  if (!checked.ok) return new Response(`${checked.reason}\n`, { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
+  const location =
+    choice === "cancel" ? callbackUrl(checked.request, { error: "access_denied" }) : await decide(db, checked.request, choice === "approve" ? "approved" : "denied");
+  return new Response(null, { status: 303, headers: { location, "cache-control": "no-store" } });
 }

@@ -8,6 +8,7 @@ import * as provider from "@/lib/mfa/provider/client";
 import { ProviderFault, type TxnRef } from "@/lib/mfa/provider/client";
 import { findProvider, endpointOf } from "@/lib/mfa/provider/config";
 import { CAPABILITIES, type Capability, type TransactionResponse } from "@/lib/mfa/provider/contract";
+import { isRedirectFactorId, redirectFactor } from "./external-redirect";
 import type { FactorPlugin, FactorUser, Preparation } from "./types";
 
 /**
@@ -20,7 +21,7 @@ import type { FactorPlugin, FactorUser, Preparation } from "./types";
  * client — so a SUCCESS serves only the challenge (purpose, session, user) that initiated it,
  * and only once: the counted `verify` removes it from the challenge under the row lock.
  */
-const ID = /^([a-z0-9_-]{1,32}):(mobile_push|sms_otp|voice_otp|email_otp)$/;
+const ID = /^([a-z0-9_-]{1,32}):(mobile_push|sms_otp|voice_otp|email_otp|redirect)$/;
 
 export function isExternalFactorId(id: unknown): id is string {
   return typeof id === "string" && ID.test(id);
@@ -50,6 +51,8 @@ export type ExternalStepData =
 const cache = new Map<string, FactorPlugin>();
 
 export function externalFactor(id: string): FactorPlugin {
+  // A redirect-based provider's one factor: the provider's own page (issue #17).
+  if (isRedirectFactorId(id)) return redirectFactor(id);
   const hit = cache.get(id);
   if (hit) return hit;
   const [, prefix, cap] = ID.exec(id)!;
@@ -104,7 +107,8 @@ export function externalFactor(id: string): FactorPlugin {
         .where(and(eq(factors.userId, userId), eq(factors.type, id), eq(factors.status, "active")));
       if (!row) return false;
       const p = await findProvider(db, prefix!);
-      return !!p && p.capabilities.includes(capability);
+      // A redirect-based provider serves its customers on its own page only (`prefix:redirect`).
+      return !!p && p.type === "standard" && p.capabilities.includes(capability);
     },
 
     async allowedIn(db, workflow) {
@@ -130,7 +134,7 @@ export function externalFactor(id: string): FactorPlugin {
 
     async prepare(db, user, challenge, input): Promise<Preparation> {
       const p = await findProvider(db, prefix!);
-      if (!p || !p.capabilities.includes(capability)) return { kind: "unavailable", fault: "provider disabled or capability removed" };
+      if (!p || p.type !== "standard" || !p.capabilities.includes(capability)) return { kind: "unavailable", fault: "provider disabled, redirect-based, or capability removed" };
       const endpoint = endpointOf(p);
       const uniqueName = uniqueNameOf(p.uniqueNameAttribute, user);
       const ext = (challenge.context.ext ?? null) as Ext | null;
