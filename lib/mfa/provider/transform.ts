@@ -23,7 +23,10 @@ export const CEL_LIMITS = { maxAstNodes: 600, maxDepth: 24, maxListElements: 100
 export const INPUT_MAX = 64 * 1024;
 export const OUTPUT_MAX = 16 * 1024;
 export const JSON_DEPTH = 24;
-export const EVAL_TIMEOUT_MS = 200;
+// Wall time, so it must hold on a busy host: 200 ms tripped on a plain field lookup while a CI run
+// loaded both cores. A second still stops an expression that multiplies, well inside the
+// provider's own timeout.
+export const EVAL_TIMEOUT_MS = 1000;
 
 export type Direction = "outgoing" | "incoming";
 
