@@ -4,8 +4,9 @@ import { emailOf, mailLink } from "./mailbox";
 import { actionId, callAction } from "./server-actions";
 import { answerStepUp, openUser } from "./admin-helpers";
 
-// Several browsers per test, each signing in with TOTP.
-test.describe.configure({ timeout: 90_000 });
+// Several browsers per test, each signing in with TOTP: the new-browser journey has seven steps
+// and took 90 s on PostgreSQL with both cores busy.
+test.describe.configure({ timeout: 120_000 });
 
 const SIGNED_OUT_ELSEWHERE =
   "This browser was signed out from another device where you are signed in. If that wasn't you, sign in and change your password.";
