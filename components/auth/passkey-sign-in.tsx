@@ -24,16 +24,22 @@ export function PasskeySignIn({ callbackUrl }: { callbackUrl: string }) {
   const [message, setMessage] = useState<string>();
   const options = useRef<PublicKeyCredentialRequestOptionsJSON | null>(null);
 
-  async function ceremony(): Promise<PublicKeyCredentialRequestOptionsJSON | null> {
+  /**
+   * A fresh ceremony. `quiet`: fetched ahead of any click (page load, after a refusal), so a
+   * failure says nothing — the button asks again and then says why.
+   */
+  async function ceremony(quiet = false): Promise<PublicKeyCredentialRequestOptionsJSON | null> {
     // A route handler (app/api/passkey-sign-in/route.ts): it sets the ceremony's cookie without re-rendering the page.
+    let problem = "Passkey sign-in is not available right now. Sign in with your password.";
     try {
       const res = await fetch("/api/passkey-sign-in", { method: "POST" });
       const body = (await res.json()) as { optionsJSON?: PublicKeyCredentialRequestOptionsJSON; message?: string };
       if (res.ok && body.optionsJSON) return body.optionsJSON;
-      setMessage(body.message ?? "Passkey sign-in is not available right now. Sign in with your password.");
+      if (body.message) problem = body.message;
     } catch {
-      setMessage("Passkey sign-in is not available right now. Sign in with your password.");
+      // the sentence above
     }
+    if (!quiet) setMessage(problem);
     return null;
   }
 
@@ -50,7 +56,7 @@ export function PasskeySignIn({ callbackUrl }: { callbackUrl: string }) {
     }
     setMessage(r.message);
     // A refused ceremony may be spent or expired: the next try gets a fresh one.
-    options.current = await ceremony();
+    options.current = await ceremony(true);
     return false;
   }
 
@@ -60,7 +66,7 @@ export function PasskeySignIn({ callbackUrl }: { callbackUrl: string }) {
       const lib = await webauthn();
       if (cancelled || !lib.browserSupportsWebAuthn()) return;
       setSupported(true);
-      options.current = await ceremony();
+      options.current = await ceremony(true);
       if (cancelled || !options.current || !(await lib.browserSupportsWebAuthnAutofill())) return;
       try {
         // Pending until the person picks a passkey in the username field's autofill; the
