@@ -338,6 +338,13 @@ export function providerAuditDetails(input: ProviderInput): Record<string, unkno
 
 export type ProviderUpdate = { ok: true; changes: Change[] } | { ok: false; message: string; fieldErrors?: Record<string, string[]> };
 
+/** One `provider.changed` audit event per changed field or resource, in the change's transaction. */
+async function auditProviderChanges(tx: Tx, actor: Actor, provider: string, changes: Change[]): Promise<void> {
+  for (const c of changes) {
+    await audit(tx, { action: "provider.changed", outcome: "ok", ...actorFields(actor), details: { provider, field: c.field, old: c.old, new: c.new } });
+  }
+}
+
 /** Under the provider row lock: re-checks the change rules, applies, one audit event per field. */
 export async function updateProviderIn(tx: Tx, next: ProviderInput, actor: Actor): Promise<ProviderUpdate> {
   const current = await findProviderView(tx, next.providerId, true);
@@ -362,14 +369,7 @@ export async function updateProviderIn(tx: Tx, next: ProviderInput, actor: Actor
       jwks: next.jwks,
     })
     .where(eq(mfaProviders.id, current.id));
-  for (const c of changes) {
-    await audit(tx, {
-      action: "provider.changed",
-      outcome: "ok",
-      ...actorFields(actor),
-      details: { provider: current.credentialPrefix, field: c.field, old: c.old, new: c.new },
-    });
-  }
+  await auditProviderChanges(tx, actor, current.credentialPrefix, changes);
   return { ok: true, changes };
 }
 
@@ -488,14 +488,7 @@ export async function updateProviderResourcesIn(tx: Tx, providerId: string, reso
   const changes = resourceChanges(current.resources, resources);
   if (!changes.length) return { ok: true, changes };
   await tx.update(mfaProviders).set({ resources }).where(eq(mfaProviders.id, current.id));
-  for (const c of changes) {
-    await audit(tx, {
-      action: "provider.changed",
-      outcome: "ok",
-      ...actorFields(actor),
-      details: { provider: current.credentialPrefix, field: c.field, old: c.old, new: c.new },
-    });
-  }
+  await auditProviderChanges(tx, actor, current.credentialPrefix, changes);
   return { ok: true, changes };
 }
 
