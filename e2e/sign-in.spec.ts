@@ -6,7 +6,7 @@ test("a commercial user signs in and sees their accounts", async ({ page, makeUs
   const user = await makeUser("commercial");
 
   await test.step("sign in with username and password", async () => {
-    await signIn(page, user);
+    await signIn(page, user, { ui: true }); // typed into the page, as a customer does
     await expect(page).toHaveURL(/\/dashboard$/);
   });
 

@@ -279,6 +279,13 @@ export async function createUserPool(db: Db, opts: { runId: string; perKind: num
   await seedRedirectProviders(db);
   await seedProfileGroups(db);
 
+  // One password for the run's pool, hashed once with the app's own argon2id parameters: every
+  // sign-in still pays a full verify, and creating 60 users of each kind no longer pays for
+  // hundreds of hashes first. Usernames stay unique, and nothing a test checks compares one pool
+  // user's password with another's.
+  const password = `pw-${randomBytes(12).toString("base64url")}`;
+  const passwordHash = await hashPassword(password);
+
   type Draft = Omit<PoolUser, "id" | "accounts" | "payee"> & { index: number; kindIndex: number };
   const drafts: Draft[] = POOL_KINDS.flatMap((kind, kindIndex) =>
     Array.from({ length: opts.perKind }, (_, index) => {
@@ -288,26 +295,24 @@ export async function createUserPool(db: Db, opts: { runId: string; perKind: num
         index,
         kindIndex,
         username: `e2e-${runId}-${kind.replace("_", "-")}-${n}`,
-        password: `pw-${randomBytes(12).toString("base64url")}`,
+        password,
         displayName: `${PROFILES[kind].label} ${n}`,
         totpSecret: PROFILES[kind].totp ? newTotpSecret() : null,
       };
     }),
   );
-  // argon2 runs on libuv's thread pool: hashing all at once uses every core.
-  const hashes = await Promise.all(drafts.map((d) => hashPassword(d.password)));
 
   return db.transaction(async (tx) => {
     const inserted = await tx
       .insert(users)
       .values(
-        drafts.map((d, i) => ({
+        drafts.map((d) => ({
           username: d.username,
           email: `${d.username}@e2e.mfa-bank.example`,
           displayName: d.displayName,
           role: PROFILES[d.kind].role,
           groupId: PROFILES[d.kind].group,
-          passwordHash: hashes[i]!,
+          passwordHash,
         })),
       )
       .returning({ id: users.id, username: users.username });
