@@ -44,6 +44,15 @@ export async function listActiveSessions(db: DbOrTx, userId: string): Promise<Se
   }));
 }
 
+/** Whether `sessionId` is a session of `userId` that has not been ended (the admin's "End session" checks it first). */
+export async function isUnendedSessionOf(db: DbOrTx, userId: string, sessionId: string): Promise<boolean> {
+  const live = await rows<{ id: string }>(
+    db,
+    sql`SELECT id FROM sessions WHERE id = ${sessionId} AND user_id = ${userId} AND revoked_at IS NULL`,
+  );
+  return live.length > 0;
+}
+
 export type Ender = { sessionId: string | null; ip: string | null; actorUserId: string; actorLabel: string };
 
 /**

@@ -8,9 +8,7 @@ import { unlockUser as unlockAccount } from "@/lib/mfa/lockout";
 import { declineOpenRequestIn, openRequestOf } from "@/lib/mfa/recovery-requests";
 import { adminStepUpAction, Refusal, type RiskDecision, type StepUpContext } from "@/lib/mfa/step-up";
 import { clientIp } from "@/lib/auth/current";
-import { endSessionOf } from "@/lib/auth/security-centre";
-import { rows } from "@/lib/db";
-import { sql } from "drizzle-orm";
+import { endSessionOf, isUnendedSessionOf } from "@/lib/auth/security-centre";
 
 /**
  * The admin console's user actions. Each is an `adminStepUpAction`: role admin and MFA done
@@ -105,11 +103,7 @@ export const endUserSession = adminStepUpAction(
     action: "admin.end_session",
     schema: sessionTargetSchema,
     risk: async (input, ctx) => {
-      const live = await rows<{ id: string }>(
-        ctx.tx,
-        sql`SELECT id FROM sessions WHERE id = ${input.sessionId} AND user_id = ${input.userId} AND revoked_at IS NULL`,
-      );
-      if (!live.length) return { decision: "block", message: SESSION_GONE };
+      if (!(await isUnendedSessionOf(ctx.tx, input.userId, input.sessionId))) return { decision: "block", message: SESSION_GONE };
       return targetRisk(input, ctx, "admin ends one session of a user");
     },
     describe: async (input, { tx }) => `End one session of ${await who(tx, input.userId)}`,
