@@ -3,7 +3,7 @@ import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx, Tx } from "@/lib/db";
 import { mfaProviders } from "@/lib/db/schema";
-import { audit } from "@/lib/mfa/audit";
+import { audit } from "@/lib/audit";
 import { mergeOutgoing, type OutgoingRequest } from "@/lib/mfa/provider/client";
 import { mockProviderBaseUrl, sealClientSecret } from "@/lib/mfa/provider/config";
 import { enrollmentsResponseSchema, initiateResponseSchema, transactionResponseSchema } from "@/lib/mfa/provider/contract";

@@ -5,7 +5,7 @@ import { MAX_REMEMBER_DEVICE_DAYS } from "@/lib/auth/remembered-devices";
 import { formatMinor, parseAmountMinor } from "@/lib/bank/money";
 import { rows, type DbOrTx, type Tx } from "@/lib/db";
 import { groups, settings, type Settings } from "@/lib/db/schema";
-import { audit } from "@/lib/mfa/audit";
+import { audit } from "@/lib/audit";
 import { isExternalFactorId } from "@/lib/mfa/factors/external";
 import { CAPABILITIES, type Capability } from "@/lib/mfa/provider/contract";
 import { allFactors, getFactor } from "@/lib/mfa/registry";

@@ -6,7 +6,7 @@ import { randomToken, sha256 } from "@/lib/crypto";
 import { getEnv } from "@/lib/env";
 import { queueMail } from "@/lib/mail/outbox";
 import { mails } from "@/lib/mail/templates";
-import { audit } from "@/lib/mfa/audit";
+import { audit } from "@/lib/audit";
 import { hasPrimaryFactor } from "@/lib/mfa/registry-core";
 import { hit } from "@/lib/rate-limit";
 import { hashPassword, verifyPassword } from "./password";

@@ -2,7 +2,7 @@ import "server-only";
 import { revokeRememberedDevices } from "./remembered-devices";
 import { sql } from "drizzle-orm";
 import { rows, type DbOrTx, type Tx } from "@/lib/db";
-import { audit } from "@/lib/mfa/audit";
+import { audit } from "@/lib/audit";
 import type { SessionEndReason } from "./session-end";
 import { IDLE_TIMEOUT_MINUTES } from "./sessions";
 import { describeUserAgent, type DeviceDescription } from "./user-agent";

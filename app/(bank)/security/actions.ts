@@ -15,7 +15,7 @@ import { passwordInputSchema } from "@/lib/auth/sign-in";
 import { getDb } from "@/lib/db";
 import { queueMail } from "@/lib/mail/outbox";
 import { mails } from "@/lib/mail/templates";
-import { audit } from "@/lib/mfa/audit";
+import { audit } from "@/lib/audit";
 import { findOpenChallenge } from "@/lib/mfa/challenges";
 import { recordPasswordAttempt } from "@/lib/mfa/lockout";
 import {
