@@ -2,7 +2,7 @@
 
 import { useCallback } from "react";
 import type { ProviderView } from "@/lib/admin/providers";
-import type { GroupProfile } from "@/lib/admin/settings";
+import type { GroupProfile } from "@/lib/admin/group-profiles";
 import { msAsSeconds } from "@/lib/admin/units";
 import { updateGroupProfile, updateProvider, updateSettings } from "@/app/admin/settings/actions";
 import { Checkbox } from "@/components/admin/ui";

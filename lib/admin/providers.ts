@@ -24,7 +24,7 @@ import {
 } from "@/lib/mfa/provider/resources";
 import { checkExpression, INPUT_MAX, runTransform, TransformError, VARIABLES, type Direction } from "@/lib/mfa/provider/transform";
 import { actorFields, type Actor } from "./reset";
-import { secondsToMs, type Change } from "./settings";
+import { secondsToMs, type Change } from "./form-fields";
 
 /**
  * The external MFA providers' configuration as an administrator edits it (issue 8): enabled,

@@ -3,19 +3,8 @@
 import { revalidatePath } from "next/cache";
 import type { ActionState } from "@/lib/actions/state";
 import { clientIp } from "@/lib/auth/current";
-import {
-  findGroupProfile,
-  groupProfileChanges,
-  groupProfileSchema,
-  settingsChanges,
-  SETTINGS_LABELS,
-  settingsSchema,
-  toGroupProfile,
-  toSettings,
-  updateGroupProfileIn,
-  updateSettingsIn,
-  type SettingsKey,
-} from "@/lib/admin/settings";
+import { findGroupProfile, groupProfileChanges, groupProfileSchema, toGroupProfile, updateGroupProfileIn } from "@/lib/admin/group-profiles";
+import { settingsChanges, SETTINGS_LABELS, settingsSchema, toSettings, updateSettingsIn, type SettingsKey } from "@/lib/admin/settings";
 import {
   findProviderView,
   providerAuditDetails,
