@@ -12,9 +12,8 @@ const nextConfig: NextConfig = {
   // On unless COMPRESS_RESPONSES=0: behind a reverse proxy that compresses, compressing here
   // too costs CPU for nothing (README, Production). Read when the server starts.
   compress: process.env.COMPRESS_RESPONSES !== "0",
-  // Types are checked once by `npm run typecheck` (CI runs it before the tests); the build
-  // need not check them again.
-  typescript: { ignoreBuildErrors: true },
+  // (No typescript.ignoreBuildErrors: a type error fails `next build`, so a deploy that skips
+  // `npm run typecheck` still never ships code that does not type-check.)
   // Each e2e run builds into its own folder so a parallel `next dev` is never disturbed.
   distDir: process.env.NEXT_DIST_DIR || ".next",
   async headers() {

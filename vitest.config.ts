@@ -5,7 +5,8 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 /**
- * Unit tests (lib/**\/*.test.ts, scripts/**\/*.test.ts) and integration tests (lib/**\/*.int.test.ts) in one run.
+ * Unit tests (lib/**\/*.test.ts, scripts/**\/*.test.ts, and the mock provider's own in
+ * mock-provider/) and integration tests (lib/**\/*.int.test.ts) in one run.
  * Integration tests open an in-memory PGlite per file, or — with DATABASE_URL set — a fresh
  * database created on that PostgreSQL server and dropped afterwards (lib/db/test-db.ts).
  */
@@ -24,7 +25,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ["lib/**/*.test.ts", "scripts/**/*.test.ts"],
+    include: ["lib/**/*.test.ts", "scripts/**/*.test.ts", "mock-provider/**/*.test.ts"],
     environment: "node",
     env: {
       APP_ENV: "test",

@@ -6,7 +6,7 @@ import { sessionAction, userAction } from "@/lib/actions/guard";
 import { signOut } from "@/lib/auth/auth";
 import { revokeSession, signOutSession, touchSession } from "@/lib/auth/sessions";
 import { getDb } from "@/lib/db";
-import { audit } from "@/lib/mfa/audit";
+import { audit } from "@/lib/audit";
 
 /** Sign-out works from any session state (a pending session may always leave). */
 export const signOutNow = sessionAction(["pending", "enrol", "verified", "none", "reset"], z.object({}), async (_input, session) => {

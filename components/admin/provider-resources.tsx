@@ -1,9 +1,10 @@
 "use client";
 
-import { startTransition, useActionState, useId, useState, type ComponentProps, type FormEvent } from "react";
+import { startTransition, useActionState, useId, useState, type FormEvent } from "react";
 import type { ProviderView } from "@/lib/admin/providers";
 import type { ResourceDefault, ResourceName } from "@/lib/mfa/provider/resources";
 import { tryProviderTransform, updateProviderResources } from "@/app/admin/settings/actions";
+import { TextArea } from "@/components/admin/ui";
 import { useStepUpForm } from "@/components/mfa/step-up";
 import { Button, cx, Field, FormResult } from "@/components/ui";
 import type { ActionState } from "@/lib/actions/state";
@@ -12,46 +13,6 @@ import type { ActionState } from "@/lib/actions/state";
 export type ResourceOption = { name: ResourceName; title: string; defaults: ResourceDefault };
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
-
-function TextArea({
-  label,
-  name,
-  errors,
-  hint,
-  id,
-  ...input
-}: ComponentProps<"textarea"> & { label: string; name: string; id: string; errors?: string[]; hint?: string }) {
-  const describedBy = [hint ? `${id}-hint` : null, errors?.length ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
-  return (
-    <div className="space-y-1.5">
-      <label htmlFor={id} className="block text-sm font-medium">
-        {label}
-      </label>
-      <textarea
-        id={id}
-        name={name}
-        rows={3}
-        spellCheck={false}
-        autoComplete="off"
-        aria-invalid={errors?.length ? true : undefined}
-        aria-describedby={describedBy}
-        className={cx(
-          "block w-full rounded-lg border bg-white px-3 py-2 font-mono text-sm shadow-xs outline-none focus:border-brand-500 focus:ring-2 focus:ring-brand-500/20",
-          errors?.length ? "border-danger" : "border-line",
-        )}
-        {...input}
-      />
-      {hint ? (
-        <p id={`${id}-hint`} className="text-xs text-muted">
-          {hint}
-        </p>
-      ) : null}
-      <p id={`${id}-error`} aria-live="polite" className="text-sm text-danger">
-        {errors?.[0] ?? ""}
-      </p>
-    </div>
-  );
-}
 
 /**
  * A provider's resources (IBM Verify's webhook resources): per resource a suffix, a method, the
@@ -130,6 +91,7 @@ export function ProviderResourcesForm({ provider, resources }: { provider: Provi
                   />
                 </div>
                 <TextArea
+                  mono
                   id={id(r.name, "outgoing")}
                   label={`Outgoing transform (${r.name})`}
                   name={field("outgoing")}
@@ -138,6 +100,7 @@ export function ProviderResourcesForm({ provider, resources }: { provider: Provi
                   errors={err(field("outgoing"))}
                 />
                 <TextArea
+                  mono
                   id={id(r.name, "incoming")}
                   label={`Incoming transform (${r.name})`}
                   name={field("incoming")}
@@ -213,8 +176,9 @@ export function TryTransformPanel({ resources, providerName }: { resources: Reso
           </select>
         </div>
       </div>
-      <TextArea id={`${uid}-expression`} label="Expression" name="expression" errors={err("expression")} />
+      <TextArea mono id={`${uid}-expression`} label="Expression" name="expression" errors={err("expression")} />
       <TextArea
+        mono
         id={`${uid}-sample`}
         label="Sample variables (JSON)"
         name="sample"

@@ -2,7 +2,7 @@
 
 import { useCallback } from "react";
 import type { ProviderView } from "@/lib/admin/providers";
-import type { GroupProfile } from "@/lib/admin/settings";
+import type { GroupProfile } from "@/lib/admin/group-profiles";
 import { msAsSeconds } from "@/lib/admin/units";
 import { updateGroupProfile, updateProvider, updateSettings } from "@/app/admin/settings/actions";
 import { Checkbox } from "@/components/admin/ui";
@@ -176,6 +176,21 @@ const controlClass =
  * One external provider. The client secret field starts empty and is emptied again after a
  * save: the page never receives the stored secret, and what the admin typed is not kept.
  */
+/** The redirect type's endpoint fields: one shape each, blank = the in-app mock's. */
+function redirectEndpoints(mock: MockRedirectDefaults) {
+  return [
+    {
+      name: "redirectIssuer",
+      label: "Issuer",
+      type: undefined,
+      hint: `Who signs the results (their "iss"), and the audience of the bank's requests. Blank = the in-app mock (${mock.issuer}).`,
+    },
+    { name: "authorizeUrl", label: "Authorize URL", type: "url", hint: `The provider's page the customer is sent to. Blank = ${mock.authorizeUrl}.` },
+    { name: "tokenUrl", label: "Token URL", type: "url", hint: `Where the bank exchanges the code, with the client ID and secret below. Blank = ${mock.tokenUrl}.` },
+    { name: "jwksUrl", label: "JWKS URL", type: "url", hint: `The provider's public keys, fetched and refreshed when it rotates them. Blank = ${mock.jwksUrl}.` },
+  ] as const;
+}
+
 export function ProviderForm({ provider, mockBaseUrl, mockRedirect }: { provider: ProviderFormValues; mockBaseUrl: string; mockRedirect: MockRedirectDefaults }) {
   const onDone = useCallback((form: HTMLFormElement) => {
     for (const name of ["clientId", "clientSecret"]) {
@@ -248,49 +263,20 @@ export function ProviderForm({ provider, mockBaseUrl, mockRedirect }: { provider
         </div>
         <fieldset className="space-y-3 rounded-lg border border-line p-3 sm:p-4">
           <legend className="px-1 text-sm font-medium">Redirect endpoints (redirect type only)</legend>
-          <Field
-            id={id("redirectIssuer")}
-            label="Issuer"
-            name="redirectIssuer"
-            defaultValue={provider.redirectIssuer ?? ""}
-            hint={`Who signs the results (their "iss"), and the audience of the bank's requests. Blank = the in-app mock (${mockRedirect.issuer}).`}
-            errors={err("redirectIssuer")}
-            autoComplete="off"
-            spellCheck={false}
-          />
-          <Field
-            id={id("authorizeUrl")}
-            label="Authorize URL"
-            name="authorizeUrl"
-            type="url"
-            defaultValue={provider.authorizeUrl ?? ""}
-            hint={`The provider's page the customer is sent to. Blank = ${mockRedirect.authorizeUrl}.`}
-            errors={err("authorizeUrl")}
-            autoComplete="off"
-            spellCheck={false}
-          />
-          <Field
-            id={id("tokenUrl")}
-            label="Token URL"
-            name="tokenUrl"
-            type="url"
-            defaultValue={provider.tokenUrl ?? ""}
-            hint={`Where the bank exchanges the code, with the client ID and secret below. Blank = ${mockRedirect.tokenUrl}.`}
-            errors={err("tokenUrl")}
-            autoComplete="off"
-            spellCheck={false}
-          />
-          <Field
-            id={id("jwksUrl")}
-            label="JWKS URL"
-            name="jwksUrl"
-            type="url"
-            defaultValue={provider.jwksUrl ?? ""}
-            hint={`The provider's public keys, fetched and refreshed when it rotates them. Blank = ${mockRedirect.jwksUrl}.`}
-            errors={err("jwksUrl")}
-            autoComplete="off"
-            spellCheck={false}
-          />
+          {redirectEndpoints(mockRedirect).map((f) => (
+            <Field
+              key={f.name}
+              id={id(f.name)}
+              label={f.label}
+              name={f.name}
+              type={f.type}
+              defaultValue={provider[f.name] ?? ""}
+              hint={f.hint}
+              errors={err(f.name)}
+              autoComplete="off"
+              spellCheck={false}
+            />
+          ))}
           <div className="space-y-1.5">
             <label htmlFor={id("jwks")} className="block text-sm font-medium">
               Pasted JWKS (instead of the JWKS URL)

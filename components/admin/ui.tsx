@@ -67,13 +67,15 @@ export function Pager({
 }
 
 /** A labelled textarea with its error under it, like Field. */
+/** `mono`: for code (CEL expressions, JSON samples): monospace, smaller, no spell check or autofill. */
 export function TextArea({
   label,
   name,
   errors,
   hint,
+  mono = false,
   ...props
-}: ComponentProps<"textarea"> & { label: string; name: string; errors?: string[]; hint?: ReactNode }) {
+}: ComponentProps<"textarea"> & { label: string; name: string; errors?: string[]; hint?: ReactNode; mono?: boolean }) {
   const id = props.id ?? `field-${name}`;
   const describedBy = [hint ? `${id}-hint` : null, errors?.length ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
   return (
@@ -85,10 +87,12 @@ export function TextArea({
         id={id}
         name={name}
         rows={3}
+        {...(mono ? { spellCheck: false, autoComplete: "off" } : {})}
         aria-invalid={errors?.length ? true : undefined}
         aria-describedby={describedBy}
         className={cx(
-          "block w-full rounded-lg border bg-white px-3 py-2.5 text-base shadow-xs outline-none transition focus:border-brand-500 focus:ring-2 focus:ring-brand-500/20",
+          "block w-full rounded-lg border bg-white px-3 shadow-xs outline-none focus:border-brand-500 focus:ring-2 focus:ring-brand-500/20",
+          mono ? "py-2 font-mono text-sm" : "py-2.5 text-base transition",
           errors?.length ? "border-danger" : "border-line",
         )}
         {...props}

@@ -6,7 +6,7 @@ import { rows, type DbOrTx } from "@/lib/db";
 
 /**
  * Reading the audit trail (admin page and CSV export). There is no write here beyond what
- * lib/mfa/audit.ts appends elsewhere: no edit, no delete, anywhere in the app.
+ * lib/audit.ts appends elsewhere: no edit, no delete, anywhere in the app.
  */
 
 export const AUDIT_PAGE_SIZE = 50;

@@ -3,7 +3,7 @@ import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx, Tx } from "@/lib/db";
 import { mfaProviders } from "@/lib/db/schema";
-import { audit } from "@/lib/mfa/audit";
+import { audit } from "@/lib/audit";
 import { mergeOutgoing, type OutgoingRequest } from "@/lib/mfa/provider/client";
 import { mockProviderBaseUrl, sealClientSecret } from "@/lib/mfa/provider/config";
 import { enrollmentsResponseSchema, initiateResponseSchema, transactionResponseSchema } from "@/lib/mfa/provider/contract";
@@ -24,7 +24,7 @@ import {
 } from "@/lib/mfa/provider/resources";
 import { checkExpression, INPUT_MAX, runTransform, TransformError, VARIABLES, type Direction } from "@/lib/mfa/provider/transform";
 import { actorFields, type Actor } from "./reset";
-import { secondsToMs, type Change } from "./settings";
+import { secondsToMs, type Change } from "./form-fields";
 
 /**
  * The external MFA providers' configuration as an administrator edits it (issue 8): enabled,

@@ -6,7 +6,7 @@ import { normaliseUsername } from "@/lib/auth/sign-in";
 import { rows, type Db, type DbOrTx, type Tx } from "@/lib/db";
 import { queueMail } from "@/lib/mail/outbox";
 import { mails } from "@/lib/mail/templates";
-import { audit } from "@/lib/mfa/audit";
+import { audit } from "@/lib/audit";
 import { resolveOpenRequestIn } from "@/lib/mfa/recovery-requests";
 import { factorsOfUser } from "@/lib/mfa/registry";
 

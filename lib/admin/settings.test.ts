@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { csvField } from "./audit";
 import { baseUrlSchema, providerAuditDetails, providerChangeErrors, providerChanges, providerSchema } from "./providers";
-import { groupProfileChanges, groupProfileSchema, settingsChanges, settingsSchema, toGroupProfile, toSettings, keepExternalFactors } from "./settings";
+import { groupProfileChanges, groupProfileSchema, keepExternalFactors, toGroupProfile } from "./group-profiles";
+import { settingsChanges, settingsSchema, toSettings } from "./settings";
 
 const valid = {
   lockoutThreshold: "5",

@@ -8,7 +8,7 @@ import { knownDevices, signInAlerts } from "@/lib/db/schema";
 import { getEnv } from "@/lib/env";
 import { queueMail } from "@/lib/mail/outbox";
 import { mails } from "@/lib/mail/templates";
-import { audit } from "@/lib/mfa/audit";
+import { audit } from "@/lib/audit";
 import { revokeAllSessions } from "./sessions";
 import { describeUserAgent } from "./user-agent";
 

@@ -7,7 +7,7 @@ import { randomToken, sha256 } from "@/lib/crypto";
 import { rows, type Db, type DbOrTx } from "@/lib/db";
 import { webauthnChallenges, type webauthnCredentials } from "@/lib/db/schema";
 import { getEnv } from "@/lib/env";
-import { audit } from "@/lib/mfa/audit";
+import { audit } from "@/lib/audit";
 import { ChallengeGone } from "@/lib/mfa/challenges";
 import { checkAssertion, parseResponse, PASSKEY_CHALLENGE_MINUTES, passkeyFactor, relyingParty, reportCounterRegression, userHandle } from "@/lib/mfa/factors/passkey";
 import { attemptMfa } from "@/lib/mfa/lockout";

@@ -6,10 +6,10 @@ import { randomToken, sha256 } from "@/lib/crypto";
 import { getEnv } from "@/lib/env";
 import { queueMail } from "@/lib/mail/outbox";
 import { mails } from "@/lib/mail/templates";
-import { audit } from "@/lib/mfa/audit";
+import { audit } from "@/lib/audit";
 import { hasPrimaryFactor } from "@/lib/mfa/registry-core";
 import { hit } from "@/lib/rate-limit";
-import { hashPassword } from "./password";
+import { hashPassword, verifyPassword } from "./password";
 import { revokeAllSessions, startSession } from "./sessions";
 import { normaliseUsername } from "./sign-in";
 
@@ -143,6 +143,34 @@ export async function markResetMfaPassed(tx: Tx, resetId: string, sessionId: str
 
 /** Hash before opening the transaction: a slow hash must not hold row locks. */
 export { hashPassword };
+
+/** Whether `password` is the user's current one (the hash itself never leaves lib/). */
+export async function isCurrentPassword(db: DbOrTx, userId: string, password: string): Promise<boolean> {
+  const [u] = await rows<{ password_hash: string }>(db, sql`SELECT password_hash FROM users WHERE id = ${userId}`);
+  return verifyPassword(u?.password_hash, password);
+}
+
+/** Under the user's row lock: whether a new password is still owed ("This wasn't me"). */
+export async function stillOwesPasswordChange(tx: Tx, userId: string): Promise<boolean> {
+  const [still] = await rows<{ must: boolean }>(tx, sql`SELECT must_change_password AS must FROM users WHERE id = ${userId} FOR UPDATE`);
+  return !!still?.must;
+}
+
+/** Takes the user's row lock and says whether the account is locked now (a reset must not finish then). */
+export async function lockUserAndCheckLocked(tx: Tx, userId: string): Promise<boolean> {
+  const [u] = await rows<{ locked: boolean }>(
+    tx,
+    sql`SELECT (locked_at IS NOT NULL AND (locked_until IS NULL OR locked_until > app_now())) AS locked
+          FROM users WHERE id = ${userId} FOR UPDATE`,
+  );
+  return !!u?.locked;
+}
+
+/** Spends the reset once: false when it was already used (a second tab, a double click). */
+export async function spendReset(tx: Tx, resetId: string): Promise<boolean> {
+  const used = await rows<{ id: string }>(tx, sql`UPDATE password_resets SET used_at = app_now() WHERE id = ${resetId} AND used_at IS NULL RETURNING id`);
+  return used.length > 0;
+}
 
 /**
  * Sets a new password: every session of the user ends (this one too), an audit event and a

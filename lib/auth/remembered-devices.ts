@@ -5,7 +5,7 @@ import { z } from "zod";
 import { randomToken, sha256 } from "@/lib/crypto";
 import { rows, type DbOrTx } from "@/lib/db";
 import { getEnv } from "@/lib/env";
-import { audit } from "@/lib/mfa/audit";
+import { audit } from "@/lib/audit";
 
 /**
  * "Don't ask for a code on this browser for N days" (issue #18 item 2).

@@ -2,7 +2,7 @@ import "server-only";
 import { revokeRememberedDevices } from "./remembered-devices";
 import { sql } from "drizzle-orm";
 import { rows, type DbOrTx, type Tx } from "@/lib/db";
-import { audit } from "@/lib/mfa/audit";
+import { audit } from "@/lib/audit";
 import type { SessionEndReason } from "./session-end";
 import { IDLE_TIMEOUT_MINUTES } from "./sessions";
 import { describeUserAgent, type DeviceDescription } from "./user-agent";
@@ -42,6 +42,15 @@ export async function listActiveSessions(db: DbOrTx, userId: string): Promise<Se
     expiresAt: new Date(s.expiresAt as string),
     device: describeUserAgent(s.userAgent as string | null),
   }));
+}
+
+/** Whether `sessionId` is a session of `userId` that has not been ended (the admin's "End session" checks it first). */
+export async function isUnendedSessionOf(db: DbOrTx, userId: string, sessionId: string): Promise<boolean> {
+  const live = await rows<{ id: string }>(
+    db,
+    sql`SELECT id FROM sessions WHERE id = ${sessionId} AND user_id = ${userId} AND revoked_at IS NULL`,
+  );
+  return live.length > 0;
 }
 
 export type Ender = { sessionId: string | null; ip: string | null; actorUserId: string; actorLabel: string };

@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { rows, type Db } from "@/lib/db";
 import { recordPasswordAttempt } from "@/lib/mfa/lockout";
-import { audit } from "@/lib/mfa/audit";
+import { audit } from "@/lib/audit";
 import { noteSignInDevice } from "./devices";
 import { useRememberedDevice, type RememberCookie } from "./remembered-devices";
 import { verifyPassword } from "./password";

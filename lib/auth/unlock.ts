@@ -5,7 +5,7 @@ import { sha256 } from "@/lib/crypto";
 import { rows, type Db, type DbOrTx } from "@/lib/db";
 import { queueMail } from "@/lib/mail/outbox";
 import { mails } from "@/lib/mail/templates";
-import { audit } from "@/lib/mfa/audit";
+import { audit } from "@/lib/audit";
 import { unlockUser } from "@/lib/mfa/lockout";
 import { hit } from "@/lib/rate-limit";
 

@@ -12,7 +12,7 @@ import postgres from "postgres";
 import * as schema from "./schema";
 
 /**
- * One schema, two drivers: postgres.js when DATABASE_URL is set, PGlite in a data folder
+ * One database, two drivers: postgres.js when DATABASE_URL is set, PGlite in a data folder
  * otherwise. Both give the same drizzle API; `rows()` evens out the raw-SQL result shape.
  */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;

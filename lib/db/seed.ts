@@ -2,20 +2,15 @@ import "server-only";
 import { randomBytes, randomUUID } from "node:crypto";
 import { inArray, sql } from "drizzle-orm";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
-import { sha256 } from "@/lib/crypto";
 import { sealClientSecret } from "@/lib/mfa/provider/config";
 import { sealFactorSecret } from "@/lib/mfa/secrets";
 import type { Db, DbOrTx } from "./client";
-import { addMockSigningKey } from "./mock-provider-keys";
+import { enrolMockUser, ensureMockSigningKey, registerMockClient, type MockTarget } from "@/mock-provider/setup";
 import {
   accounts,
   factors,
   groups,
   mfaProviders,
-  mockProviderClients,
-  mockProviderKeys,
-  mockProviderTargets,
-  mockProviderUsers,
   payees,
   settings,
   transfers,
@@ -112,15 +107,14 @@ export async function seedGroupsAndSettings(db: Db): Promise<void> {
  */
 export async function seedMockProvider(db: Db): Promise<void> {
   // Its first result-signing key (redirect type, issue #17): serving its JWKS then never writes.
-  const [key] = await db.select({ kid: mockProviderKeys.kid }).from(mockProviderKeys).limit(1);
-  if (!key) await addMockSigningKey(db);
+  await ensureMockSigningKey(db);
   const [existing] = await db.select({ id: mfaProviders.id }).from(mfaProviders).where(sql`${mfaProviders.credentialPrefix} = ${MOCK_PREFIX}`);
   if (existing) return;
   const id = randomUUID();
   const clientId = `mfa-bank-${randomBytes(4).toString("hex")}`;
   const secret = randomBytes(24).toString("base64url");
   await db.transaction(async (tx) => {
-    await tx.insert(mockProviderClients).values({ clientId, secretHash: sha256(secret) });
+    await registerMockClient(tx, { clientId, secret });
     await tx.insert(mfaProviders).values({
       id,
       name: "Mock provider",
@@ -135,28 +129,20 @@ export async function seedMockProvider(db: Db): Promise<void> {
   });
 }
 
-type ProviderTarget = { capability: "mobile_push" | "sms_otp" | "voice_otp" | "email_otp"; address: string };
-
 /** Enrols a user at the mock provider and marks the matching factors active on the bank's side. */
 export async function enrolAtMockProvider(
   db: DbOrTx,
   user: { id: string; username: string; displayName: string },
-  targets: ProviderTarget[],
+  targets: MockTarget[],
   opts: { pushTimeoutSeconds?: number; prefix?: string; inApp?: boolean } = {},
 ): Promise<void> {
   const prefix = opts.prefix ?? MOCK_PREFIX;
   const inApp = opts.inApp ?? prefix === MOCK_PREFIX;
   await db.transaction(async (tx) => {
     // Only the in-app mock keeps users here; another provider has its own records.
-    const [mu] =
-      inApp
-        ? await tx
-            .insert(mockProviderUsers)
-            .values({ uniqueName: user.username, displayName: user.displayName, pushTimeoutSeconds: opts.pushTimeoutSeconds ?? null })
-            .onConflictDoNothing()
-            .returning({ id: mockProviderUsers.id })
-        : [];
-    if (mu) await tx.insert(mockProviderTargets).values(targets.map((t) => ({ userId: mu.id, ...t })));
+    if (inApp) {
+      await enrolMockUser(tx, { uniqueName: user.username, displayName: user.displayName, pushTimeoutSeconds: opts.pushTimeoutSeconds }, targets);
+    }
     const types = [...new Set(targets.map((t) => `${prefix}:${t.capability}`))];
     await tx
       .insert(factors)

@@ -7,8 +7,8 @@ import { sealClientSecret } from "@/lib/mfa/provider/config";
 import { sealFactorSecret } from "@/lib/mfa/secrets";
 import { newTotpSecret } from "@/lib/mfa/totp";
 import type { Db } from "./client";
-import { accounts, factors, groups, mfaProviders, mockProviderClients, payees, transfers, users } from "./schema";
-import { sha256 } from "@/lib/crypto";
+import { accounts, factors, groups, mfaProviders, payees, transfers, users } from "./schema";
+import { registerMockClient } from "@/mock-provider/setup";
 import { enrolAtMockProvider, MOCK_PREFIX, seedGroupsAndSettings, seedMockProvider } from "./seed";
 
 const DOWN_PREFIX = "down";
@@ -197,7 +197,7 @@ async function seedRedirectProviders(db: Db) {
     const id = randomUUID();
     const clientId = `mfa-bank-redirect-${randomBytes(4).toString("hex")}`;
     const secret = randomBytes(24).toString("base64url");
-    await db.insert(mockProviderClients).values({ clientId, secretHash: sha256(secret) });
+    await registerMockClient(db, { clientId, secret });
     await db.insert(mfaProviders).values({
       id,
       name: "Mock Verify",

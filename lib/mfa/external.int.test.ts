@@ -3,10 +3,10 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { handleProviderRequest } from "@/app/mock-provider/_lib/handler";
-import { sha256 } from "@/lib/crypto";
-import { mfaProviders, mockProviderClients } from "@/lib/db/schema";
+import { handleProviderRequest } from "@/mock-provider/handler";
+import { mfaProviders } from "@/lib/db/schema";
 import { enrolAtMockProvider } from "@/lib/db/seed";
+import { registerMockClient } from "@/mock-provider/setup";
 import { createTestDb, type TestDb } from "@/lib/db/test-db";
 import { openChallenge } from "./challenges";
 import { clearTokenCache } from "./provider/client";
@@ -38,7 +38,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const port = (server.address() as AddressInfo).port;
   const id = randomUUID();
-  await t.db.insert(mockProviderClients).values({ clientId: "int-test", secretHash: sha256("int-test-secret") });
+  await registerMockClient(t.db, { clientId: "int-test", secret: "int-test-secret" });
   await t.db.insert(mfaProviders).values({
     id,
     name: "Mock",

@@ -5,7 +5,7 @@ import { rows, type Db, type DbOrTx, type Tx } from "@/lib/db";
 import { queueMail } from "@/lib/mail/outbox";
 import { mails } from "@/lib/mail/templates";
 import { hit } from "@/lib/rate-limit";
-import { audit } from "./audit";
+import { audit } from "@/lib/audit";
 
 /**
  * "Lost access to your authenticator? Ask the bank" (OWASP ASVS 5.0 6.4: recovery without the

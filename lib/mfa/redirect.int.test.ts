@@ -4,12 +4,12 @@ import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, UnsecuredJWT, type CryptoKey, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { handleProviderRequest } from "@/app/mock-provider/_lib/handler";
-import { checkRequest, decide } from "@/app/mock-provider/_lib/redirect";
+import { handleProviderRequest } from "@/mock-provider/handler";
+import { checkRequest, decide } from "@/mock-provider/redirect";
 import { sha256 } from "@/lib/crypto";
-import { addMockSigningKey } from "@/lib/db/mock-provider-keys";
-import { groups, mfaProviders, mockProviderClients, type MfaProvider } from "@/lib/db/schema";
+import { groups, mfaProviders, type MfaProvider } from "@/lib/db/schema";
 import { enrolAtMockProvider } from "@/lib/db/seed";
+import { ensureMockSigningKey, registerMockClient } from "@/mock-provider/setup";
 import { createTestDb, type TestDb } from "@/lib/db/test-db";
 import { openChallenge } from "./challenges";
 import { sealClientSecret } from "./provider/config";
@@ -32,7 +32,7 @@ const FACTOR = `${PREFIX}:redirect`;
 
 beforeAll(async () => {
   t = await createTestDb();
-  await addMockSigningKey(t.db);
+  await ensureMockSigningKey(t.db);
   server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -48,7 +48,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await t.db.insert(mockProviderClients).values({ clientId: "int-redirect", secretHash: sha256("int-redirect-secret"), jwksUri: `${base}/bank-jwks` });
+  await registerMockClient(t.db, { clientId: "int-redirect", secret: "int-redirect-secret", jwksUri: `${base}/bank-jwks` });
   const id = randomUUID();
   [provider] = await t.db
     .insert(mfaProviders)

@@ -239,3 +239,31 @@ export async function groupRequiresMfa(db: DbOrTx, groupId: string): Promise<boo
   const [g] = await db.select({ required: groups.mfaRequired }).from(groups).where(eq(groups.id, groupId));
   return !!g?.required;
 }
+
+/** The user's own active registration (a `factors` row) and its plugin, or null. */
+export async function activeRegistration(db: DbOrTx, userId: string, registrationId: string) {
+  const [row] = await db
+    .select({ id: factors.id, type: factors.type, label: factors.label })
+    .from(factors)
+    .where(and(eq(factors.id, registrationId), eq(factors.userId, userId), eq(factors.status, "active")));
+  const factor = row ? getFactor(row.type) : undefined;
+  return row && factor ? { row, factor } : null;
+}
+
+/** A user-given name for one of the user's own registrations; the owner is in the WHERE clause. */
+export async function renameRegistration(tx: DbOrTx, userId: string, registrationId: string, label: string): Promise<void> {
+  await tx.update(factors).set({ label }).where(and(eq(factors.id, registrationId), eq(factors.userId, userId)));
+}
+
+/**
+ * Takes the user's row lock, then counts the user's active registrations: two removals run one
+ * after the other, so they cannot each see "another factor remains".
+ */
+export async function lockAndCountActiveFactors(tx: DbOrTx, userId: string): Promise<number> {
+  await tx.execute(sql`SELECT id FROM users WHERE id = ${userId} FOR UPDATE`);
+  const [{ primaries }] = await rows<{ primaries: number }>(
+    tx,
+    sql`SELECT count(*)::int AS primaries FROM factors WHERE user_id = ${userId} AND status = 'active'`,
+  );
+  return primaries;
+}

@@ -7,7 +7,7 @@ import { sha256 } from "@/lib/crypto";
 import { rows, type Db, type Tx } from "@/lib/db";
 import type { Settings } from "@/lib/db/schema";
 import { getSettings } from "@/lib/settings";
-import { audit } from "./audit";
+import { audit } from "@/lib/audit";
 import { openChallenge } from "./challenges";
 import { offeredFactors, verifyOffers } from "./registry";
 import type { StepUpRequired } from "./step-up-types";

@@ -1,4 +1,5 @@
 import "server-only";
+import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { adminAction, userAction } from "@/lib/actions/guard";
 import type { ActionState } from "@/lib/actions/state";
@@ -8,6 +9,22 @@ import { runGuarded, type StepUpContext, type StepUpOptions } from "./step-up-co
 
 export { inputHash, Refusal, runGuarded } from "./step-up-core";
 export type { RiskDecision, StepUpContext, StepUpOptions, StepUpRequired } from "./step-up-core";
+
+/** A path for `revalidatePath`, or a path and its type ("layout" refreshes everything under it). */
+type Revalidation = string | [string, "layout" | "page"];
+type ActionOptions<S extends z.ZodObject> = StepUpOptions<S> & { revalidate?: (input: z.infer<S>) => Revalidation[] };
+
+/** Runs the guarded action, then — after its transaction committed, and only when it succeeded — refreshes its pages. */
+async function runAndRevalidate<S extends z.ZodObject>(opts: ActionOptions<S>, run: () => Promise<ActionState>, input: z.infer<S>): Promise<ActionState> {
+  const state = await run();
+  if (state.status === "ok" && opts.revalidate) {
+    for (const r of opts.revalidate(input)) {
+      if (typeof r === "string") revalidatePath(r);
+      else revalidatePath(r[0], r[1]);
+    }
+  }
+  return state;
+}
 
 /**
  * The step-up guard (Q2's @mfa_validation_required + event-driven validation). A sensitive
@@ -22,16 +39,19 @@ export type { RiskDecision, StepUpContext, StepUpOptions, StepUpRequired } from 
  *     unexpired (settings.mfa_token_lifetime_minutes; activity never extends it).
  *
  * The handler runs in that same transaction: money, audit and grant commit together. It may
- * throw `Refusal` to roll everything back and answer a message.
+ * throw `Refusal` to roll everything back and answer a message. Pages to refresh are named in
+ * `revalidate` and refreshed only once that transaction has committed with an ok answer: a
+ * rolled-back change must not purge a page, nor a page be re-rendered before the change is there.
  */
 export function stepUpAction<S extends z.ZodObject, D = unknown>(
-  opts: StepUpOptions<S>,
+  opts: ActionOptions<S>,
   handler: (input: z.infer<S>, ctx: StepUpContext) => Promise<ActionState<D>>,
 ) {
   const schema = opts.schema.extend({ grantId: z.uuid().optional() });
   return userAction(schema, async (parsed, session) => {
     const { grantId, ...input } = parsed as z.infer<S> & { grantId?: string };
-    return runGuarded(await getDb(), session, await clientIp(), opts, input as z.infer<S>, grantId, handler);
+    const ip = await clientIp();
+    return runAndRevalidate(opts, async () => runGuarded(await getDb(), session, ip, opts, input as z.infer<S>, grantId, handler), input as z.infer<S>);
   });
 }
 
@@ -41,13 +61,14 @@ export function stepUpAction<S extends z.ZodObject, D = unknown>(
  * exactly as above. A customer or a pending session never reaches the rule.
  */
 export function adminStepUpAction<S extends z.ZodObject, D = unknown>(
-  opts: StepUpOptions<S>,
+  opts: ActionOptions<S>,
   handler: (input: z.infer<S>, ctx: StepUpContext) => Promise<ActionState<D>>,
 ) {
   const schema = opts.schema.extend({ grantId: z.uuid().optional() });
   return adminAction(schema, async (parsed, session) => {
     const { grantId, ...input } = parsed as z.infer<S> & { grantId?: string };
-    return runGuarded(await getDb(), session, await clientIp(), opts, input as z.infer<S>, grantId, handler);
+    const ip = await clientIp();
+    return runAndRevalidate(opts, async () => runGuarded(await getDb(), session, ip, opts, input as z.infer<S>, grantId, handler), input as z.infer<S>);
   });
 }
 

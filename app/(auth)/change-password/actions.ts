@@ -1,15 +1,13 @@
 "use server";
 
 import { redirect } from "next/navigation";
-import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { sessionAction } from "@/lib/actions/guard";
 import { signOut } from "@/lib/auth/auth";
 import { clientIp } from "@/lib/auth/current";
-import { verifyPassword } from "@/lib/auth/password";
 import { newPasswordFields, newPasswordProblem } from "@/lib/auth/password-policy";
-import { hashPassword, setNewPassword } from "@/lib/auth/password-reset";
-import { getDb, rows } from "@/lib/db";
+import { hashPassword, isCurrentPassword, setNewPassword, stillOwesPasswordChange } from "@/lib/auth/password-reset";
+import { getDb } from "@/lib/db";
 
 /**
  * The new password owed after "This wasn't me" (users.must_change_password). The session has
@@ -24,17 +22,15 @@ export const changeRequiredPassword = sessionAction(["verified", "none"], z.obje
   const problem = await newPasswordProblem(input.newPassword, session.username);
   if (problem) return { status: "error", message: problem, fieldErrors: { newPassword: [problem] } };
   const db = await getDb();
-  const [u] = await rows<{ password_hash: string }>(db, sql`SELECT password_hash FROM users WHERE id = ${session.userId}`);
   // Someone else may know the old one: that is why a new one is asked for.
-  if (await verifyPassword(u?.password_hash, input.newPassword)) {
+  if (await isCurrentPassword(db, session.userId, input.newPassword)) {
     const same = "Choose a different password: whoever signed in may know your old one.";
     return { status: "error", message: same, fieldErrors: { newPassword: [same] } };
   }
   const passwordHash = await hashPassword(input.newPassword);
   const ip = await clientIp();
   const done = await db.transaction(async (tx) => {
-    const [still] = await rows<{ must: boolean }>(tx, sql`SELECT must_change_password AS must FROM users WHERE id = ${session.userId} FOR UPDATE`);
-    if (!still?.must) return false;
+    if (!(await stillOwesPasswordChange(tx, session.userId))) return false;
     await setNewPassword(tx, { id: session.userId, username: session.username, email: session.email }, passwordHash, {
       via: "security page",
       sessionId: session.id,

@@ -1,14 +1,21 @@
 "use server";
 
 import { redirect } from "next/navigation";
-import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { publicAction, sessionAction } from "@/lib/actions/guard";
 import { signOut } from "@/lib/auth/auth";
 import { clientIp, factorUser, setSessionCookie, userAgent } from "@/lib/auth/current";
 import { newPasswordFields, newPasswordProblem } from "@/lib/auth/password-policy";
-import { claimPasswordReset, findActiveReset, hashPassword, markResetMfaPassed, setNewPassword } from "@/lib/auth/password-reset";
-import { getDb, rows } from "@/lib/db";
+import {
+  claimPasswordReset,
+  findActiveReset,
+  hashPassword,
+  lockUserAndCheckLocked,
+  markResetMfaPassed,
+  setNewPassword,
+  spendReset,
+} from "@/lib/auth/password-reset";
+import { getDb } from "@/lib/db";
 import { answerChallenge, outcomeToState } from "@/lib/mfa/verify";
 
 const LOCKED =
@@ -62,19 +69,11 @@ export const completeReset = sessionAction(["reset"], newPasswordSchema, async (
   const ip = await clientIp();
   const done = await db.transaction(async (tx) => {
     // Re-checked under the user's row lock: still this session's reset, MFA passed, not locked.
-    const [u] = await rows<{ locked: boolean }>(
-      tx,
-      sql`SELECT (locked_at IS NOT NULL AND (locked_until IS NULL OR locked_until > app_now())) AS locked
-            FROM users WHERE id = ${session.userId} FOR UPDATE`,
-    );
+    const locked = await lockUserAndCheckLocked(tx, session.userId);
     const reset = await findActiveReset(tx, session.id);
     if (!reset || (reset.needsMfa && !reset.mfaPassed)) return "expired" as const;
-    if (u?.locked) return "locked" as const;
-    const used = await rows<{ id: string }>(
-      tx,
-      sql`UPDATE password_resets SET used_at = app_now() WHERE id = ${reset.id} AND used_at IS NULL RETURNING id`,
-    );
-    if (!used.length) return "expired" as const;
+    if (locked) return "locked" as const;
+    if (!(await spendReset(tx, reset.id))) return "expired" as const;
     await setNewPassword(tx, { id: session.userId, username: session.username, email: session.email }, passwordHash, {
       via: "reset",
       sessionId: session.id,

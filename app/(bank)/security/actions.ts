@@ -2,7 +2,6 @@
 
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
-import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { userAction } from "@/lib/actions/guard";
 import type { ActionState } from "@/lib/actions/state";
@@ -10,18 +9,24 @@ import { clientIp, factorUser, type CurrentSession } from "@/lib/auth/current";
 import { revokeRememberedDevices } from "@/lib/auth/remembered-devices";
 import { signOut } from "@/lib/auth/auth";
 import { newPasswordFields, newPasswordProblem } from "@/lib/auth/password-policy";
-import { hashPassword, setNewPassword } from "@/lib/auth/password-reset";
+import { hashPassword, isCurrentPassword, setNewPassword } from "@/lib/auth/password-reset";
+import { markMfaPresent, markPasswordPresent, markSessionMfaVerified } from "@/lib/auth/presence";
 import { passwordInputSchema } from "@/lib/auth/sign-in";
-import { verifyPassword } from "@/lib/auth/password";
-import { and, eq } from "drizzle-orm";
-import { getDb, rows, type DbOrTx } from "@/lib/db";
-import { factors } from "@/lib/db/schema";
+import { getDb } from "@/lib/db";
 import { queueMail } from "@/lib/mail/outbox";
 import { mails } from "@/lib/mail/templates";
-import { audit } from "@/lib/mfa/audit";
+import { audit } from "@/lib/audit";
 import { findOpenChallenge } from "@/lib/mfa/challenges";
 import { recordPasswordAttempt } from "@/lib/mfa/lockout";
-import { backupFactors, getFactor, groupRequiresMfa, hasPrimaryFactor, registrableFactors } from "@/lib/mfa/registry";
+import {
+  activeRegistration,
+  backupFactors,
+  groupRequiresMfa,
+  hasPrimaryFactor,
+  lockAndCountActiveFactors,
+  registrableFactors,
+  renameRegistration,
+} from "@/lib/mfa/registry";
 import { answerChallenge, LOCKED, LOCKED_NOW, outcomeToState } from "@/lib/mfa/verify";
 
 /**
@@ -41,13 +46,12 @@ const presenceSchema = z.object({ password: passwordInputSchema });
 export const confirmPresence = userAction(presenceSchema, async (input, session) => {
   const db = await getDb();
   const ip = await clientIp();
-  const [u] = await rows<{ password_hash: string }>(db, sql`SELECT password_hash FROM users WHERE id = ${session.userId}`);
   const hasMfa = await hasPrimaryFactor(db, session.userId);
-  const passwordOk = await verifyPassword(u?.password_hash, input.password);
+  const passwordOk = await isCurrentPassword(db, session.userId, input.password);
   const pw = await recordPasswordAttempt(
     db,
     { userId: session.userId, sessionId: session.id, ip, factor: "password", purpose: "presence", passwordOk, userHasMfa: hasMfa },
-    (tx) => tx.execute(sql`UPDATE sessions SET password_verified_at = app_now() WHERE id = ${session.id}`),
+    (tx) => markPasswordPresent(tx, session.id),
   );
   if (pw.kind === "locked" || (pw.kind === "failed" && pw.locked)) {
     return { status: "error", code: "locked", message: pw.kind === "locked" ? LOCKED : LOCKED_NOW };
@@ -75,7 +79,7 @@ export const verifyPresence = userAction(
       db,
       { ...factorUser(session), ip: await clientIp() },
       { challengeId, purpose: "step_up", factorId: factor, input: fields },
-      (tx) => tx.execute(sql`UPDATE sessions SET mfa_verified_at = app_now() WHERE id = ${session.id}`),
+      (tx) => markMfaPresent(tx, session.id),
     );
     if (outcome.kind !== "ok") return outcomeToState(outcome);
     revalidatePath("/security");
@@ -114,7 +118,7 @@ export const registerFactor = userAction(registerSchema, async (input, session) 
     });
     if (factor.primary && session.mfaState === "none") {
       // Proving the new factor just now counts as MFA for this session.
-      await tx.execute(sql`UPDATE sessions SET mfa_state = 'verified', mfa_verified_at = app_now() WHERE id = ${session.id}`);
+      await markSessionMfaVerified(tx, session.id);
     }
     return r;
   });
@@ -123,32 +127,18 @@ export const registerFactor = userAction(registerSchema, async (input, session) 
   return { status: "ok", message: renewed ? `New ${factor.registerTitle.toLowerCase()} created.` : `${factor.name} added.`, data: result.data };
 });
 
-/** The user's own active registration (a `factors` row) and its plugin, or null. */
-async function ownRegistration(db: DbOrTx, session: CurrentSession, id: string) {
-  const [row] = await db
-    .select({ id: factors.id, type: factors.type, label: factors.label })
-    .from(factors)
-    .where(and(eq(factors.id, id), eq(factors.userId, session.userId), eq(factors.status, "active")));
-  const factor = row ? getFactor(row.type) : undefined;
-  return row && factor ? { row, factor } : null;
-}
-
 const removeSchema = z.object({ registration: z.uuid() });
 
 export const removeFactor = userAction(removeSchema, async (input, session) => {
   const missing = await presenceMissing(session);
   if (missing) return missing;
   const db = await getDb();
-  const found = await ownRegistration(db, session, input.registration);
+  const found = await activeRegistration(db, session.userId, input.registration);
   if (!found) return { status: "error", message: "That method is not set up." };
   const { row, factor } = found;
   const result = await db.transaction(async (tx) => {
-    // Lock the user row so two removals cannot each see "another factor remains".
-    await tx.execute(sql`SELECT id FROM users WHERE id = ${session.userId} FOR UPDATE`);
-    const [{ primaries }] = await rows<{ primaries: number }>(
-      tx,
-      sql`SELECT count(*)::int AS primaries FROM factors WHERE user_id = ${session.userId} AND status = 'active'`,
-    );
+    // Under the user's row lock, so two removals cannot each see "another factor remains".
+    const primaries = await lockAndCountActiveFactors(tx, session.userId);
     const last = factor.primary && primaries <= 1;
     if (last && (await groupRequiresMfa(tx, session.groupId))) {
       return { ok: false as const, message: "Your bank requires two-step verification, so you cannot remove your only method. Add another one first." };
@@ -191,10 +181,10 @@ export const renameFactor = userAction(renameSchema, async (input, session) => {
   const missing = await presenceMissing(session);
   if (missing) return missing;
   const db = await getDb();
-  const found = await ownRegistration(db, session, input.registration);
+  const found = await activeRegistration(db, session.userId, input.registration);
   if (!found) return { status: "error", message: "That method is not set up." };
   await db.transaction(async (tx) => {
-    await tx.update(factors).set({ label: input.name }).where(and(eq(factors.id, found.row.id), eq(factors.userId, session.userId)));
+    await renameRegistration(tx, session.userId, found.row.id, input.name);
     await audit(tx, {
       action: "factor.renamed",
       outcome: "ok",
@@ -221,8 +211,7 @@ export const changePassword = userAction(changePasswordSchema, async (input, ses
   if (input.newPassword !== input.confirmPassword) {
     return { status: "error", message: "The two passwords differ.", fieldErrors: { confirmPassword: ["The two passwords differ."] } };
   }
-  const [u] = await rows<{ password_hash: string }>(db, sql`SELECT password_hash FROM users WHERE id = ${session.userId}`);
-  const passwordOk = await verifyPassword(u?.password_hash, input.currentPassword);
+  const passwordOk = await isCurrentPassword(db, session.userId, input.currentPassword);
   const problem = passwordOk ? await newPasswordProblem(input.newPassword, session.username) : null;
   const passwordHash = passwordOk && !problem ? await hashPassword(input.newPassword) : null;
   const result = await recordPasswordAttempt(

@@ -1,21 +1,9 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
 import type { ActionState } from "@/lib/actions/state";
 import { clientIp } from "@/lib/auth/current";
-import {
-  findGroupProfile,
-  groupProfileChanges,
-  groupProfileSchema,
-  settingsChanges,
-  SETTINGS_LABELS,
-  settingsSchema,
-  toGroupProfile,
-  toSettings,
-  updateGroupProfileIn,
-  updateSettingsIn,
-  type SettingsKey,
-} from "@/lib/admin/settings";
+import { findGroupProfile, groupProfileChanges, groupProfileSchema, toGroupProfile, updateGroupProfileIn } from "@/lib/admin/group-profiles";
+import { settingsChanges, SETTINGS_LABELS, settingsSchema, toSettings, updateSettingsIn, type SettingsKey } from "@/lib/admin/settings";
 import {
   findProviderView,
   providerAuditDetails,
@@ -52,11 +40,11 @@ export const updateSettings = adminStepUpAction(
         .map((c) => SETTINGS_LABELS[c.field as SettingsKey].toLowerCase())
         .join(", ")}`,
     auditDetails: (i) => ({ ...toSettings(i) }),
+    revalidate: () => ["/admin/settings"],
   },
   async (input, { tx, session }) => {
     const changes = await updateSettingsIn(tx, toSettings(input), { userId: session.userId, label: session.username, sessionId: session.id, ip: await clientIp() });
     if (!changes.length) return { status: "ok", message: "Nothing to save: the values are unchanged." };
-    revalidatePath("/admin/settings");
     return { status: "ok", message: `Saved: ${changes.map((c) => SETTINGS_LABELS[c.field as SettingsKey]).join(", ")}.` };
   },
 );
@@ -72,6 +60,7 @@ export const updateGroupProfile = adminStepUpAction(
     },
     describe: async (input, { tx }) => `Change the MFA profile of ${(await findGroupProfile(tx, input.groupId))?.name ?? input.groupId}`,
     auditDetails: (i) => ({ ...toGroupProfile(i) }),
+    revalidate: () => ["/admin/settings"],
   },
   async (input, { tx, session }) => {
     const changes = await updateGroupProfileIn(tx, toGroupProfile(input), {
@@ -82,7 +71,6 @@ export const updateGroupProfile = adminStepUpAction(
     });
     if (changes === null) throw new Refusal("That group does not exist.");
     if (!changes.length) return { status: "ok", message: "Nothing to save: the profile is unchanged." };
-    revalidatePath("/admin/settings");
     return { status: "ok", message: "MFA profile saved." };
   },
 );
@@ -109,12 +97,12 @@ export const updateProvider = adminStepUpAction(
       return `Change ${current?.name ?? "provider"}: ${fields.join(", ")}`;
     },
     auditDetails: providerAuditDetails,
+    revalidate: () => ["/admin/settings"],
   },
   async (input, { tx, session }) => {
     const result = await updateProviderIn(tx, input, { userId: session.userId, label: session.username, sessionId: session.id, ip: await clientIp() });
     if (!result.ok) throw new Refusal(result.message, result.fieldErrors);
     if (!result.changes.length) return { status: "ok", message: "Nothing to save: the provider is unchanged." };
-    revalidatePath("/admin/settings");
     return { status: "ok", message: `Saved: ${result.changes.map(providerChangeLabel).join(", ")}.` };
   },
 );
@@ -138,12 +126,12 @@ export const updateProviderResources = adminStepUpAction(
       return `Change ${current?.name ?? "provider"}: ${current ? resourceChangeLabel(resourceChanges(current.resources, resourcesOf(input))) : "resources"}`;
     },
     auditDetails: (i) => ({ providerId: i.providerId, resources: resourcesOf(i) }),
+    revalidate: () => ["/admin/settings"],
   },
   async (input, { tx, session }) => {
     const result = await updateProviderResourcesIn(tx, input.providerId, resourcesOf(input), { userId: session.userId, label: session.username, sessionId: session.id, ip: await clientIp() });
     if (!result.ok) throw new Refusal(result.message, result.fieldErrors);
     if (!result.changes.length) return { status: "ok", message: "Nothing to save: the resources are unchanged." };
-    revalidatePath("/admin/settings");
     return { status: "ok", message: `Saved: ${resourceChangeLabel(result.changes)}.` };
   },
 );

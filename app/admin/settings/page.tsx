@@ -4,7 +4,8 @@ import { ProviderResourcesForm, TryTransformPanel, type ResourceOption } from "@
 import { mockRedirectDefaults } from "@/lib/mfa/redirect/flow";
 import { Card, PageHeader } from "@/components/ui";
 import { listProviders } from "@/lib/admin/providers";
-import { listGroupProfiles, TARGET_TYPE_LABELS, TARGET_TYPES } from "@/lib/admin/settings";
+import { listGroupProfiles } from "@/lib/admin/group-profiles";
+import { TARGET_TYPE_LABELS, TARGET_TYPES } from "@/lib/admin/settings";
 import { msAsSeconds } from "@/lib/admin/units";
 import { requireAdmin } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";

@@ -1,6 +1,5 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import type { CurrentSession } from "@/lib/auth/current";
 import { endUserSessionsIn, findUserById, reasonSchema, resetUserMfaIn, type Actor } from "@/lib/admin/reset";
@@ -8,9 +7,7 @@ import { unlockUser as unlockAccount } from "@/lib/mfa/lockout";
 import { declineOpenRequestIn, openRequestOf } from "@/lib/mfa/recovery-requests";
 import { adminStepUpAction, Refusal, type RiskDecision, type StepUpContext } from "@/lib/mfa/step-up";
 import { clientIp } from "@/lib/auth/current";
-import { endSessionOf } from "@/lib/auth/security-centre";
-import { rows } from "@/lib/db";
-import { sql } from "drizzle-orm";
+import { endSessionOf, isUnendedSessionOf } from "@/lib/auth/security-centre";
 
 /**
  * The admin console's user actions. Each is an `adminStepUpAction`: role admin and MFA done
@@ -48,13 +45,11 @@ export const resetUserMfa = adminStepUpAction(
     },
     describe: async (input, { tx }) => `Reset MFA for ${await who(tx, input.userId)}`,
     auditDetails: (i) => ({ target: i.userId, adminReason: i.reason }),
+    revalidate: (i) => ["/admin/users", `/admin/users/${i.userId}`, ["/admin", "layout"]],
   },
   async (input, { tx, session }) => {
     const result = await resetUserMfaIn(tx, input.userId, await actorOf(session), input.reason);
     if (!result) throw new Refusal("That user does not exist.");
-    revalidatePath("/admin/users");
-    revalidatePath(`/admin/users/${input.userId}`);
-    revalidatePath("/admin", "layout");
     return {
       status: "ok",
       message: `MFA reset for ${result.user.username}: ${result.factorsRemoved.length ? `removed ${result.factorsRemoved.join(", ")}` : "no factor was set up"}; ${result.sessionsEnded} session${result.sessionsEnded === 1 ? "" : "s"} ended.`,
@@ -69,13 +64,12 @@ export const unlockUser = adminStepUpAction(
     risk: (input, ctx) => targetRisk(input, ctx, "admin unlocks an account"),
     describe: async (input, { tx }) => `Unlock the account of ${await who(tx, input.userId)}`,
     auditDetails: (i) => ({ target: i.userId, adminReason: i.reason }),
+    revalidate: (i) => ["/admin/users", `/admin/users/${i.userId}`],
   },
   async (input, { tx, session }) => {
     const actor = await actorOf(session);
     const ok = await unlockAccount(tx, input.userId, { userId: actor.userId, label: actor.label, ip: actor.ip, reason: input.reason });
     if (!ok) throw new Refusal("That user does not exist.");
-    revalidatePath("/admin/users");
-    revalidatePath(`/admin/users/${input.userId}`);
     return { status: "ok", message: "Account unlocked: the user can sign in again." };
   },
 );
@@ -87,11 +81,11 @@ export const endUserSessions = adminStepUpAction(
     risk: (input, ctx) => targetRisk(input, ctx, "admin ends a user's sessions"),
     describe: async (input, { tx }) => `End every session of ${await who(tx, input.userId)}`,
     auditDetails: (i) => ({ target: i.userId, adminReason: i.reason }),
+    revalidate: (i) => [`/admin/users/${i.userId}`],
   },
   async (input, { tx, session }) => {
     const ended = await endUserSessionsIn(tx, input.userId, await actorOf(session), input.reason);
     if (ended === null) throw new Refusal("That user does not exist.");
-    revalidatePath(`/admin/users/${input.userId}`);
     return { status: "ok", message: `${ended} session${ended === 1 ? "" : "s"} ended.` };
   },
 );
@@ -105,15 +99,12 @@ export const endUserSession = adminStepUpAction(
     action: "admin.end_session",
     schema: sessionTargetSchema,
     risk: async (input, ctx) => {
-      const live = await rows<{ id: string }>(
-        ctx.tx,
-        sql`SELECT id FROM sessions WHERE id = ${input.sessionId} AND user_id = ${input.userId} AND revoked_at IS NULL`,
-      );
-      if (!live.length) return { decision: "block", message: SESSION_GONE };
+      if (!(await isUnendedSessionOf(ctx.tx, input.userId, input.sessionId))) return { decision: "block", message: SESSION_GONE };
       return targetRisk(input, ctx, "admin ends one session of a user");
     },
     describe: async (input, { tx }) => `End one session of ${await who(tx, input.userId)}`,
     auditDetails: (i) => ({ target: i.userId, session: i.sessionId, adminReason: i.reason }),
+    revalidate: (i) => [`/admin/users/${i.userId}`],
   },
   async (input, { tx, session }) => {
     const ended = await endSessionOf(tx, input.userId, input.sessionId, {
@@ -125,7 +116,6 @@ export const endUserSession = adminStepUpAction(
       adminReason: input.reason,
     });
     if (!ended) throw new Refusal(SESSION_GONE);
-    revalidatePath(`/admin/users/${input.userId}`);
     return { status: "ok", message: "Session ended. That browser is signed out at its next request." };
   },
 );
@@ -140,12 +130,12 @@ export const declineRecoveryRequest = adminStepUpAction(
     },
     describe: async (input, { tx }) => `Decline the recovery request of ${await who(tx, input.userId)}`,
     auditDetails: (i) => ({ target: i.userId, adminReason: i.reason }),
+    revalidate: () => [["/admin", "layout"]],
   },
   async (input, { tx, session }) => {
     const actor = await actorOf(session);
     const id = await declineOpenRequestIn(tx, input.userId, actor, input.reason);
     if (!id) throw new Refusal("This user has no open recovery request.");
-    revalidatePath("/admin", "layout");
     return { status: "ok", message: "Request declined. The user was e-mailed your reason." };
   },
 );

@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { Alert, Button, Card } from "@/components/ui";
 import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
-import { checkRequest, type AuthorizationRequest } from "../_lib/redirect";
+import { checkRequest, type AuthorizationRequest } from "@/mock-provider/redirect";
 
 // same-origin: the address (with the signed request) never leaves as a Referer, and the decision form still carries its Origin.
 export const metadata: Metadata = { title: { absolute: "Approve a request · Mock Verify" }, referrer: "same-origin" };
@@ -19,7 +19,7 @@ const ASKED: Record<AuthorizationRequest["purpose"], string> = {
 
 /**
  * The mock provider's own page for a redirect-based request (issue #17). It shows nothing until
- * the request's signature checks out against the bank's published key (../_lib/redirect.ts):
+ * the request's signature checks out against the bank's published key (mock-provider/redirect.ts):
  * then who is asked, and exactly what — the words the bank signed ("Transfer €1,500.00 to City
  * Lettings ••6789") — with Approve, Deny, and a way back without answering. It exists only where
  * the mock provider does (not in production unless MOCK_PROVIDER_ENABLED=1).

@@ -1,11 +1,11 @@
 "use server";
 
-import { sql } from "drizzle-orm";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { publicAction } from "@/lib/actions/guard";
-import { getDb, rows } from "@/lib/db";
+import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
+import { answerPendingPush } from "@/mock-provider/device";
 
 /**
  * The mock user's phone: approve a push by picking the number the bank shows, or deny it.
@@ -18,17 +18,8 @@ const answerSchema = z.object({
 
 export const answerPush = publicAction(answerSchema, async ({ transactionId, answer }) => {
   if (!getEnv().mockProviderEnabled) return { status: "error", message: "The mock provider is off." };
-  const db = await getDb();
-  // A wrong number is a denial: the person is not looking at the screen that asked.
-  const updated = await rows<{ status: string }>(
-    db,
-    sql`UPDATE mock_provider_transactions
-           SET status = CASE WHEN ${answer === "deny" ? null : answer}::int = number_to_match THEN 'SUCCESS' ELSE 'FAILED' END,
-               completed_at = app_now()
-         WHERE id = ${transactionId} AND capability = 'mobile_push' AND status = 'PENDING' AND expires_at > app_now()
-         RETURNING status`,
-  );
+  const status = await answerPendingPush(await getDb(), transactionId, answer === "deny" ? null : answer);
   revalidatePath("/mock-provider/device");
-  if (!updated.length) return { status: "error", message: "This request is no longer pending." };
-  return { status: "ok", message: updated[0]!.status === "SUCCESS" ? "Approved." : "Denied." };
+  if (!status) return { status: "error", message: "This request is no longer pending." };
+  return { status: "ok", message: status === "SUCCESS" ? "Approved." : "Denied." };
 });

@@ -1,20 +1,17 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { Alert, Button } from "@/components/ui";
-import { getDb, rows } from "@/lib/db";
+import { getDb } from "@/lib/db";
 import { DEMO_USERS } from "@/lib/db/seed";
 import { getEnv } from "@/lib/env";
+import { enrolledUniqueNames, pendingPushesOf, recentMessagesOf } from "@/mock-provider/device";
 import { AuthenticatorApp } from "./authenticator-app";
 import { ItemAge, LiveRefresh } from "./live";
 import { PushAnswer } from "./push-answer";
 
 export const metadata: Metadata = { title: "Demo phone", referrer: "no-referrer" };
 export const dynamic = "force-dynamic";
-
-type Push = { id: string; choices: number[]; created_at: string; expires_at: string; address: string };
-type Message = { id: string; capability: string; message: string; status: string; created_at: string; expires_at: string };
 
 /** Who owns a demo phone: the bank's and the mock provider's user names, nothing stranger. */
 const phoneUserSchema = z
@@ -41,35 +38,14 @@ export default async function DemoPhonePage({ searchParams }: { searchParams: Pr
   const selected = asked?.success ? asked.data : undefined;
   const db = await getDb();
   // Who has a phone: the seeded demo users, then everyone enrolled at the mock provider.
-  const enrolled = await rows<{ unique_name: string }>(
-    db,
-    sql`SELECT unique_name FROM mock_provider_users ORDER BY (unique_name LIKE 'e2e-%'), unique_name LIMIT 200`,
-  );
-  const owners = [...new Set([...DEMO_USERS.map((u) => u.username), ...enrolled.map((u) => u.unique_name)])];
+  const enrolled = await enrolledUniqueNames(db);
+  const owners = [...new Set([...DEMO_USERS.map((u) => u.username), ...enrolled])];
   if (selected && !owners.includes(selected)) owners.unshift(selected);
   // Only the chosen user's own items: pushes still waiting, and codes of the last 15 minutes.
-  const pushes = selected
-    ? await rows<Push>(
-        db,
-        sql`SELECT t.id, t.choices, t.created_at, t.expires_at, g.address
-              FROM mock_provider_transactions t
-              JOIN mock_provider_users u ON u.id = t.user_id
-              JOIN mock_provider_targets g ON g.id = t.target_id
-             WHERE u.unique_name = ${selected} AND t.capability = 'mobile_push' AND t.status = 'PENDING' AND t.expires_at > app_now()
-             ORDER BY t.created_at DESC`,
-      )
-    : [];
-  const messages = selected
-    ? await rows<Message>(
-        db,
-        sql`SELECT t.id, t.capability, t.message, t.status, t.created_at, t.expires_at
-              FROM mock_provider_transactions t JOIN mock_provider_users u ON u.id = t.user_id
-             WHERE u.unique_name = ${selected} AND t.message IS NOT NULL AND t.created_at > app_now() - interval '15 minutes'
-             ORDER BY t.created_at DESC LIMIT 10`,
-      )
-    : [];
+  const pushes = selected ? await pendingPushesOf(db, selected) : [];
+  const messages = selected ? await recentMessagesOf(db, selected) : [];
   const prefill = DEMO_USERS.find((u) => u.username === selected)?.totpSecret ?? null;
-  const known = selected ? enrolled.some((u) => u.unique_name === selected) : false;
+  const known = selected ? enrolled.includes(selected) : false;
 
   return (
     <main id="main" tabIndex={-1} className="outline-none mx-auto max-w-md sm:px-4 sm:py-8">

@@ -1,10 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { desc, eq, sql } from "drizzle-orm";
 import { Alert, Card, cx, formatDate, PageHeader } from "@/components/ui";
 import { getDb } from "@/lib/db";
-import { outbox } from "@/lib/db/schema";
+import { outboxMailTo, outboxRecipients } from "@/lib/mail/outbox";
 import { getEnv } from "@/lib/env";
 
 export const metadata: Metadata = { title: "Demo mailbox", referrer: "no-referrer" };
@@ -20,20 +19,8 @@ export default async function MailboxPage({ searchParams }: { searchParams: Prom
   // PostgreSQL text cannot hold NUL: such a query would fail (found by the fuzz suite).
   const selected = typeof to === "string" && !to.includes("\0") ? to.slice(0, 254) : undefined;
   const db = await getDb();
-  const recipients = await db
-    .select({ to: outbox.toAddress, n: sql<number>`count(*)::int`, last: sql<Date>`max(${outbox.createdAt})` })
-    .from(outbox)
-    .groupBy(outbox.toAddress)
-    .orderBy(desc(sql`max(${outbox.createdAt})`))
-    .limit(200);
-  const messages = selected
-    ? await db
-        .select({ id: outbox.id, subject: outbox.subject, body: outbox.body, createdAt: outbox.createdAt })
-        .from(outbox)
-        .where(eq(outbox.toAddress, selected))
-        .orderBy(desc(outbox.createdAt))
-        .limit(50)
-    : [];
+  const recipients = await outboxRecipients(db);
+  const messages = selected ? await outboxMailTo(db, selected) : [];
   return (
     <main id="main" tabIndex={-1} className="outline-none mx-auto max-w-5xl px-4 py-8">
       <PageHeader title="Demo mailbox" subtitle="Part of the mock provider: the mail MFA Bank sent, as the recipient would see it." />

@@ -19,7 +19,7 @@ import { challenges, factors, webauthnChallenges, webauthnCredentials, type Chal
 import { getEnv } from "@/lib/env";
 import { queueMail } from "@/lib/mail/outbox";
 import { mails } from "@/lib/mail/templates";
-import { audit } from "@/lib/mfa/audit";
+import { audit } from "@/lib/audit";
 import { ChallengeGone } from "@/lib/mfa/challenges";
 import type { FactorPlugin, FactorUser } from "./types";
 

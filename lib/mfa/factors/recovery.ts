@@ -7,7 +7,7 @@ import { recoveryCodes } from "@/lib/db/schema";
 import { sha256 } from "@/lib/crypto";
 import { queueMail } from "@/lib/mail/outbox";
 import { mails } from "@/lib/mail/templates";
-import { audit } from "@/lib/mfa/audit";
+import { audit } from "@/lib/audit";
 import { hasPrimaryFactor } from "@/lib/mfa/registry-core";
 import type { FactorPlugin } from "./types";
 

@@ -2,10 +2,9 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { handleProviderRequest } from "@/app/mock-provider/_lib/handler";
-import { sha256 } from "@/lib/crypto";
-import { mockProviderClients } from "@/lib/db/schema";
+import { handleProviderRequest } from "@/mock-provider/handler";
 import { enrolAtMockProvider } from "@/lib/db/seed";
+import { registerMockClient } from "@/mock-provider/setup";
 import { createTestDb, type TestDb } from "@/lib/db/test-db";
 import * as client from "./client";
 import { ProviderFault, type ProviderEndpoint } from "./client";
@@ -45,7 +44,7 @@ let endpoint: ProviderEndpoint;
 
 beforeAll(async () => {
   t = await createTestDb();
-  await t.db.insert(mockProviderClients).values({ clientId: CLIENT_ID, secretHash: sha256(SECRET) });
+  await registerMockClient(t.db, { clientId: CLIENT_ID, secret: SECRET });
   const s = await serve((req, path) => handleProviderRequest(t.db, req, path));
   server = s.server;
   base = `${s.url}/mock-provider/api`;

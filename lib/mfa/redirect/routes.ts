@@ -7,7 +7,7 @@ import { findActiveReset, markResetMfaPassed } from "@/lib/auth/password-reset";
 import { safeCallbackUrl } from "@/lib/auth/sign-in";
 import { getDb, rows, type Db } from "@/lib/db";
 import { mfaProviders, type Challenge } from "@/lib/db/schema";
-import { audit } from "@/lib/mfa/audit";
+import { audit } from "@/lib/audit";
 import { toChallenge, type Purpose } from "@/lib/mfa/challenges";
 import { isRedirectFactorId } from "@/lib/mfa/factors/external-redirect";
 import { mintGrant } from "@/lib/mfa/grants";

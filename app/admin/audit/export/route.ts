@@ -1,7 +1,7 @@
 import { adminForRoute } from "@/lib/admin/access";
 import { allAuditEvents, auditFilterSchema, CSV_HEADER, csvLine } from "@/lib/admin/audit";
 import { getDb } from "@/lib/db";
-import { audit } from "@/lib/mfa/audit";
+import { audit } from "@/lib/audit";
 import { clientIp } from "@/lib/auth/current";
 
 /**

@@ -3,7 +3,8 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { AuditTable } from "@/components/admin/audit-table";
-import { Badge, Table, td, th } from "@/components/admin/ui";
+import { BrowserTable } from "@/components/admin/browser-table";
+import { Badge } from "@/components/admin/ui";
 import { UserActionButton, UserActions } from "@/components/admin/user-actions";
 import { Card, formatDate, PageHeader } from "@/components/ui";
 import { recentEventsOf } from "@/lib/admin/audit";
@@ -135,42 +136,37 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
           {sessions.length === 0 ? (
             <p className="text-sm text-muted">No active session.</p>
           ) : (
-            <Table aria-label="Active sessions">
-              <thead>
-                <tr>
-                  <th className={th} scope="col">Started</th>
-                  <th className={th} scope="col">Last seen</th>
-                  <th className={th} scope="col">State</th>
-                  <th className={th} scope="col">IP</th>
-                  <th className={th} scope="col">Device</th>
-                  <th className={th} scope="col"><span className="sr-only">Actions</span></th>
-                </tr>
-              </thead>
-              <tbody>
-                {sessions.map((s) => (
-                  <tr key={s.id}>
-                    <td className={`${td} whitespace-nowrap`}>{formatDate(s.createdAt)}</td>
-                    <td className={`${td} whitespace-nowrap`}>{formatDate(s.lastSeenAt)}</td>
-                    <td className={td}>{STATES[s.mfaState] ?? s.mfaState}</td>
-                    <td className={`${td} font-mono text-xs`}>{s.ip ?? "—"}</td>
-                    <td className={`${td} text-xs`} title={s.userAgent ?? undefined}>
-                      {s.device.label}
-                      {s.id === admin.id ? <span className="block text-muted">(your session)</span> : null}
-                    </td>
-                    <td className={td}>
-                      <UserActionButton
-                        kind="endOne"
-                        userId={user.id}
-                        sessionId={s.id}
-                        who={who}
-                        label={`End session: ${s.device.label}, IP address ${s.ip ?? "unknown"}`}
-                        detail={`${s.device.label} · IP address ${s.ip ?? "unknown"} · signed in ${formatDate(s.createdAt)} (UTC)`}
-                      />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </Table>
+            <BrowserTable
+              label="Active sessions"
+              columns={["Started", "Last seen", "State"]}
+              actions
+              rows={sessions.map((s) => ({
+                id: s.id,
+                cells: [
+                  { value: formatDate(s.createdAt), nowrap: true },
+                  { value: formatDate(s.lastSeenAt), nowrap: true },
+                  { value: STATES[s.mfaState] ?? s.mfaState },
+                ],
+                ip: s.ip,
+                userAgent: s.userAgent,
+                device: (
+                  <>
+                    {s.device.label}
+                    {s.id === admin.id ? <span className="block text-muted">(your session)</span> : null}
+                  </>
+                ),
+                action: (
+                  <UserActionButton
+                    kind="endOne"
+                    userId={user.id}
+                    sessionId={s.id}
+                    who={who}
+                    label={`End session: ${s.device.label}, IP address ${s.ip ?? "unknown"}`}
+                    detail={`${s.device.label} · IP address ${s.ip ?? "unknown"} · signed in ${formatDate(s.createdAt)} (UTC)`}
+                  />
+                ),
+              }))}
+            />
           )}
         </Card>
 
@@ -182,28 +178,21 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
           {remembered.length === 0 ? (
             <p className="text-sm text-muted">No remembered browser.</p>
           ) : (
-            <Table aria-label="Remembered browsers">
-              <thead>
-                <tr>
-                  <th className={th} scope="col">Remembered</th>
-                  <th className={th} scope="col">Last used</th>
-                  <th className={th} scope="col">Until</th>
-                  <th className={th} scope="col">IP</th>
-                  <th className={th} scope="col">Device</th>
-                </tr>
-              </thead>
-              <tbody>
-                {remembered.map((d) => (
-                  <tr key={d.id}>
-                    <td className={`${td} whitespace-nowrap`}>{formatDate(d.createdAt)}</td>
-                    <td className={`${td} whitespace-nowrap`}>{d.lastUsedAt ? formatDate(d.lastUsedAt) : "not yet"}</td>
-                    <td className={`${td} whitespace-nowrap`}>{formatDate(d.expiresAt)}</td>
-                    <td className={`${td} font-mono text-xs`}>{d.ip ?? "—"}</td>
-                    <td className={`${td} text-xs`} title={d.userAgent ?? undefined}>{describeUserAgent(d.userAgent).label}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </Table>
+            <BrowserTable
+              label="Remembered browsers"
+              columns={["Remembered", "Last used", "Until"]}
+              rows={remembered.map((d) => ({
+                id: d.id,
+                cells: [
+                  { value: formatDate(d.createdAt), nowrap: true },
+                  { value: d.lastUsedAt ? formatDate(d.lastUsedAt) : "not yet", nowrap: true },
+                  { value: formatDate(d.expiresAt), nowrap: true },
+                ],
+                ip: d.ip,
+                userAgent: d.userAgent,
+                device: describeUserAgent(d.userAgent).label,
+              }))}
+            />
           )}
         </Card>
 

@@ -1,6 +1,6 @@
 import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
-import { handleProviderRequest } from "../../_lib/handler";
+import { handleProviderRequest } from "@/mock-provider/handler";
 
 export const dynamic = "force-dynamic";
 

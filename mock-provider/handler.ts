@@ -3,7 +3,7 @@ import { randomBytes, randomInt } from "node:crypto";
 import { and, eq, gt, sql } from "drizzle-orm";
 import { z } from "zod";
 import { rows, type DbOrTx } from "@/lib/db";
-import { mockProviderClients, mockProviderTargets, mockProviderTokens, mockProviderUsers } from "@/lib/db/schema";
+import { mockProviderClients, mockProviderTargets, mockProviderTokens, mockProviderUsers } from "./schema";
 import { sha256 } from "@/lib/crypto";
 import { getEnv } from "@/lib/env";
 import { checkRequest, decide, exchange, mockJwks, callbackUrl } from "./redirect";
@@ -225,7 +225,7 @@ async function cancelTxn(db: DbOrTx, clientId: string, id: string): Promise<Resp
 export async function handleProviderRequest(db: DbOrTx, req: Request, path: string[]): Promise<Response> {
   const route = `${req.method} /${path.join("/")}`;
   if (route === "POST /oauth/token") return issueToken(db, req);
-  // The redirect type (issue #17): app/mock-provider/_lib/redirect.ts.
+  // The redirect type: ./redirect.ts.
   if (route === "POST /redirect/token") return exchange(db, req);
   if (route === "GET /redirect/jwks") {
     return new Response(JSON.stringify(await mockJwks(db)), { status: 200, headers: { "content-type": "application/jwk-set+json", "cache-control": "no-store" } });

@@ -13,12 +13,12 @@ import {
 import { z } from "zod";
 import { sha256, safeEqual } from "@/lib/crypto";
 import { rows, type DbOrTx } from "@/lib/db";
-import { addMockSigningKey } from "@/lib/db/mock-provider-keys";
-import { mockProviderClients, mockProviderKeys } from "@/lib/db/schema";
+import { addMockSigningKey } from "./keys";
+import { mockProviderClients, mockProviderKeys } from "./schema";
 import { getEnv } from "@/lib/env";
 
 /**
- * The mock provider's redirect-based side (issue #17), as a real provider would build it
+ * The mock provider's redirect-based side, as a real provider would build it
  * (docs/PROVIDER-CONTRACT.md, "Redirect type"):
  * - it checks each signed request against the client's registered JWKS URI (the bank's
  *   /api/jwks by default), like an OIDC provider checks a request object (RFC 9101);

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 /**
- * Issue #19: the demo phone is off in production exactly like the mock provider — its page is
+ * The demo phone is off in production exactly like the mock provider — its page is
  * not found, its push answer refuses, the provider's API answers 404, and enrolment offers no
  * "Add to the demo phone" button. MOCK_PROVIDER_ENABLED=1 is the one way to turn it on there.
  */
