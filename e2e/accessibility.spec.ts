@@ -7,7 +7,7 @@ import { addPasskey, addVirtualAuthenticator } from "./webauthn";
 
 /**
  * WCAG 2.2 AA, checked by axe-core on every page and state a customer, an administrator and the
- * demo provider's pages reach: zero violations of any impact (issue #20 item 6). Each state is
+ * demo provider's pages reach: zero violations of any impact. Each state is
  * a soft assertion, so one run lists every page that fails, not just the first.
  */
 

@@ -206,7 +206,7 @@ test("a disabled provider: its customers get a clear message and no session, not
         "Push notification, Text message, E-mail code: this method is unavailable at the moment. Ask the bank to reset your two-step verification below.",
       );
       await expect(fresh.getByRole("radiogroup")).toHaveCount(0);
-      // Not a dead end: the way out the message names is there (issue #16).
+      // Not a dead end: the way out the message names is there.
       await expect(
         fresh.getByRole("region", { name: "Lost access to your authenticator?" }).getByRole("link", { name: "Ask the bank to reset my two-step verification" }),
       ).toBeVisible();
@@ -247,7 +247,7 @@ test("a disabled provider: its customers get a clear message and no session, not
   }
 });
 
-/** Sets the in-app mock provider's type (issue #17) with a fresh MFA. */
+/** Sets the in-app mock provider's type with a fresh MFA. */
 async function setMockProviderType(page: Page, admin: PoolUser, type: "standard" | "redirect") {
   await page.goto("/admin/settings");
   await waitForHydration(page);

@@ -3,7 +3,7 @@ import { openPhone, phoneCode, receivedCode } from "./demo-phone";
 import { sendToPayeeWithStepUp } from "./transfer-helpers";
 
 /**
- * The README's "What to try" with the demo phone and no terminal (issue #19): alice's sign-in
+ * The README's "What to try" with the demo phone and no terminal: alice's sign-in
  * (the seeded user: her phone holds the README secret from the start), bob's enrolment with
  * "Add to the demo phone", carol's push and SMS, and a step-up — the last two with pool users
  * of the same kinds, so runs never share state.

@@ -5,7 +5,7 @@ import { expect, formAlert, freshTotp, signIn, test, waitForHydration, type Pool
 import { sendToPayeeWithStepUp } from "./transfer-helpers";
 
 /**
- * Issue 17 part 2: a provider that speaks another dialect (e2e/dialect-provider.ts: other paths,
+ * A provider that speaks another dialect (e2e/dialect-provider.ts: other paths,
  * 202 instead of 201, txnRef and decision, APPROVED/REJECTED/EXPIRED, a validate endpoint of its
  * own for SMS) plugs in through the admin console alone — resources and CEL transforms typed into
  * the form, saved with a step-up. Then a sign-in and a transfer go through it, and a transform

@@ -6,7 +6,7 @@ import { advanceClock, expect, MOVES_CLOCK, serverNow, signIn, test, waitForHydr
 import { emailOf, mailLink } from "./mailbox";
 
 /**
- * The redirect-based provider type (issue #17): the customer approves on the provider's own
+ * The redirect-based provider type: the customer approves on the provider's own
  * page. The pool's "redirect" users reach the in-app mock as a redirect provider ("mockr",
  * lib/db/test-pool.ts); "redirect_independent" users reach a provider this spec serves itself.
  */

@@ -1,7 +1,7 @@
 import { expect, formAlert, signIn, signOut, submitLogin, test, waitForHydration } from "./fixtures";
 import { addPasskey, addVirtualAuthenticator } from "./webauthn";
 
-// Issue #18 item 1: a passkey alone signs in (Chromium's virtual authenticator, on localhost).
+// A passkey alone signs in (Chromium's virtual authenticator, on localhost).
 
 const BUTTON = "Sign in with a passkey";
 

@@ -31,7 +31,7 @@ test("recovery codes: shown once, each works once at /mfa", async ({ page, makeU
     await page.getByRole("textbox", { name: "Recovery code" }).fill(codes[0]!.toLowerCase());
     await page.getByRole("button", { name: "Use recovery code" }).click();
     await page.waitForURL(/\/dashboard$/);
-    // The page after the sign-in says how many are left (issue #20).
+    // The page after the sign-in says how many are left.
     await expect(page.getByRole("status").filter({ hasText: "You signed in with a recovery code. You have 9 recovery codes left; each one works once." })).toBeVisible();
     await page.goto("/security");
     await expect(page.getByTestId("recovery-remaining")).toHaveText("9");

@@ -4,7 +4,7 @@ import { emailOf, mailCount } from "./mailbox";
 import type { Browser, Page } from "@playwright/test";
 
 /**
- * Issue #16 item 3 (OWASP ASVS 5.0 6.4): a customer who proved the password but lost the
+ * OWASP ASVS 5.0 6.4: a customer who proved the password but lost the
  * device asks the bank; the request grants nothing; an administrator resets (the customer
  * enrols again) or declines with a reason (mailed).
  */

@@ -3,7 +3,7 @@ import { confirmUserAction, openUser } from "./admin-helpers";
 import { expect, freshTotp, signIn, signOut, submitLogin, test, waitForHydration, type PoolUser } from "./fixtures";
 import { sendToPayeeWithStepUp } from "./transfer-helpers";
 
-// Issue #18 item 2: "Don't ask for a code on this browser for N days" (the pool's e2e_remember group: 7 days).
+// "Don't ask for a code on this browser for N days" (the pool's e2e_remember group: 7 days).
 
 const REMEMBER = /Don't ask for a code on this browser for 7 days/;
 

@@ -1,7 +1,7 @@
 import { expect, signIn, test } from "./fixtures";
 
 /**
- * Issue 9 §4: a nonce-based Content-Security-Policy without 'unsafe-eval', no framing, a
+ * A nonce-based Content-Security-Policy without 'unsafe-eval', no framing, a
  * referrer policy, a permissions policy, and a session cookie the page's scripts cannot read.
  * (Secure + the __Host- prefix apply over https/production: lib/security/headers.test.ts.)
  */

@@ -1,7 +1,7 @@
 import { expect, formAlert, freshTotp, submitLogin, test, waitForHydration } from "./fixtures";
 
 /**
- * Issue #15: after a right password the form turns into the second step in place — the login
+ * After a right password the form turns into the second step in place — the login
  * action answers with the challenge, no page is rendered or loaded for it — and the MFA answer
  * sends the browser on by a client navigation. Without JavaScript the same sign-in works as
  * plain form posts and redirects (progressive enhancement).

@@ -462,7 +462,7 @@ async function transferPhase(client: Client, ids: ActionIds, flows: Flows, allEr
     };
     // A guarded transfer (consumes its grant) and an ordinary one (€15, under the step-up
     // threshold: the same action, guard, risk rule and transaction) in alternating chunks, ABBA,
-    // so each kind's CPU is read on its own (issue #15 targets CPU per flow) and a load burst
+    // so each kind's CPU is read on its own (the targets are CPU per flow) and a load burst
     // from elsewhere hits both alike.
     const kinds = [
       { cell: guarded, tasks: prepared.map((p) => timed(guarded, () => transfer(client, ids, p.jar, p.fields, p.grantId))) },
@@ -616,8 +616,8 @@ function report(r: Outcome) {
   const mb = (b: number) => Math.round(b / 2 ** 20);
   const c32 = r.signIn.c32!;
   const totalErrors = r.allErrors.length;
-  // Issue #15's targets: CPU per flow (steady on a busy machine, unlike latency), round trips on
-  // the wire, memory and bytes — plus the failed-sign-in timing gap of issue #16.
+  // The targets: CPU per flow (steady on a busy machine, unlike latency), round trips on
+  // the wire, memory and bytes — plus the failed-sign-in timing gap.
   const serverDb = (x: ReturnType<typeof summary>) => (x.cpuMs ? Math.round((x.cpuMs.server + x.cpuMs.db) * 10) / 10 : NaN);
   const c8t = r.transfers.c8 ?? r.transfers.c1!;
   const transferCpuRatio = Math.round((serverDb(c8t.guarded) / serverDb(c8t.unguarded)) * 100) / 100;

@@ -1,4 +1,4 @@
-// `npm run demo [-- --port N]`: the app as a demo should see it (issue #19) — a production build
+// `npm run demo [-- --port N]`: the app as a demo should see it — a production build
 // (reused while the sources are unchanged, like the bench's and the e2e runner's), the database
 // migrated and seeded, then `next start`, with every page warmed so no first visit waits.
 //

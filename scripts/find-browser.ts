@@ -1,4 +1,4 @@
-// The browser the e2e suites drive, found before anything is built (issue #19): a fresh machine
+// The browser the e2e suites drive, found before anything is built: a fresh machine
 // without one gets it installed when that can work, or one sentence naming the command to run.
 //
 // In order:

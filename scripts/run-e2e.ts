@@ -141,7 +141,7 @@ async function main(): Promise<number> {
   const providerPort = process.env.E2E_INDEPENDENT_PROVIDER_PORT ? Number(process.env.E2E_INDEPENDENT_PROVIDER_PORT) : await freePort(port + 1000);
   // e2e/external-dialect.spec.ts serves a provider that speaks another dialect here.
   const dialectPort = process.env.E2E_DIALECT_PROVIDER_PORT ? Number(process.env.E2E_DIALECT_PROVIDER_PORT) : await freePort(providerPort + 1);
-  // e2e/external-redirect.spec.ts serves a redirect-based provider of its own here (issue #17).
+  // e2e/external-redirect.spec.ts serves a redirect-based provider of its own here.
   const redirectProviderPort = process.env.E2E_REDIRECT_PROVIDER_PORT ? Number(process.env.E2E_REDIRECT_PROVIDER_PORT) : await freePort(port + 1001);
   fs.mkdirSync(path.join(runDir, "claims"), { recursive: true });
   const poolFile = path.join(runDir, "pool.json");

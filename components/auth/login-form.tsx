@@ -10,7 +10,7 @@ import type { SignInStepProps } from "@/lib/mfa/sign-in-step";
 import { PasskeySignIn } from "./passkey-sign-in";
 
 // The second step's components (every factor's Verify) are not part of /login's first load
-// (issue #15: ≤ 150 kB); they are fetched once the page is idle, before the password is sent.
+// (≤ 150 kB of first-load JS); they are fetched once the page is idle, before the password is sent.
 const loadStep = () => import("@/components/mfa/sign-in-step").then((m) => m.SignInStep);
 const SignInStep = dynamic(loadStep);
 
@@ -18,7 +18,7 @@ const SignInStep = dynamic(loadStep);
 export type SignInResult = { next: string } | { step: SignInStepProps };
 
 /**
- * The password form; after a right password it becomes the second step in place (issue #15):
+ * The password form; after a right password it becomes the second step in place:
  * the action answers with the challenge and the factors, no page is rendered for it. The
  * address becomes /mfa, which renders the same step on a reload. Without JavaScript the form
  * posts, and the action redirects to /mfa instead.

@@ -10,7 +10,7 @@ import { Alert, Button } from "@/components/ui";
 const webauthn = () => import("@simplewebauthn/browser");
 
 /**
- * "Sign in with a passkey" (issue #18 item 1), and the browser's passkey autofill on the
+ * "Sign in with a passkey", and the browser's passkey autofill on the
  * username field (`autocomplete="username webauthn"`, WebAuthn conditional mediation) where the
  * browser supports it. Both use one ceremony, asked for when the page is idle, so the button's
  * ceremony starts straight from the click (Safari refuses one that starts after an awaited

@@ -11,7 +11,7 @@ export type FactorComponentProps<D = unknown> = {
   /**
    * Verify only, for a factor answered by a plain form (a code): the host's action itself and
    * the hidden fields it needs. A form with `action={formAction}` and `hiddenFields` inside
-   * also posts without JavaScript (progressive enhancement; issue #15).
+   * also posts without JavaScript (progressive enhancement).
    */
   formAction?: (form: FormData) => void;
   hiddenFields?: ReactNode;

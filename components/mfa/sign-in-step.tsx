@@ -10,7 +10,7 @@ import { MfaPanel } from "./mfa-panel";
 
 /**
  * The second step of a sign-in (or of a password reset): the /mfa page's body, and what the
- * login form turns into in place after a right password (issue #15) — one component, so both
+ * login form turns into in place after a right password — one component, so both
  * say and offer the same. `moveFocus` puts focus on the heading when the step replaces the
  * password form, so a screen reader announces the new step (WCAG 2.2 2.4.3).
  */

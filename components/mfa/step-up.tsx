@@ -23,7 +23,7 @@ export function useStepUpForm(
     cancelMessage?: string;
     onDone?: (form: HTMLFormElement) => void;
     /**
-     * Lets a redirect-based provider (issue #17) take the page away and bring it back: the form
+     * Lets a redirect-based provider take the page away and bring it back: the form
      * (marked `data-step-up={resumeKey}`) is kept in this tab's sessionStorage on the way out
      * and sent again with the grant the callback minted (`#step-up=ok.<grant>`), or the
      * callback's word is shown (`#step-up=denied`). The grant is bound to the exact input: a

@@ -7,7 +7,7 @@ import { formatAmount, retryTransfer, transferOnce, type Attempt } from "./trans
 import { balancesOf, checkTransferInvariants } from "./invariants";
 
 /**
- * Issue 9 (a): the database restarts, and later its connections are terminated
+ * The database restarts, and later its connections are terminated
  * (pg_terminate_backend), while customers transfer money. During the outage every page answers
  * 503 "temporarily unavailable" (the very first one may still be the error page with the same
  * words) and every action "temporarily unavailable"; a sign-in, an MFA answer or a step-up

@@ -6,7 +6,7 @@ import { act, sleep, timedStep, TRANSFER, VERIFY_STEP_UP, type Answer } from "./
 import { formatAmount } from "./transfers";
 
 /**
- * Issue 9 (d): provider chaos. A provider written here from docs/PROVIDER-CONTRACT.md (on the
+ * Provider chaos. A provider written here from docs/PROVIDER-CONTRACT.md (on the
  * port of the pool's "ind" provider row, whose client timeout is 1.5 s) answers with random
  * latency of 0–10 s, 20 % 5xx, duplicated statuses (a settled SUCCESS is answered again to
  * every later validate) and flapping ones (the first two right codes answered FAILED, then

@@ -7,7 +7,7 @@ import { balancesOf, checkTransferInvariants } from "./invariants";
 import { AppServer, freePort } from "../app-server";
 
 /**
- * Issue 9 (b): an app server is SIGKILLed while transfers run through it — twice, at random
+ * An app server is SIGKILLed while transfers run through it — twice, at random
  * moments. PostgreSQL rolls back whatever the dead process had open, so each transfer
  * is all or nothing: Σ ledger = Δ balances, every ledger row has its audit row, no row lock
  * outlives the process, and the restarted server serves at once.

@@ -49,7 +49,7 @@ const PAGES: Record<string, { path: fc.Arbitrary<string>; keys: string[] }> = {
   "/admin/audit/page": { path: fc.constant("/admin/audit"), keys: ["user", "action", "outcome", "from", "to", "page"] },
   "/mock-provider/device/page": { path: fc.constant("/mock-provider/device"), keys: ["user"] },
   "/mock-provider/mailbox/page": { path: fc.constant("/mock-provider/mailbox"), keys: ["to"] },
-  // Issue #17: the mock provider's page for a signed request; junk and forged requests are refused on the page.
+  // The mock provider's page for a signed request; junk and forged requests are refused on the page.
   "/mock-provider/authorize/page": { path: fc.constant("/mock-provider/authorize"), keys: ["client_id", "request"] },
   // Next's own: the not-found page (rendered for the catch-all above) and the global error page.
   "/_not-found/page": { path: fc.constant("/_not-found"), keys: [] },

@@ -69,7 +69,7 @@ const PROVIDER_PATHS = [
   "v1/mfa/transactions/%s/cancel",
   "v2/mfa",
   "v1",
-  // The redirect type (issue #17): code exchange, JWKS, and the authorize page's decision form.
+  // The redirect type: code exchange, JWKS, and the authorize page's decision form.
   "redirect/token",
   "redirect/jwks",
   "redirect/decision",
@@ -105,7 +105,7 @@ const redirectForm = fc
   .map((o) => ({ body: Buffer.from(new URLSearchParams(Object.entries(o).map(([k, v]) => [k, wellFormed(v)])).toString()), contentType: "application/x-www-form-urlencoded" }));
 
 /**
- * The bank's ends of a redirect-based provider trip (issue #17): a state that is junk, forged or
+ * The bank's ends of a redirect-based provider trip: a state that is junk, forged or
  * of no trip of this session, codes and errors of every shape, a huge query, repeated keys.
  */
 const redirectQuery = fc

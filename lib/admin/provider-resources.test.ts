@@ -3,7 +3,7 @@ import { DIALECT_RESOURCES } from "@/e2e/dialect-provider";
 import { z } from "zod";
 import { providerResourcesSchema, resourceChanges, resourcesOf, tryTransform, tryTransformSchema } from "./providers";
 
-/** The admin console's resources form and "Try a transform" (issue 17 part 2). */
+/** The admin console's resources form and "Try a transform". */
 
 const providerId = "7d3f2c1e-8a4b-4c5d-9e6f-0a1b2c3d4e5f";
 

@@ -27,7 +27,7 @@ import { actorFields, type Actor } from "./reset";
 import { secondsToMs, type Change } from "./form-fields";
 
 /**
- * The external MFA providers' configuration as an administrator edits it (issue 8): enabled,
+ * The external MFA providers' configuration as an administrator edits it: enabled,
  * base URL (blank = this app's own mock), timeout and client credentials.
  *
  * The rule a security reviewer looks for: the stored client secret was issued by one host and
@@ -53,7 +53,7 @@ export type ProviderView = {
   capabilities: string[];
   /** The stored resource overrides as the form shows them; {} when none (or unreadable). */
   resources: Resources;
-  /** Issue #17: standard (the HTTP contract) or redirect (the provider's own page). */
+  /** Standard (the HTTP contract) or redirect (the provider's own page). */
   type: "standard" | "redirect";
   redirectIssuer: string | null;
   authorizeUrl: string | null;
@@ -142,7 +142,7 @@ export const baseUrlSchema = z
 const checkbox = z.literal("on", { error: "Invalid checkbox value." }).optional();
 
 /**
- * A redirect endpoint (issue #17): blank → null (the in-app mock's), else an absolute http(s)
+ * A redirect endpoint: blank → null (the in-app mock's), else an absolute http(s)
  * URL without credentials or fragment, at most BASE_URL_MAX characters, stored normalised.
  */
 export function endpointUrlSchema(label: string) {
@@ -266,7 +266,7 @@ export function providerChangeErrors(
 ): Record<string, string[]> | null {
   const from = originOf(effectiveBaseUrl(current.baseUrl, mockBaseUrl));
   const to = originOf(effectiveBaseUrl(next.baseUrl, mockBaseUrl));
-  // The redirect type sends the secret to its token URL: the same rule holds for it (issue #17).
+  // The redirect type sends the secret to its token URL: the same rule holds for it.
   const tokenFrom = originOf(current.tokenUrl ?? mockBaseUrl);
   const tokenTo = originOf(next.tokenUrl ?? mockBaseUrl);
   const errors: Record<string, string[]> = {};
@@ -373,7 +373,7 @@ export async function updateProviderIn(tx: Tx, next: ProviderInput, actor: Actor
   return { ok: true, changes };
 }
 
-// ─── Resources and transforms (issue 17) ──────────────────────────────────────────────
+// ─── Resources and transforms ──────────────────────────────────────────────
 
 /**
  * The resources form: one flat field per resource and setting, `r.<resource>.<setting>`, e.g.

@@ -1,6 +1,6 @@
 /**
  * Durations the admin form shows in seconds while the settings row keeps milliseconds (the
- * backoff columns, lib/db/schema.ts). One unit per field, named in its label (issue #20: no
+ * backoff columns, lib/db/schema.ts). One unit per field, named in its label (no
  * "Backoff cap (ms) 300000"). Converted as text, never through a float: "0.25" is 250 ms
  * exactly, and every stored value shows as a string that parses back to itself.
  */

@@ -7,7 +7,7 @@ import { setNewPassword } from "./password-reset";
 import { endOtherSessions, endSessionOf, listActiveSessions } from "./security-centre";
 
 /**
- * The security centre's data rules (issue #18 item 3/4): new-device mail and its "This wasn't
+ * The security centre's data rules: new-device mail and its "This wasn't
  * me" link, ending sessions only of their owner, the 30-day sign-in history.
  */
 

@@ -13,7 +13,7 @@ import { revokeAllSessions } from "./sessions";
 import { describeUserAgent } from "./user-agent";
 
 /**
- * New-device notice (issue #18 item 3).
+ * New-device notice.
  *
  * What "seen" means: a browser is known to a user when it presents the device cookie — 256
  * random bits, httpOnly, ~400 days, one per browser — whose SHA-256 is in `known_devices` for

@@ -16,7 +16,7 @@ import { noteSignInDevice, secretSchema } from "./devices";
 import { startSession } from "./sessions";
 
 /**
- * Passkey-first sign-in (issue #18 item 1): a discoverable credential with user verification
+ * Passkey-first sign-in: a discoverable credential with user verification
  * is something you have and something you are (or know) at once — phishing-resistant, AAL2
  * (NIST SP 800-63B-4 §2.2, §3.2.5) — so a verified session starts directly, with no password.
  *

@@ -8,7 +8,7 @@ import { getEnv } from "@/lib/env";
 import { audit } from "@/lib/audit";
 
 /**
- * "Don't ask for a code on this browser for N days" (issue #18 item 2).
+ * "Don't ask for a code on this browser for N days".
  *
  * - N is the group profile's `remember_device_days`: 0 (off, the default) to 30.
  * - The browser holds an opaque `id.secret` cookie (httpOnly, N days). Only the secret's SHA-256

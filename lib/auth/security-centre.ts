@@ -8,7 +8,7 @@ import { IDLE_TIMEOUT_MINUTES } from "./sessions";
 import { describeUserAgent, type DeviceDescription } from "./user-agent";
 
 /**
- * The security centre's sessions (issue #18 item 3), for the customer (/security/activity) and
+ * The security centre's sessions, for the customer (/security/activity) and
  * the admin's user page alike. Every write names the owner in its WHERE clause, so a session id
  * of another user matches no row: nothing changes and the caller says so.
  */

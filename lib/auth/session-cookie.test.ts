@@ -3,7 +3,7 @@ import { EncryptJWT, base64url } from "jose";
 import { describe, expect, it } from "vitest";
 import { decodeSessionCookie, encodeSessionCookie } from "./session-cookie";
 
-/** Our per-process-keyed reader against Auth.js's own writer and reader (issue #15). */
+/** Our per-process-keyed reader against Auth.js's own writer and reader. */
 const secret = "a-test-secret-of-at-least-32-characters-long!";
 const salt = "mfa-bank.session";
 

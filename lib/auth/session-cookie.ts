@@ -6,7 +6,7 @@ import { base64url, calculateJwkThumbprint, EncryptJWT, jwtDecrypt, type JWTPayl
  * Reads the Auth.js session cookie on every request (lib/auth/current.ts), and writes it at
  * every sign-in step, without deriving its key every time. Auth.js's own `decode` (next-auth/jwt) runs HKDF and a SHA-512 JWK
  * thumbprint per call — the same two results for every request of the process — and its API
- * takes no key, so it cannot cache them (issue #15). This is the same check, with the key
+ * takes no key, so it cannot cache them. This is the same check, with the key
  * derived once per (secret, salt, enc):
  *
  * - JWE compact, `alg: "dir"`, `enc` A256CBC-HS512 (what Auth.js writes) or A256GCM (what it

@@ -1,7 +1,7 @@
 import { ABSOLUTE_LIFETIME_HOURS } from "./sessions";
 
 /**
- * Why a session ended (issue #16 item 4). Every place that revokes a session passes one of
+ * Why a session ended . Every place that revokes a session passes one of
  * these codes; the row keeps it in `sessions.revoke_reason`, and /login tells the browser that
  * held the session — once (lib/auth/sessions.ts `claimEndNotice`). `idle` and `lifetime` are
  * also written by that claim for a session that simply ran out.

@@ -32,7 +32,7 @@ export const PRESENCE_MINUTES = 5;
  * the SHA-256 of the token is stored. With `rotatedFrom` the predecessor is retired in the
  * same statement: that is how the session id rotates at every step — anonymous → pending →
  * verified — with no window where both are live and no one-time handoff to redeem on the
- * next request (issue #15: one statement instead of an INSERT now and an UPDATE later).
+ * next request (one statement instead of an INSERT now and an UPDATE later).
  * `signedIn` also records the completed sign-in (`users.last_sign_in_at`) in the same statement.
  */
 export async function startSession(

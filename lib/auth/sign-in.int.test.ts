@@ -5,7 +5,7 @@ import { createTestDb, type TestDb, type TestUser } from "@/lib/db/test-db";
 import { passwordSignIn } from "./sign-in";
 
 /**
- * ASVS 5.0 6.3.8 (no enumeration by timing), issue #16 item 5: every refused password step
+ * ASVS 5.0 6.3.8 (no enumeration by timing): every refused password step
  * does the same database work — the same statements in the same order, in one transaction —
  * whatever the reason. The answers were already identical; this pins the work behind them.
  * (The bank has no "disabled" account state: a locked account is the refused-but-existing case.)

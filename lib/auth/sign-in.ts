@@ -101,7 +101,7 @@ export async function passwordSignIn(
       if (state !== "pending" && state !== "enrol") await noteSignInDevice(tx, userId);
       // The session starts in its final state (no handoff to redeem on the next request); a
       // pending one gets its sign-in challenge in the same transaction, so the login action
-      // can show the factor step in place (issue #15).
+      // can show the factor step in place.
       const { sessionId, token, challenge } = await startSession(tx, {
         userId,
         mfaState: state,

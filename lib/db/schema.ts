@@ -581,7 +581,7 @@ export const mfaProviders = pgTable(
     capabilities: jsonb().$type<string[]>().notNull().default(sql`'[]'::jsonb`),
     timeoutMs: integer().notNull().default(5000),
     /**
-     * Per-resource overrides with CEL transforms (lib/mfa/provider/resources.ts, issue 17):
+     * Per-resource overrides with CEL transforms (lib/mfa/provider/resources.ts):
      * { "sms_otp_2": { "suffix": "/challenges", "expectedStatus": [202], "incoming": "…" } }.
      * {} = the contract as documented. Parsed with zod on every read.
      */
@@ -612,7 +612,7 @@ export const mfaProviders = pgTable(
 );
 
 /**
- * The bank's side of a redirect-based provider round trip (issue #17): one row per trip out,
+ * The bank's side of a redirect-based provider round trip: one row per trip out,
  * bound to one open challenge (its session, user and purpose) and to the transaction the user
  * is asked to approve (the step-up's canonical input hash and its words). `state` is stored as
  * its SHA-256 only and claimed once; the PKCE verifier is sealed to the row. Expires with the

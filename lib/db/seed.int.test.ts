@@ -13,7 +13,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-describe("the seed's start-up log (issue #19)", () => {
+describe("the seed's start-up log", () => {
   it("prints a demo password only while it is still the seeded one, and says how to reset", async () => {
     await seed(t.db, () => {});
     await t.db.update(users).set({ passwordHash: await hashPassword("alice-changed-it-1") }).where(eq(users.username, "alice"));

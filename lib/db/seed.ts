@@ -106,7 +106,7 @@ export async function seedGroupsAndSettings(db: Db): Promise<void> {
  * generated here. Idempotent.
  */
 export async function seedMockProvider(db: Db): Promise<void> {
-  // Its first result-signing key (redirect type, issue #17): serving its JWKS then never writes.
+  // Its first result-signing key (redirect type): serving its JWKS then never writes.
   await ensureMockSigningKey(db);
   const [existing] = await db.select({ id: mfaProviders.id }).from(mfaProviders).where(sql`${mfaProviders.credentialPrefix} = ${MOCK_PREFIX}`);
   if (existing) return;

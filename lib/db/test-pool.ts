@@ -17,9 +17,9 @@ const IND_PREFIX = "ind";
 const IND_GROUP = "e2e_independent";
 const DIA_PREFIX = "dia";
 const DIA_GROUP = "e2e_dialect";
-/** Issue #18: a group whose sign-in takes passkeys only, and one that may remember a browser for 7 days. */
+/** A group whose sign-in takes passkeys only, and one that may remember a browser for 7 days. */
 const PHISH_GROUP = "e2e_phishing_resistant";
-/** Issue #17: the in-app mock as a redirect-based provider ("mockr"), and one the spec serves itself ("indr"). */
+/** The in-app mock as a redirect-based provider ("mockr"), and one the spec serves itself ("indr"). */
 export const MOCKR_PREFIX = "mockr";
 const MOCKR_GROUP = "e2e_redirect";
 export const INDR_PREFIX = "indr";
@@ -92,13 +92,13 @@ const PROFILES: Record<PoolKind, Profile> = {
   dialect: { group: DIA_GROUP, role: "customer", label: "Dialect", totp: true, provider: { prefix: DIA_PREFIX } },
   phishing_only: { group: PHISH_GROUP, role: "customer", label: "Phishing Only", totp: true },
   remembering: { group: REMEMBER_GROUP, role: "customer", label: "Remembering", totp: true },
-  // Enrolled at the in-app mock, which the bank reaches as a redirect-based provider (issue #17).
+  // Enrolled at the in-app mock, which the bank reaches as a redirect-based provider.
   redirect: { group: MOCKR_GROUP, role: "customer", label: "Redirect", totp: false, provider: { prefix: MOCKR_PREFIX, inApp: true } },
   // Their provider ("indr") is a redirect-based one that e2e/external-redirect.spec.ts serves itself.
   redirect_independent: { group: INDR_GROUP, role: "customer", label: "Redirect Independent", totp: false, provider: { prefix: INDR_PREFIX } },
 };
 
-/** The issue #18 groups: their settings are what their specs test, so no spec changes a shared group's. */
+/** The passkey-only and remember-device groups: their settings are what their specs test, so no spec changes a shared group's. */
 async function seedProfileGroups(db: Db) {
   const lists = { signInFactors: ["totp", "passkey", "recovery"], stepUpFactors: ["totp", "passkey", "recovery"] };
   await db
@@ -178,7 +178,7 @@ async function seedDialectProvider(db: Db) {
 }
 
 /**
- * Issue #17: the in-app mock as a redirect-based provider (its own client at the mock, whose
+ * The in-app mock as a redirect-based provider (its own client at the mock, whose
  * registered JWKS and redirect URI are the in-app bank's defaults), and "indr", a redirect-based
  * provider the spec serves on E2E_REDIRECT_PROVIDER_PORT. Each with a group that offers only it
  * and recovery codes.

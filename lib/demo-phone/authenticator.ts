@@ -1,5 +1,5 @@
 /**
- * The demo phone's authenticator app (issue #19), the part that runs in the browser: entries
+ * The demo phone's authenticator app, the part that runs in the browser: entries
  * live in that browser's localStorage, as on a real phone, and the server never sees them.
  * Pure functions here (parsing, storage shape) so they are unit-tested without a browser; no
  * zod, so the enrolment page's "Add to the demo phone" stays small.

@@ -3,7 +3,7 @@ import { getEnv } from "@/lib/env";
 
 /**
  * `next dev` compiles a route on its first request, which took 5–19 s for the in-app mock
- * provider's API (issue #19): the bank's first call to it after a cold start could time out.
+ * provider's API: the bank's first call to it after a cold start could time out.
  * This requests that route (and the demo phone) once the server answers, before anyone signs in.
  * The request carries no token: the provider answers 401 after one read, and nothing changes.
  */

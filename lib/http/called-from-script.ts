@@ -9,7 +9,7 @@ import { headers } from "next/headers";
  *
  * A script-called action that succeeds answers with state and lets the page navigate: a
  * `redirect()` there makes Next render the target page inside the action's response, through
- * an HTTP request to itself (issue #15). A plain post has no script to navigate, so it
+ * an HTTP request to itself. A plain post has no script to navigate, so it
  * redirects — for a plain post Next answers with a 303 and renders nothing.
  */
 export async function calledFromScript(): Promise<boolean> {

@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { mails } from "./templates";
 
-/** Issue #21 item 6 (and #20's "one greeting style in every mail"): every mail, one shape. */
+/** Every mail, one shape, one greeting style. */
 const every = [
   mails.mfaReset("ann"),
   mails.newDevice("ann", { device: "Firefox on Linux", ip: null, at: "2026-12-02 10:00", days: 7, notMeUrl: "https://bank.example/not-me?token=t" }),

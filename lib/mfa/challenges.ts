@@ -19,7 +19,7 @@ export async function openChallenge(
   c: { sessionId: string; userId: string; purpose: Purpose; context?: Record<string, unknown>; key?: string },
 ): Promise<Challenge> {
   const context = { ...(c.context ?? {}), key: c.key ?? null };
-  // One round trip (issue #15): the open challenge if there is one, else a new one.
+  // One round trip: the open challenge if there is one, else a new one.
   const [row] = await rows<Record<string, unknown>>(
     db,
     sql`WITH existing AS (

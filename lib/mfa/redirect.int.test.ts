@@ -19,7 +19,7 @@ import { usableFactors } from "./registry";
 import { answerChallenge } from "./verify";
 
 /**
- * The redirect-based provider type (issue #17) end to end in process: the bank's trip out
+ * The redirect-based provider type end to end in process: the bank's trip out
  * (lib/mfa/redirect/flow.ts), the in-app mock's request check, decision and code exchange over
  * real HTTP, the bank's verification of the signed result, and the counted attempt. Then the
  * verification rules one by one against tokens made here.

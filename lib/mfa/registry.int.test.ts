@@ -6,7 +6,7 @@ import { allFactors, offeredFactors, usableFactor } from "./registry";
 import type { Workflow } from "./factors/types";
 
 /**
- * offeredFactors answers from one read (issue #15); each plugin's `activeIn` must agree with
+ * offeredFactors answers from one read; each plugin's `activeIn` must agree with
  * its own `isActive` query in every state a user can be in.
  */
 

@@ -58,7 +58,7 @@ async function profileOf(db: DbOrTx, groupId: string): Promise<Profile | undefin
 const listFor = (profile: Profile | undefined, workflow: Workflow) => (workflow === "step_up" ? profile?.stepUp : profile?.signIn);
 
 /**
- * One read for what a page needs to offer factors (issue #15): the group's profile, the user's
+ * One read for what a page needs to offer factors: the group's profile, the user's
  * active `factors` types and whether unused recovery codes remain. Plugins answer `isActive`
  * from it (`activeIn`) instead of one query each. With `challenge`, the same read also fetches
  * that open challenge of this session and purpose (null when it is not open): an answer needs both.
@@ -165,7 +165,7 @@ export async function usableFactor(db: DbOrTx, user: FactorUser, workflow: Workf
 }
 
 /**
- * What an answer needs before it is evaluated, in one read (issue #15): the open challenge it
+ * What an answer needs before it is evaluated, in one read: the open challenge it
  * names (this session's, of this purpose; null otherwise), the factor it names if usable, and
  * what that factor's `verify` reads (`verifyRead`: TOTP's sealed secret and last used step).
  */

@@ -8,7 +8,7 @@ import { challengeAndFactor } from "./registry";
 import { answerChallenge } from "./verify";
 
 /**
- * TOTP through answerChallenge, as the sign-in and step-up actions call it (issue #15: the
+ * TOTP through answerChallenge, as the sign-in and step-up actions call it (the
  * factor's secret and last used step come with the challenge in one read, before the row
  * lock). The replay guard must hold exactly as before: of many parallel answers with one code
  * — each on its own session and challenge — exactly one passes; the rest are "replayed",

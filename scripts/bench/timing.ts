@@ -1,4 +1,4 @@
-// The sign-in timing gap (issue #16 item 5): does a failed sign-in take the same time whatever
+// The sign-in timing gap: does a failed sign-in take the same time whatever
 // the reason? Every case answers the same generic message; only the time could tell them apart.
 import { randomBytes } from "node:crypto";
 import { actionState, CookieJar, type Client } from "./http";

@@ -108,7 +108,7 @@ export const updateProvider = adminStepUpAction(
 );
 
 /**
- * A provider's resources and their CEL transforms (issue 17): stepped up and audited like every
+ * A provider's resources and their CEL transforms: stepped up and audited like every
  * provider change. Every expression was compiled by the schema, so a compile error is a field
  * error before the MFA prompt; the row is re-read under its lock to compute what changed.
  */

@@ -18,7 +18,7 @@ const ASKED: Record<AuthorizationRequest["purpose"], string> = {
 };
 
 /**
- * The mock provider's own page for a redirect-based request (issue #17). It shows nothing until
+ * The mock provider's own page for a redirect-based request. It shows nothing until
  * the request's signature checks out against the bank's published key (mock-provider/redirect.ts):
  * then who is asked, and exactly what — the words the bank signed ("Transfer €1,500.00 to City
  * Lettings ••6789") — with Approve, Deny, and a way back without answering. It exists only where

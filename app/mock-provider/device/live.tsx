@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 
 /**
- * The demo phone updates by itself (issue #19): the page's server data is re-read every two
+ * The demo phone updates by itself: the page's server data is re-read every two
  * seconds while the tab is visible — a push appears without a Refresh button.
  */
 export function LiveRefresh({ everyMs = 2000 }: { everyMs?: number }) {

@@ -24,7 +24,7 @@ const phoneUserSchema = z
 const CHANNEL: Record<string, string> = { sms_otp: "Messages", voice_otp: "Phone call", email_otp: "Mail" };
 
 /**
- * The demo phone (issue #19), the mock provider's device grown up: one phone per demo user,
+ * The demo phone, the mock provider's device grown up: one phone per demo user,
  * chosen from a list — the push requests waiting for that user (number matching: tap the number
  * the bank shows, or Deny), the codes sent to them by SMS, voice or e-mail with their age and
  * expiry, and an authenticator app whose entries live in this browser only. It re-reads itself

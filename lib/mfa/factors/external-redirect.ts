@@ -7,7 +7,7 @@ import { lastTripOf } from "@/lib/mfa/redirect/flow";
 import type { FactorPlugin, Preparation } from "./types";
 
 /**
- * The redirect-based provider's factor, `prefix:redirect` (issue #17): the user approves on the
+ * The redirect-based provider's factor, `prefix:redirect`: the user approves on the
  * provider's own page. It is offered when the provider's type is `redirect` and the user is
  * enrolled at that provider (an active `prefix:…` row) — so switching a provider's type in the
  * admin console moves its customers from push/codes to the provider's page and back.

@@ -51,7 +51,7 @@ export type ExternalStepData =
 const cache = new Map<string, FactorPlugin>();
 
 export function externalFactor(id: string): FactorPlugin {
-  // A redirect-based provider's one factor: the provider's own page (issue #17).
+  // A redirect-based provider's one factor: the provider's own page.
   if (isRedirectFactorId(id)) return redirectFactor(id);
   const hit = cache.get(id);
   if (hit) return hit;

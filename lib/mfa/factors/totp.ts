@@ -119,7 +119,7 @@ export const totpFactor: FactorPlugin = {
     return {};
   },
 
-  // Read with the challenge, before the row lock (issue #15): a step used meanwhile is still
+  // Read with the challenge, before the row lock: a step used meanwhile is still
   // refused, by claimStep's conditional UPDATE under the lock ("replayed", counted as today).
   verifyRead(user) {
     return sql`(SELECT jsonb_build_object('id', f.id, 'secretEnc', f.secret_enc, 'lastUsedStep', f.last_used_step)

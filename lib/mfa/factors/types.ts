@@ -90,7 +90,7 @@ export interface FactorPlugin {
   /**
    * Optional: what `verify` needs of the database, as one scalar subquery (jsonb, or NULL) that
    * the registry adds to the answer's one read of challenge and policy (lib/mfa/registry.ts
-   * `challengeAndFactor`, issue #15); its value reaches `verify` as `read`. It is read before
+   * `challengeAndFactor`); its value reaches `verify` as `read`. It is read before
    * the row lock, so `verify` may only rely on it where a conditional write under the lock
    * re-checks it (TOTP: the replay claim's `last_used_step < step`).
    */

@@ -5,7 +5,7 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type Cry
 import { getEnv } from "@/lib/env";
 
 /**
- * The bank's key for signing what it sends to a redirect-based provider (issue #17): the
+ * The bank's key for signing what it sends to a redirect-based provider: the
  * request object on the way out. ES256 only. The private key comes from BANK_SIGNING_KEY (a
  * private JWK, JSON); a local run without it generates one once into the data folder, beside
  * the other development secrets (lib/env.ts). Production refuses to send anyone to a redirect

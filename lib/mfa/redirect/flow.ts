@@ -20,7 +20,7 @@ import { getSettings } from "@/lib/settings";
 import { BANK_ALG, bankSigningKey } from "./bank-key";
 
 /**
- * Redirect-based external MFA (issue #17; Q2's "Redirect-Based Authentication"; the shape of
+ * Redirect-based external MFA (Q2's "Redirect-Based Authentication"; the shape of
  * OIDC with a signed request object, RFC 9101, and PKCE, RFC 7636). docs/PROVIDER-CONTRACT.md
  * has both directions with examples.
  *

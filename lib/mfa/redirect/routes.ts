@@ -19,7 +19,7 @@ import { bankSigningKey } from "./bank-key";
 import { callbackSchema, finishTrip, startTrip, type Trip } from "./flow";
 
 /**
- * The two browser-facing ends of a redirect-based provider trip (issue #17): GET
+ * The two browser-facing ends of a redirect-based provider trip: GET
  * /mfa/redirect/start (→ 303 to the provider) and GET /mfa/redirect/callback (← the provider).
  * Both check the database session themselves — proxy.ts is no boundary — and both answer every
  * refusal with a 303 back to where the user was, carrying one fixed word (`redirect=denied`,

@@ -55,7 +55,7 @@ const RESULT_STYLE = {
 } as const;
 
 /**
- * The security centre (issue #18 item 3): where this customer is signed in, with sign-out
+ * The security centre: where this customer is signed in, with sign-out
  * buttons, and the sign-ins of the last 30 days from the audit log.
  */
 export default async function ActivityPage() {
