@@ -65,6 +65,7 @@ export async function startSession(
 ): Promise<{ sessionId: string; token: string; challenge: Challenge | null; deviceSeen: boolean; session: SessionRow }> {
   const token = randomToken();
   const from = s.rotatedFrom ?? null;
+  const consume = s.consume && !s.consume.done ? s.consume : null;
   const challengeContext = s.signInChallenge ? JSON.stringify({ ...s.signInChallenge.context, key: null }) : null;
   const fresh = (column: SQL) => sql`COALESCE(${column} > app_now() - ${PRESENCE_MINUTES}::int * interval '1 minute', false)`;
   const [row] = await rows<Omit<SessionRow, "userId" | "mfaState"> & { challenge: unknown; device_seen: boolean }>(
@@ -72,7 +73,7 @@ export async function startSession(
     sql`WITH prev AS (
           SELECT password_verified_at, expires_at FROM sessions WHERE id = ${from}
         ), consumed AS (
-          ${s.consume ? consumeChallengeSql(s.consume.id, s.consume.factor) : sql`SELECT NULL::uuid AS id`}
+          ${consume ? consumeChallengeSql(consume.id, consume.factor) : sql`SELECT NULL::uuid AS id`}
         ), created AS (
           INSERT INTO sessions (user_id, mfa_state, token_hash, activated_at, last_seen_at, rotated_from, ip, user_agent,
                                 password_verified_at, mfa_verified_at, expires_at)
@@ -105,7 +106,7 @@ export async function startSession(
   // The challenge was no longer open (answered meanwhile, expired): nothing of this may commit.
   if (!row) throw new ChallengeGone();
   if (s.audit) s.audit.written = true;
-  if (s.consume) s.consume.done = true;
+  if (consume) consume.done = true;
   const { challenge, device_seen, ...session } = row;
   return {
     sessionId: row.id,

@@ -95,6 +95,7 @@ export async function consumeChallenge(tx: DbOrTx, id: string, factor: string): 
  * A passed challenge still to consume, handed to the success's own write: a statement that can
  * carry it (lib/auth/sessions.ts `startSession`) consumes it there, makes its own writes
  * depend on it, throws `ChallengeGone` when it was not open any more, and sets `done`;
- * otherwise the answer consumes it in a statement of its own (lib/mfa/verify.ts).
+ * otherwise the answer consumes it in a statement of its own (lib/mfa/verify.ts), as it does
+ * first for every answer but a sign-in's (`done` is then already set).
  */
 export type PendingConsume = { id: string; factor: string; done: boolean };

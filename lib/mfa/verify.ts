@@ -80,9 +80,14 @@ export async function answerChallenge<R>(
       { userId: user.userId, sessionId: user.sessionId, ip: user.ip, factor: factor.id, purpose: req.purpose },
       (tx, clock) => factor.verify(tx, { ...user, nowSeconds: clock.nowSeconds }, input, challenge, factorRead ?? undefined),
       async (tx, audit) => {
-        // Consumed once, in this transaction, before it commits: by `onPassed`'s own statement
-        // when it carries it, else here. Not open any more: ChallengeGone rolls all of it back.
+        // Consumed once, in this transaction. A sign-in's success starts a session, whose
+        // statement consumes it (`startSession`); every other answer consumes it first, as
+        // always. Not open any more: ChallengeGone rolls all of it back.
         const consume: PendingConsume = { id: challenge.id, factor: factor.id, done: false };
+        if (req.purpose !== "sign_in") {
+          if (!(await consumeChallenge(tx, challenge.id, factor.id))) throw new ChallengeGone();
+          consume.done = true;
+        }
         await factor.afterVerify?.(tx, user);
         const value = await onPassed(tx, challenge, { audit, consume });
         if (!consume.done && !(await consumeChallenge(tx, challenge.id, factor.id))) throw new ChallengeGone();
