@@ -1,5 +1,6 @@
 import "server-only";
 import { isIP } from "node:net";
+import { sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/db";
 import { auditEvents } from "@/lib/db/schema";
 
@@ -20,7 +21,11 @@ export type AuditInput = {
  * together or not at all. An address that is not an IP (a proxy's garbage) is stored as null.
  */
 export async function audit(tx: DbOrTx, event: AuditInput): Promise<void> {
-  await tx.insert(auditEvents).values({
+  await tx.insert(auditEvents).values(auditRow(event));
+}
+
+export function auditRow(event: AuditInput) {
+  return {
     action: event.action,
     outcome: event.outcome,
     subjectUserId: event.subjectUserId ?? null,
@@ -29,5 +34,19 @@ export async function audit(tx: DbOrTx, event: AuditInput): Promise<void> {
     sessionId: event.sessionId ?? null,
     ip: event.ip && isIP(event.ip) ? event.ip : null,
     details: event.details ?? {},
-  });
+  };
+}
+
+/**
+ * An attempt's success row (lib/mfa/lockout.ts), handed to the success's own write: a statement
+ * that can carry it (`startSession`) inserts it with `auditInsert` and sets `written`; otherwise
+ * the attempt writes it after. Either way it commits with the change, in the same transaction.
+ */
+export type PendingAudit = { event: AuditInput; written: boolean };
+
+/** The INSERT of one audit row, for a data-modifying CTE of a statement that makes the change. */
+export function auditInsert(event: AuditInput): SQL {
+  const r = auditRow(event);
+  return sql`INSERT INTO audit_events (action, outcome, subject_user_id, actor_user_id, actor_label, session_id, ip, details)
+             VALUES (${r.action}, ${r.outcome}, ${r.subjectUserId}, ${r.actorUserId}, ${r.actorLabel}, ${r.sessionId}, ${r.ip}::inet, ${JSON.stringify(r.details)}::jsonb)`;
 }

@@ -1,24 +1,37 @@
 import "server-only";
 import type { Tx } from "@/lib/db";
+import type { SuccessWrites } from "@/lib/mfa/verify";
 import type { CurrentSession } from "./current";
-import { noteSignInDevice } from "./devices";
-import { startSession } from "./sessions";
+import { settleSignInDevice, signInBrowser, touchKnownDevice } from "./devices";
+import { startSession, type SessionRow } from "./sessions";
 
 /**
  * MFA done for this sign-in: the rotated, verified successor session, started in its final
- * state in the attempt's transaction, with the completed sign-in recorded in the same statement;
- * and the new-device check (lib/auth/devices.ts). Shared by the /mfa answer and the redirect
- * provider's callback (app/(auth)/mfa/redirect/callback).
+ * state in the attempt's transaction, with the completed sign-in, the known-device check
+ * (lib/auth/devices.ts) and — when given — the challenge's consumption and the attempt's audit
+ * row in the same statement; a
+ * browser new to the user is then recorded and mailed in the same transaction. Shared by the
+ * /mfa answer and the redirect provider's callback (app/(auth)/mfa/redirect/callback).
  */
-export async function completeSignIn(tx: Tx, session: CurrentSession, client: { ip: string | null; userAgent: string | null }): Promise<string> {
-  await noteSignInDevice(tx, session.userId);
-  const { token } = await startSession(tx, {
+export async function completeSignIn(
+  tx: Tx,
+  session: CurrentSession,
+  client: { ip: string | null; userAgent: string | null },
+  /** The answer's success audit row and challenge consumption, carried by the session's statement. */
+  pending?: SuccessWrites,
+): Promise<{ token: string; session: SessionRow }> {
+  const browser = await signInBrowser();
+  const started = await startSession(tx, {
     userId: session.userId,
     mfaState: "verified",
     rotatedFrom: session.id,
     mfaVerified: true,
     signedIn: true,
     ...client,
+    audit: pending?.audit,
+    consume: pending?.consume,
+    knownDevice: browser && touchKnownDevice(session.userId, browser.client),
   });
-  return token;
+  await settleSignInDevice(tx, session.userId, browser, started.deviceSeen);
+  return { token: started.token, session: started.session };
 }

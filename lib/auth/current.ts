@@ -29,12 +29,23 @@ const cookieToken = cache(async (): Promise<string | null> => {
 });
 
 /**
+ * The session this request itself started, as `startSession` returned it after its transaction
+ * committed: Next renders the page again in the response of an action that sets a cookie, and
+ * that render reads the new cookie — it gets this row instead of looking it up a second time.
+ * Keyed by the request's own headers object (the same in the action and its render), so it
+ * lives as long as the request and no other request can reach it; like React's per-request
+ * `cache`, nothing outlives the request. Only the token the cookie now carries matches.
+ */
+const startedHere = new WeakMap<object, { sid: string; session: CurrentSession }>();
+
+/**
  * Hands a session started by `startSession` (lib/auth/sessions.ts) to this browser: the
  * Auth.js cookie (same name, format and options as Auth.js writes, so its /api/auth routes
  * and `signOut` keep working), holding only the opaque token. Call it after the transaction
  * that created the row has committed. Only server actions and route handlers can set cookies.
+ * `session`: the row `startSession` returned, for the rest of this request (above).
  */
-export async function setSessionCookie(token: string): Promise<void> {
+export async function setSessionCookie(token: string, session?: CurrentSession): Promise<void> {
   const env = getEnv();
   const name = sessionCookie();
   const maxAge = ABSOLUTE_LIFETIME_HOURS * 3600;
@@ -46,12 +57,16 @@ export async function setSessionCookie(token: string): Promise<void> {
     secure: env.secureCookies,
     expires: new Date(Date.now() + maxAge * 1000),
   });
+  if (session) startedHere.set(await headers(), { sid: token, session });
 }
 
-/** The session of this request, looked up once per request (React cache). */
+/** The session of this request, looked up once per request (React cache), or the one this request started. */
 export const getCurrentSession = cache(async (): Promise<CurrentSession | null> => {
   const sid = await cookieToken();
-  return sid ? findSession(await getDb(), sid) : null;
+  if (!sid) return null;
+  const started = startedHere.get(await headers());
+  if (started?.sid === sid) return started.session;
+  return findSession(await getDb(), sid);
 });
 
 /**

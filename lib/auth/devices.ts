@@ -1,5 +1,5 @@
 import "server-only";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { cookies } from "next/headers";
 import { z } from "zod";
 import { randomToken, sha256 } from "@/lib/crypto";
@@ -38,24 +38,39 @@ export const secretSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
 
 export type SignInClient = { deviceSecret: string | null; ip: string | null; userAgent: string | null };
 
+function ownSecretOf(client: SignInClient): string | null {
+  return client.deviceSecret && secretSchema.safeParse(client.deviceSecret).success ? client.deviceSecret : null;
+}
+
+/**
+ * The known-device half of the check, as a statement for the one that starts the session
+ * (lib/auth/sessions.ts `startSession`, `knownDevice`): it returns a row when this browser is
+ * already known to the user. Null when the browser presents no usable device cookie.
+ */
+export function touchKnownDevice(userId: string, client: SignInClient): SQL | null {
+  const ownSecret = ownSecretOf(client);
+  if (!ownSecret) return null;
+  return sql`UPDATE known_devices SET last_seen_at = app_now(), user_agent = ${client.userAgent?.slice(0, 300) ?? null}, ip = ${client.ip}
+              WHERE user_id = ${userId} AND device_hash = ${sha256(ownSecret)} RETURNING id`;
+}
+
 /**
  * The device check for a sign-in that just completed, in the caller's transaction. Returns the
  * device secret the browser must keep (its own, or a new one) and, for a device new to a user
- * who has others, the "This wasn't me" URL that was mailed.
+ * who has others, the "This wasn't me" URL that was mailed. `knownChecked`: the caller's own
+ * statement already ran `touchKnownDevice` and it matched nothing.
  */
 export async function recordSignInDevice(
   tx: DbOrTx,
   userId: string,
   client: SignInClient,
+  opts: { knownChecked?: boolean } = {},
 ): Promise<{ deviceSecret: string; isNew: boolean; notMeUrl: string | null }> {
-  const ownSecret = client.deviceSecret && secretSchema.safeParse(client.deviceSecret).success ? client.deviceSecret : null;
+  const ownSecret = ownSecretOf(client);
   const ua = client.userAgent?.slice(0, 300) ?? null;
-  if (ownSecret) {
-    const seen = await rows<{ id: string }>(
-      tx,
-      sql`UPDATE known_devices SET last_seen_at = app_now(), user_agent = ${ua}, ip = ${client.ip}
-           WHERE user_id = ${userId} AND device_hash = ${sha256(ownSecret)} RETURNING id`,
-    );
+  const known = opts.knownChecked ? null : touchKnownDevice(userId, client);
+  if (ownSecret && known) {
+    const seen = await rows<{ id: string }>(tx, known);
     if (seen.length) return { deviceSecret: ownSecret, isNew: false, notMeUrl: null };
   }
   // One secret per browser, shared by every user who signs in on it.
@@ -99,29 +114,46 @@ export async function recordSignInDevice(
   return { deviceSecret, isNew: true, notMeUrl };
 }
 
-/**
- * The hook every place that completes a sign-in calls, in the transaction that completes it:
- * reads this request's device cookie, address and user agent, records the device (mailing
- * when new), and (re)sets the cookie. Outside a request — scripts, integration tests — there
- * is no browser, so there is no device to note.
- */
-export async function noteSignInDevice(tx: DbOrTx, userId: string): Promise<void> {
+/** This request's browser, for the device check of a sign-in completing in it; null outside a request (scripts, integration tests). */
+export type SignInBrowser = { jar: Awaited<ReturnType<typeof cookies>>; client: SignInClient };
+
+export async function signInBrowser(): Promise<SignInBrowser | null> {
   let jar: Awaited<ReturnType<typeof cookies>>;
   try {
     jar = await cookies();
   } catch {
-    return;
+    return null;
   }
   // Loaded here, not at the top: ./current pulls in Auth.js, which lib/auth/sign-in.ts (and its
   // integration tests) must not load just to import this hook.
   const { clientIp, userAgent } = await import("./current");
-  const name = deviceCookieName();
-  const { deviceSecret } = await recordSignInDevice(tx, userId, {
-    deviceSecret: jar.get(name)?.value ?? null,
-    ip: await clientIp(),
-    userAgent: await userAgent(),
-  });
-  jar.set(name, deviceSecret, { httpOnly: true, sameSite: "lax", secure: getEnv().secureCookies, path: "/", maxAge: DEVICE_COOKIE_MAX_AGE });
+  return { jar, client: { deviceSecret: jar.get(deviceCookieName())?.value ?? null, ip: await clientIp(), userAgent: await userAgent() } };
+}
+
+/**
+ * The rest of the check once the session's statement has run `touchKnownDevice` (`seen`: it
+ * matched): a browser new to the user is recorded (and mailed) in the same transaction, and
+ * the cookie is (re)set.
+ */
+export async function settleSignInDevice(tx: DbOrTx, userId: string, browser: SignInBrowser | null, seen: boolean): Promise<void> {
+  if (!browser) return;
+  const ownSecret = ownSecretOf(browser.client);
+  const deviceSecret = seen && ownSecret ? ownSecret : (await recordSignInDevice(tx, userId, browser.client, { knownChecked: true })).deviceSecret;
+  browser.jar.set(deviceCookieName(), deviceSecret, { httpOnly: true, sameSite: "lax", secure: getEnv().secureCookies, path: "/", maxAge: DEVICE_COOKIE_MAX_AGE });
+}
+
+/**
+ * The hook every place that completes a sign-in without `startSession`'s device check calls,
+ * in the transaction that completes it: reads this request's device cookie, address and user
+ * agent, records the device (mailing when new), and (re)sets the cookie. Outside a request —
+ * scripts, integration tests — there is no browser, so there is no device to note.
+ */
+export async function noteSignInDevice(tx: DbOrTx, userId: string): Promise<void> {
+  const browser = await signInBrowser();
+  if (!browser) return;
+  const known = touchKnownDevice(userId, browser.client);
+  const seen = known ? (await rows<{ id: string }>(tx, known)).length > 0 : false;
+  await settleSignInDevice(tx, userId, browser, seen);
 }
 
 // ─── "This wasn't me" ─────────────────────────────────────────────────────────────────────

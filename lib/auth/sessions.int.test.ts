@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256 } from "@/lib/crypto";
 import { sessions } from "@/lib/db/schema";
 import { createTestDb, createUser, type TestDb } from "@/lib/db/test-db";
+import { ChallengeGone } from "@/lib/mfa/challenges";
 import { endNotice, SESSION_END_REASONS } from "./session-end";
 import { claimEndNotice, findSession, revokeAllSessions, revokeSession, signOutSession, startSession, touchSession } from "./sessions";
 
@@ -176,6 +177,40 @@ describe(`startSession: a session in its final state, rotated in one statement, 
     expect(s.challenge).toMatchObject({ sessionId: s.sessionId, userId: user.id, purpose: "sign_in", status: "open", context: { callbackUrl: "/payees", key: null } });
     const minutes = (s.challenge!.expiresAt.getTime() - s.challenge!.createdAt.getTime()) / 60_000;
     expect(minutes).toBeCloseTo(10, 3);
+  });
+
+  it("returns the session as findSession reads it, and writes the audit row it is given in the same statement", async () => {
+    const user = await createUser(t.db);
+    const audit = { event: { action: "sign_in.password", outcome: "ok" as const, subjectUserId: user.id, ip: "192.0.2.7" }, written: false };
+    const s = await t.db.transaction((tx) => startSession(tx, { userId: user.id, mfaState: "none", passwordVerified: true, signedIn: true, audit }));
+    expect(audit.written).toBe(true);
+    expect(s.session).toEqual(await findSession(t.db, s.token));
+    const [row] = await t.query<{ n: number; ip: string }>(
+      sql`SELECT count(*)::int AS n, max(ip::text) AS ip FROM audit_events WHERE subject_user_id = ${user.id} AND action = 'sign_in.password'`,
+    );
+    expect(row).toMatchObject({ n: 1, ip: expect.stringContaining("192.0.2.7") });
+  });
+
+  it("with a challenge to consume: one open challenge starts one session; a spent one starts none and throws ChallengeGone", async () => {
+    const user = await createUser(t.db);
+    const pending = await t.db.transaction((tx) =>
+      startSession(tx, { userId: user.id, mfaState: "pending", passwordVerified: true, signInChallenge: { context: { callbackUrl: "/dashboard" } } }),
+    );
+    const verify = () => {
+      const consume = { id: pending.challenge!.id, factor: "totp", done: false };
+      return t.db
+        .transaction((tx) => startSession(tx, { userId: user.id, mfaState: "verified", rotatedFrom: pending.sessionId, mfaVerified: true, signedIn: true, consume }))
+        .then((r) => ({ ...r, consume }));
+    };
+    const first = await verify();
+    expect(first.consume.done).toBe(true);
+    expect(await findSession(t.db, first.token)).toMatchObject({ mfaState: "verified" });
+    await expect(verify()).rejects.toBeInstanceOf(ChallengeGone);
+    const [n] = await t.query<{ sessions: number; challenge: string }>(
+      sql`SELECT (SELECT count(*)::int FROM sessions WHERE user_id = ${user.id}) AS sessions,
+                 (SELECT status FROM challenges WHERE id = ${pending.challenge!.id}) AS challenge`,
+    );
+    expect(n).toEqual({ sessions: 2, challenge: "consumed" });
   });
 
   it("a rolled-back transaction leaves no session behind", async () => {

@@ -1,9 +1,10 @@
 import "server-only";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { rows, type DbOrTx } from "@/lib/db";
 import { randomToken, sha256 } from "@/lib/crypto";
 import type { Challenge } from "@/lib/db/schema";
-import { CHALLENGE_MINUTES, challengeFromJsonb } from "@/lib/mfa/challenges";
+import { auditInsert, type PendingAudit } from "@/lib/audit";
+import { ChallengeGone, CHALLENGE_MINUTES, challengeFromJsonb, consumeChallengeSql, type PendingConsume } from "@/lib/mfa/challenges";
 import { revokeRememberedDevices } from "./remembered-devices";
 import type { SessionEndReason } from "./session-end";
 
@@ -34,6 +35,15 @@ export const PRESENCE_MINUTES = 5;
  * verified — with no window where both are live and no one-time handoff to redeem on the
  * next request (one statement instead of an INSERT now and an UPDATE later).
  * `signedIn` also records the completed sign-in (`users.last_sign_in_at`) in the same statement.
+ *
+ * The same statement carries, when given, the attempt's audit row (`audit`, written there
+ * instead of in a statement of its own), the known-device check of a completed sign-in
+ * (`knownDevice`, lib/auth/devices.ts `touchKnownDevice`: `deviceSeen` says whether it matched)
+ * and the consumption of the challenge just answered (`consume`): the session is only created
+ * when that flipped an open challenge, and otherwise `ChallengeGone` rolls the caller's
+ * transaction back, as a separate consuming UPDATE would.
+ * It returns the new session as `findSession` would read it, so the request that starts it
+ * needs no second lookup (lib/auth/current.ts).
  */
 export async function startSession(
   tx: DbOrTx,
@@ -48,25 +58,33 @@ export async function startSession(
     signedIn?: boolean;
     /** A pending session's sign-in challenge, opened in the same statement (lib/mfa/challenges.ts). */
     signInChallenge?: { context: Record<string, unknown> };
+    audit?: PendingAudit;
+    knownDevice?: SQL | null;
+    consume?: PendingConsume;
   },
-): Promise<{ sessionId: string; token: string; challenge: Challenge | null }> {
+): Promise<{ sessionId: string; token: string; challenge: Challenge | null; deviceSeen: boolean; session: SessionRow }> {
   const token = randomToken();
   const from = s.rotatedFrom ?? null;
+  const consume = s.consume && !s.consume.done ? s.consume : null;
   const challengeContext = s.signInChallenge ? JSON.stringify({ ...s.signInChallenge.context, key: null }) : null;
-  const [row] = await rows<{ id: string; challenge: unknown }>(
+  const fresh = (column: SQL) => sql`COALESCE(${column} > app_now() - ${PRESENCE_MINUTES}::int * interval '1 minute', false)`;
+  const [row] = await rows<Omit<SessionRow, "userId" | "mfaState"> & { challenge: unknown; device_seen: boolean }>(
     tx,
     sql`WITH prev AS (
           SELECT password_verified_at, expires_at FROM sessions WHERE id = ${from}
+        ), consumed AS (
+          ${consume ? consumeChallengeSql(consume.id, consume.factor) : sql`SELECT NULL::uuid AS id`}
         ), created AS (
           INSERT INTO sessions (user_id, mfa_state, token_hash, activated_at, last_seen_at, rotated_from, ip, user_agent,
                                 password_verified_at, mfa_verified_at, expires_at)
-          VALUES (${s.userId}, ${s.mfaState}, ${sha256(token)}, app_now(), app_now(), ${from}, ${s.ip ?? null}, ${s.userAgent?.slice(0, 300) ?? null},
-                  -- Presence (a recent password) carries over to the rotated successor.
-                  ${s.passwordVerified ? sql`app_now()` : sql`(SELECT password_verified_at FROM prev)`},
-                  ${s.mfaVerified ? sql`app_now()` : sql`NULL`},
-                  -- A rotated session keeps its predecessor's absolute deadline: rotation never extends it.
-                  COALESCE((SELECT expires_at FROM prev), app_now() + ${ABSOLUTE_LIFETIME_HOURS}::int * interval '1 hour'))
-          RETURNING id
+          SELECT ${s.userId}::uuid, ${s.mfaState}, ${sha256(token)}, app_now(), app_now(), ${from}::uuid, ${s.ip ?? null}::inet, ${s.userAgent?.slice(0, 300) ?? null},
+                 -- Presence (a recent password) carries over to the rotated successor.
+                 ${s.passwordVerified ? sql`app_now()` : sql`(SELECT password_verified_at FROM prev)`},
+                 ${s.mfaVerified ? sql`app_now()` : sql`NULL::timestamptz`},
+                 -- A rotated session keeps its predecessor's absolute deadline: rotation never extends it.
+                 COALESCE((SELECT expires_at FROM prev), app_now() + ${ABSOLUTE_LIFETIME_HOURS}::int * interval '1 hour')
+           WHERE EXISTS (SELECT 1 FROM consumed)
+          RETURNING id, user_id, password_verified_at, mfa_verified_at
         ), retired AS (
           UPDATE sessions SET revoked_at = app_now(), revoke_reason = ${"rotated" satisfies SessionEndReason}
            WHERE id = ${from} AND revoked_at IS NULL
@@ -77,10 +95,26 @@ export async function startSession(
           SELECT id, ${s.userId}, 'sign_in', ${challengeContext}::jsonb, app_now() + ${CHALLENGE_MINUTES}::int * interval '1 minute'
             FROM created WHERE ${challengeContext}::jsonb IS NOT NULL
           RETURNING *
-        )
-        SELECT id, (SELECT to_jsonb(challenge) FROM challenge) AS challenge FROM created`,
+        ), device AS (
+          ${s.knownDevice ?? sql`SELECT NULL::uuid AS id WHERE false`}
+        )${s.audit ? sql`, audited AS (${auditInsert(s.audit.event)})` : sql``}
+        SELECT c.id, (SELECT to_jsonb(challenge) FROM challenge) AS challenge, EXISTS (SELECT 1 FROM device) AS device_seen,
+               u.username, u.display_name AS "displayName", u.email, u.role, u.group_id AS "groupId", u.must_change_password AS "mustChangePassword",
+               ${fresh(sql`c.password_verified_at`)} AS "passwordFresh", ${fresh(sql`c.mfa_verified_at`)} AS "mfaFresh"
+          FROM created c JOIN users u ON u.id = c.user_id`,
   );
-  return { sessionId: row!.id, token, challenge: challengeFromJsonb(row!.challenge) };
+  // The challenge was no longer open (answered meanwhile, expired): nothing of this may commit.
+  if (!row) throw new ChallengeGone();
+  if (s.audit) s.audit.written = true;
+  if (consume) consume.done = true;
+  const { challenge, device_seen, ...session } = row;
+  return {
+    sessionId: row.id,
+    token,
+    challenge: challengeFromJsonb(challenge),
+    deviceSeen: Boolean(device_seen),
+    session: { ...session, userId: s.userId, mfaState: s.mfaState },
+  };
 }
 
 export type SessionRow = {

@@ -5,12 +5,12 @@ import { z } from "zod";
 import { rows, type Db } from "@/lib/db";
 import { recordPasswordAttempt } from "@/lib/mfa/lockout";
 import { audit } from "@/lib/audit";
-import { noteSignInDevice } from "./devices";
+import { settleSignInDevice, signInBrowser, touchKnownDevice } from "./devices";
 import { useRememberedDevice, type RememberCookie } from "./remembered-devices";
 import { verifyPassword } from "./password";
 import type { Challenge } from "@/lib/db/schema";
 import type { FactorUser } from "@/lib/mfa/factors/types";
-import { startSession, type MfaState } from "./sessions";
+import { startSession, type MfaState, type SessionRow } from "./sessions";
 
 export const usernameSchema = z
   .string({ error: "Enter your username." })
@@ -55,6 +55,8 @@ export type PasswordSignInResult =
       challenge: Challenge | null;
       /** The browser was remembered (the MFA step skipped): its rotated cookie. */
       remembered: RememberCookie | null;
+      /** The new session as `findSession` reads it (lib/auth/current.ts `setSessionCookie`). */
+      session: SessionRow;
     }
   | { ok: false };
 
@@ -92,34 +94,41 @@ export async function passwordSignIn(
       passwordOk: Boolean(user) && passwordOk,
       userHasMfa: Boolean(user?.has_factor),
     },
-    async (tx) => {
+    async (tx, audited) => {
       // A browser the user chose to remember skips the sign-in MFA step, and only that
       // (lib/auth/remembered-devices.ts): the session gets no MFA time, so step-up and presence still ask.
       const remembered = mfaState === "pending" && client.rememberCookie ? await useRememberedDevice(tx, userId, client.rememberCookie) : null;
       const state: MfaState = remembered ? "verified" : mfaState;
-      // A sign-in complete now: the new-device check (lib/auth/devices.ts).
-      if (state !== "pending" && state !== "enrol") await noteSignInDevice(tx, userId);
+      // A sign-in complete now: the new-device check (lib/auth/devices.ts), its known-device
+      // half in the session's statement.
+      const complete = state !== "pending" && state !== "enrol";
+      const browser = complete ? await signInBrowser() : null;
       // The session starts in its final state (no handoff to redeem on the next request); a
-      // pending one gets its sign-in challenge in the same transaction, so the login action
-      // can show the factor step in place.
-      const { sessionId, token, challenge } = await startSession(tx, {
+      // pending one gets its sign-in challenge in the same statement, so the login action
+      // can show the factor step in place. The attempt's audit row rides along, except after
+      // a remembered browser, whose own row comes first.
+      const { sessionId, token, challenge, deviceSeen, session } = await startSession(tx, {
         userId,
         mfaState: state,
         ip: client.ip,
         userAgent: client.userAgent,
         passwordVerified: true,
-        signedIn: state !== "pending" && state !== "enrol",
+        signedIn: complete,
         signInChallenge: state === "pending" ? { context: { callbackUrl: input.callbackUrl ?? "/dashboard" } } : undefined,
+        audit: remembered ? undefined : audited,
+        knownDevice: browser && touchKnownDevice(userId, browser.client),
       });
+      await settleSignInDevice(tx, userId, browser, deviceSeen);
       if (remembered) await audit(tx, { action: "sign_in.remembered_device", outcome: "ok", subjectUserId: userId, sessionId, ip: client.ip });
-      return { sessionId, token, challenge, state, remembered };
+      return { sessionId, token, challenge, state, remembered, session };
     },
   );
   if (outcome.kind !== "ok" || !user) return { ok: false };
-  const { sessionId, token, challenge, state, remembered } = outcome.value;
+  const { sessionId, token, challenge, state, remembered, session } = outcome.value;
   return {
     ok: true,
     token,
+    session,
     mfaState: state,
     challenge,
     remembered,

@@ -1,8 +1,9 @@
 import "server-only";
 import { and, desc, eq, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
-import type { DbOrTx } from "@/lib/db";
+import { rows, type DbOrTx } from "@/lib/db";
 import { accounts, payees, transfers } from "@/lib/db/schema";
+import { recoveryCodesLeftAfterUseSql } from "@/lib/mfa/factors/recovery";
 
 /** Every read takes the user id and filters by it: an id from the URL never reaches another user's row. */
 
@@ -56,4 +57,37 @@ export async function listPayees(db: DbOrTx, userId: string) {
     .from(payees)
     .where(eq(payees.userId, userId))
     .orderBy(payees.name);
+}
+
+type AccountRow = Awaited<ReturnType<typeof listAccounts>>[number];
+type TransferLine = Awaited<ReturnType<typeof listTransfers>>[number];
+
+/**
+ * What the dashboard shows, in one statement instead of three: the user's accounts and latest
+ * transfers (as `listAccounts` and `listTransfers` read them) and the recovery codes left after
+ * a recovery-code sign-in (`recoveryCodesLeftAfterUse`).
+ */
+export async function dashboardOf(db: DbOrTx, session: { id: string; userId: string }, limit: number) {
+  const [r] = await rows<{ accounts: unknown; recent: unknown; codes_left: number | null }>(
+    db,
+    sql`SELECT
+          (SELECT COALESCE(jsonb_agg(jsonb_build_object('id', a.id, 'name', a.name, 'number', a.number, 'currency', a.currency, 'balanceMinor', a.balance_minor)
+                                     ORDER BY a.created_at, a.number), '[]'::jsonb)
+             FROM accounts a WHERE a.user_id = ${session.userId}) AS accounts,
+          (SELECT COALESCE(jsonb_agg(to_jsonb(l) ORDER BY l."createdAt" DESC), '[]'::jsonb) FROM (
+             SELECT t.id, t.amount_minor AS "amountMinor", t.memo, t.created_at AS "createdAt",
+                    t.from_account_id AS "fromAccountId", f.name AS "fromName", t.to_account_id AS "toAccountId",
+                    coalesce(d.name, p.name, 'Payee') AS "toName"
+               FROM transfers t JOIN accounts f ON f.id = t.from_account_id
+               LEFT JOIN accounts d ON d.id = t.to_account_id LEFT JOIN payees p ON p.id = t.payee_id
+              WHERE t.user_id = ${session.userId}
+              ORDER BY t.created_at DESC LIMIT ${limit}) l) AS recent,
+          ${recoveryCodesLeftAfterUseSql(session)} AS codes_left`,
+  );
+  const json = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v) as Record<string, unknown>[];
+  return {
+    accounts: json(r!.accounts).map((a) => ({ ...a, balanceMinor: Number(a.balanceMinor) }) as AccountRow),
+    recent: json(r!.recent).map((t) => ({ ...t, amountMinor: Number(t.amountMinor), createdAt: new Date(t.createdAt as string) }) as TransferLine),
+    codesLeft: r!.codes_left == null ? null : Number(r!.codes_left),
+  };
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, gt, sql } from "drizzle-orm";
+import { and, eq, gt, sql, type SQL } from "drizzle-orm";
 import { rows, type DbOrTx } from "@/lib/db";
 import { challenges, type Challenge } from "@/lib/db/schema";
 
@@ -80,12 +80,22 @@ export async function findOpenChallenge(db: DbOrTx, id: string, sessionId: strin
   return row ?? null;
 }
 
+/** The consuming UPDATE: it returns the row when it flipped an open challenge, nothing otherwise. */
+export function consumeChallengeSql(id: string, factor: string): SQL {
+  return sql`UPDATE challenges SET status = 'consumed', factor = ${factor}, passed_at = app_now(), consumed_at = app_now()
+              WHERE id = ${id} AND status = 'open' AND expires_at > app_now() RETURNING id`;
+}
+
 /** Consumes once: of any number of racing requests, exactly one flips the status. */
 export async function consumeChallenge(tx: DbOrTx, id: string, factor: string): Promise<boolean> {
-  const r = await rows<{ id: string }>(
-    tx,
-    sql`UPDATE challenges SET status = 'consumed', factor = ${factor}, passed_at = app_now(), consumed_at = app_now()
-         WHERE id = ${id} AND status = 'open' AND expires_at > app_now() RETURNING id`,
-  );
-  return r.length === 1;
+  return (await rows<{ id: string }>(tx, consumeChallengeSql(id, factor))).length === 1;
 }
+
+/**
+ * A passed challenge still to consume, handed to the success's own write: a statement that can
+ * carry it (lib/auth/sessions.ts `startSession`) consumes it there, makes its own writes
+ * depend on it, throws `ChallengeGone` when it was not open any more, and sets `done`;
+ * otherwise the answer consumes it in a statement of its own (lib/mfa/verify.ts), as it does
+ * first for every answer but a sign-in's (`done` is then already set).
+ */
+export type PendingConsume = { id: string; factor: string; done: boolean };

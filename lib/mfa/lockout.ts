@@ -5,7 +5,7 @@ import { revokeRememberedDevices } from "@/lib/auth/remembered-devices";
 import { issueUnlockLink, UNLOCK_LINK_MINUTES } from "@/lib/auth/unlock-links";
 import { queueMail } from "@/lib/mail/outbox";
 import { mails } from "@/lib/mail/templates";
-import { audit } from "./audit";
+import { audit, type PendingAudit } from "@/lib/audit";
 import { backoffDelayMs, reachesThreshold, successResets, type LockoutPolicy } from "./policy";
 
 /**
@@ -177,7 +177,8 @@ async function lockAccount(tx: Tx, row: UserLockRow, ctx: AttemptContext, policy
 /**
  * Records a password check already made (argon2 runs outside the row lock, so one slow hash
  * never holds the lock). `onSuccess` runs in the same transaction when the password was right
- * and the account is usable — it creates the session.
+ * and the account is usable — it creates the session, and may write the success's audit row in
+ * its own statement (`PendingAudit`); otherwise that row is written after it.
  *
  * Every refusal — unknown user (`ctx.userId` then names no row), wrong password, locked —
  * runs the same statements: the row-lock SELECT, the counter UPDATE (matching no row when
@@ -188,7 +189,7 @@ async function lockAccount(tx: Tx, row: UserLockRow, ctx: AttemptContext, policy
 export async function recordPasswordAttempt<R>(
   db: Db,
   ctx: AttemptContext & { passwordOk: boolean; userHasMfa: boolean; username?: string },
-  onSuccess: (tx: Tx) => Promise<R>,
+  onSuccess: (tx: Tx, audited: PendingAudit) => Promise<R>,
 ): Promise<AttemptOutcome<R>> {
   return db.transaction(async (tx) => {
     const row = await lockUserRow(tx, ctx);
@@ -205,8 +206,9 @@ export async function recordPasswordAttempt<R>(
       return row && !row.locked ? { kind: "failed", reason, ...r } : { kind: "locked" };
     }
     if (successResets("password", ctx.userHasMfa) && hasCounts(row)) await clearCounters(tx, ctx.userId);
-    const value = await onSuccess(tx);
-    await audit(tx, { ...base, action: "sign_in.password", outcome: "ok" });
+    const audited: PendingAudit = { event: { ...base, action: "sign_in.password", outcome: "ok" }, written: false };
+    const value = await onSuccess(tx, audited);
+    if (!audited.written) await audit(tx, audited.event);
     return { kind: "ok", value };
   });
 }
@@ -215,14 +217,15 @@ export async function recordPasswordAttempt<R>(
  * One MFA attempt, whatever the factor. Refused without evaluating (and without counting)
  * when the account is locked or the backoff delay has not passed; otherwise `evaluate` runs
  * under the row lock, the result is counted, and on success `onSuccess` runs in the same
- * transaction (rotate the session, mint a grant, consume the challenge).
+ * transaction (rotate the session, mint a grant, consume the challenge) — with the success's
+ * audit row, written by `onSuccess`'s own statement when it can carry it (`PendingAudit`), else after it.
  */
 export async function attemptMfa<R>(
   db: Db,
   ctx: AttemptContext,
   /** Runs under the row lock; `nowSeconds` is the database clock (TOTP time steps use it). */
   evaluate: (tx: Tx, clock: { nowSeconds: number }) => Promise<Evaluation>,
-  onSuccess: (tx: Tx) => Promise<R>,
+  onSuccess: (tx: Tx, audited: PendingAudit) => Promise<R>,
 ): Promise<AttemptOutcome<R>> {
   return db.transaction(async (tx) => {
     const row = await lockUserRow(tx, ctx);
@@ -252,8 +255,9 @@ export async function attemptMfa<R>(
       return { kind: "failed", reason: result.reason, ...r };
     }
     if (hasCounts(row)) await clearCounters(tx, ctx.userId);
-    const value = await onSuccess(tx);
-    await audit(tx, { ...base, action: "mfa.verify", outcome: "ok", details });
+    const audited: PendingAudit = { event: { ...base, action: "mfa.verify", outcome: "ok", details }, written: false };
+    const value = await onSuccess(tx, audited);
+    if (!audited.written) await audit(tx, audited.event);
     return { kind: "ok", value };
   });
 }

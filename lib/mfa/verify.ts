@@ -1,8 +1,8 @@
 import "server-only";
 import type { Db, Tx } from "@/lib/db";
 import type { ActionState } from "@/lib/actions/state";
-import { audit } from "./audit";
-import { ChallengeGone, consumeChallenge, type Purpose } from "./challenges";
+import { audit, type PendingAudit } from "@/lib/audit";
+import { ChallengeGone, consumeChallenge, type PendingConsume, type Purpose } from "./challenges";
 import type { FactorInput, FactorUser } from "./factors/types";
 import { attemptMfa, peekAdmission, type AttemptOutcome } from "./lockout";
 import { challengeAndFactor } from "./registry";
@@ -18,6 +18,9 @@ export type VerifyOutcome<R> =
   | { kind: "continue"; data: unknown; message?: string }
   /** The factor's provider failed: nothing counted, audited. */
   | { kind: "unavailable"; message?: string };
+
+/** The writes an answer's success owes, for `onPassed` to fold into its own statement where it can. */
+export type SuccessWrites = { audit: PendingAudit; consume: PendingConsume };
 
 export const PROVIDER_UNAVAILABLE = "The verification service is unavailable. Choose another method.";
 
@@ -40,7 +43,11 @@ export async function answerChallenge<R>(
   db: Db,
   user: FactorUser & { ip: string | null },
   req: { challengeId: string; purpose: Purpose; factorId: string; input: FactorInput },
-  onPassed: (tx: Tx, challenge: Challenge) => Promise<R>,
+  /**
+   * `pending`: the attempt's success audit row and the challenge's consumption, for a statement
+   * of `onPassed` that can carry them (`startSession`); what it leaves is written after it.
+   */
+  onPassed: (tx: Tx, challenge: Challenge, pending: SuccessWrites) => Promise<R>,
 ): Promise<VerifyOutcome<R>> {
   // One read: the open challenge and whether the named factor may answer it.
   const { challenge, factor, factorRead } = await challengeAndFactor(db, user, req);
@@ -72,10 +79,19 @@ export async function answerChallenge<R>(
       db,
       { userId: user.userId, sessionId: user.sessionId, ip: user.ip, factor: factor.id, purpose: req.purpose },
       (tx, clock) => factor.verify(tx, { ...user, nowSeconds: clock.nowSeconds }, input, challenge, factorRead ?? undefined),
-      async (tx) => {
-        if (!(await consumeChallenge(tx, challenge.id, factor.id))) throw new ChallengeGone();
+      async (tx, audit) => {
+        // Consumed once, in this transaction. A sign-in's success starts a session, whose
+        // statement consumes it (`startSession`); every other answer consumes it first, as
+        // always. Not open any more: ChallengeGone rolls all of it back.
+        const consume: PendingConsume = { id: challenge.id, factor: factor.id, done: false };
+        if (req.purpose !== "sign_in") {
+          if (!(await consumeChallenge(tx, challenge.id, factor.id))) throw new ChallengeGone();
+          consume.done = true;
+        }
         await factor.afterVerify?.(tx, user);
-        return onPassed(tx, challenge);
+        const value = await onPassed(tx, challenge, { audit, consume });
+        if (!consume.done && !(await consumeChallenge(tx, challenge.id, factor.id))) throw new ChallengeGone();
+        return value;
       },
     );
     return outcome.kind === "failed" ? { ...outcome, message: factor.messages[outcome.reason] } : outcome;

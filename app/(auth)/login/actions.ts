@@ -40,7 +40,7 @@ export const signInWithPassword = publicAction(signInSchema, async (input): Prom
   );
   // The username comes back so the form keeps it; nothing else about the attempt does.
   if (!result.ok) return { status: "error", message: GENERIC, data: { username: input.username } };
-  await setSessionCookie(result.token);
+  await setSessionCookie(result.token, result.session);
   if (result.remembered) setRememberCookie(jar, result.remembered);
   const script = await calledFromScript();
   if (result.mfaState === "pending" && script) {

@@ -9,7 +9,7 @@ import { completeSignIn } from "@/lib/auth/complete-sign-in";
 import { rememberDevice, setRememberCookie, type RememberCookie } from "@/lib/auth/remembered-devices";
 import { safeCallbackUrl } from "@/lib/auth/sign-in";
 import { getDb } from "@/lib/db";
-import { audit } from "@/lib/mfa/audit";
+import { audit } from "@/lib/audit";
 import { queueMail } from "@/lib/mail/outbox";
 import { mails } from "@/lib/mail/templates";
 import { fileRecoveryRequest, recoveryMessageSchema, REQUESTS_PER_DAY } from "@/lib/mfa/recovery-requests";
@@ -42,14 +42,14 @@ export const verifySignIn = sessionAction(
       db,
       { ...factorUser(session), ip: client.ip },
       { challengeId, purpose: "sign_in", factorId: factor, input: fields },
-      async (tx, challenge) => ({
-        token: await completeSignIn(tx, session, client),
+      async (tx, challenge, pending) => ({
+        started: await completeSignIn(tx, session, client, pending),
         next: safeCallbackUrl(challenge.context.callbackUrl),
         remembered: remember === "on" && factor !== "recovery" ? await rememberDevice(tx, session.userId, client) : (null as RememberCookie | null),
       }),
     );
     if (outcome.kind !== "ok") return outcomeToState(outcome);
-    await setSessionCookie(outcome.value.token);
+    await setSessionCookie(outcome.value.started.token, outcome.value.started.session);
     if (outcome.value.remembered) setRememberCookie(await cookies(), outcome.value.remembered);
     if (await calledFromScript()) return { status: "ok", data: { next: outcome.value.next } };
     redirect(outcome.value.next);
@@ -78,7 +78,7 @@ export const enrolFirstFactor = sessionAction(["enrol"], enrolSchema, async (inp
       to: session.email,
       ...mails.factorAdded(session.username, factor.name),
     });
-    return { ok: true as const, token: await completeSignIn(tx, session, { ip: await clientIp(), userAgent: await userAgent() }) };
+    return { ok: true as const, token: (await completeSignIn(tx, session, { ip: await clientIp(), userAgent: await userAgent() })).token };
   });
   if (!result.ok) return { status: "error", message: result.message, fieldErrors: { code: [result.message] } };
   await setSessionCookie(result.token);

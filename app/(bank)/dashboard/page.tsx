@@ -3,20 +3,16 @@ import Link from "next/link";
 import { TransferList } from "@/components/bank/transfer-list";
 import { Alert, Card, formatMoney, PageHeader } from "@/components/ui";
 import { requireUser } from "@/lib/auth/current";
-import { listAccounts, listTransfers } from "@/lib/bank/queries";
+import { dashboardOf } from "@/lib/bank/queries";
 import { getDb } from "@/lib/db";
-import { FEW_RECOVERY_CODES, recoveryCodesLeftAfterUse } from "@/lib/mfa/factors/recovery";
+import { FEW_RECOVERY_CODES } from "@/lib/mfa/factors/recovery";
 
 export const metadata: Metadata = { title: "Accounts" };
 
 export default async function DashboardPage() {
   const session = await requireUser();
-  const db = await getDb();
-  const [accounts, recent, codesLeft] = await Promise.all([
-    listAccounts(db, session.userId),
-    listTransfers(db, session.userId, { limit: 8 }),
-    recoveryCodesLeftAfterUse(db, { id: session.id, userId: session.userId }),
-  ]);
+  // One read for the page: accounts, the latest transfers, recovery codes left.
+  const { accounts, recent, codesLeft } = await dashboardOf(await getDb(), session, 8);
   const total = accounts.reduce((sum, a) => sum + a.balanceMinor, 0);
   return (
     <>

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { userAction } from "@/lib/actions/guard";
 import { clientIp, factorUser } from "@/lib/auth/current";
 import { getDb, rows } from "@/lib/db";
-import { audit } from "@/lib/mfa/audit";
+import { audit } from "@/lib/audit";
 import { findOpenChallenge } from "@/lib/mfa/challenges";
 import { mintGrant } from "@/lib/mfa/grants";
 import { answerChallenge, outcomeToState } from "@/lib/mfa/verify";

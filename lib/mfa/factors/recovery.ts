@@ -1,6 +1,6 @@
 import "server-only";
 import { revokeRememberedDevices } from "@/lib/auth/remembered-devices";
-import { and, count, eq, isNull, sql } from "drizzle-orm";
+import { and, count, eq, isNull, sql, type SQL } from "drizzle-orm";
 import { generateSecret } from "otplib";
 import { rows, type DbOrTx } from "@/lib/db";
 import { recoveryCodes } from "@/lib/db/schema";
@@ -37,16 +37,18 @@ export const FEW_RECOVERY_CODES = 3;
  * user lands on then says so (app/(bank)/dashboard). One statement, read with the page's data.
  */
 export async function recoveryCodesLeftAfterUse(db: DbOrTx, session: { id: string; userId: string }): Promise<number | null> {
-  const [r] = await rows<{ remaining: number }>(
-    db,
-    sql`SELECT (SELECT count(*)::int FROM recovery_codes WHERE user_id = ${session.userId} AND used_at IS NULL) AS remaining
-          FROM sessions s
-         WHERE s.id = ${session.id}
-           AND EXISTS (SELECT 1 FROM audit_events a
-                        WHERE a.subject_user_id = ${session.userId} AND a.action = 'mfa.recovery_code_used'
-                          AND a.session_id IN (s.id, s.rotated_from))`,
-  );
-  return r ? Number(r.remaining) : null;
+  const [r] = await rows<{ remaining: number | null }>(db, sql`SELECT ${recoveryCodesLeftAfterUseSql(session)} AS remaining`);
+  return r?.remaining == null ? null : Number(r.remaining);
+}
+
+/** The same, as one scalar expression for a page's own read (lib/bank/queries.ts `dashboardOf`). */
+export function recoveryCodesLeftAfterUseSql(session: { id: string; userId: string }): SQL {
+  return sql`(SELECT (SELECT count(*)::int FROM recovery_codes WHERE user_id = ${session.userId} AND used_at IS NULL)
+                FROM sessions s
+               WHERE s.id = ${session.id}
+                 AND EXISTS (SELECT 1 FROM audit_events a
+                              WHERE a.subject_user_id = ${session.userId} AND a.action = 'mfa.recovery_code_used'
+                                AND a.session_id IN (s.id, s.rotated_from)))`;
 }
 
 export async function remainingRecoveryCodes(db: DbOrTx, userId: string): Promise<number> {

@@ -171,8 +171,8 @@ async function answer(db: Db, session: CurrentSession, trip: Trip, ip: string | 
     db,
     { ...factorUser(session), ip },
     { challengeId: trip.challengeId, purpose: trip.purpose, factorId: trip.factor, input: { trip: trip.id } },
-    async (tx, challenge) => {
-      if (trip.purpose === "sign_in") return { token: await completeSignIn(tx, session, client), next: safeCallbackUrl(challenge.context.callbackUrl) };
+    async (tx, challenge, pending) => {
+      if (trip.purpose === "sign_in") return { token: (await completeSignIn(tx, session, client, pending)).token, next: safeCallbackUrl(challenge.context.callbackUrl) };
       if (trip.purpose === "password_reset") {
         await markResetMfaPassed(tx, reset!.id, session.id);
         return { token: null, next: "/reset-password/continue" };
