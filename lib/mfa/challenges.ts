@@ -86,6 +86,16 @@ export function consumeChallengeSql(id: string, factor: string): SQL {
               WHERE id = ${id} AND status = 'open' AND expires_at > app_now() RETURNING id`;
 }
 
+/** Closes a step-up challenge of this session that is still open; true when this call closed it. */
+export async function cancelStepUpChallenge(tx: DbOrTx, id: string, sessionId: string): Promise<boolean> {
+  const closed = await rows<{ id: string }>(
+    tx,
+    sql`UPDATE challenges SET status = 'canceled' WHERE id = ${id} AND session_id = ${sessionId}
+           AND purpose = 'step_up' AND status = 'open' RETURNING id`,
+  );
+  return closed.length === 1;
+}
+
 /** Consumes once: of any number of racing requests, exactly one flips the status. */
 export async function consumeChallenge(tx: DbOrTx, id: string, factor: string): Promise<boolean> {
   return (await rows<{ id: string }>(tx, consumeChallengeSql(id, factor))).length === 1;

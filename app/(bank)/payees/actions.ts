@@ -1,10 +1,8 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
-import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { maskAccount } from "@/lib/bank/money";
-import { payees } from "@/lib/db/schema";
+import { addPayeeOf, removePayeeOf } from "@/lib/bank/payees";
 import { Refusal, stepUpAction } from "@/lib/mfa/step-up";
 
 const addPayeeSchema = z.object({
@@ -23,11 +21,10 @@ export const addPayee = stepUpAction(
     risk: () => ({ decision: "mfa", reason: "adding a payee" }),
     describe: (i) => `Add payee ${i.name} ${maskAccount(i.accountNumber)}`,
     auditDetails: (i) => ({ name: i.name, account: maskAccount(i.accountNumber) }),
+    revalidate: () => ["/payees", "/transfer"],
   },
   async (input, { tx, session }) => {
-    await tx.insert(payees).values({ userId: session.userId, name: input.name, accountNumber: input.accountNumber });
-    revalidatePath("/payees");
-    revalidatePath("/transfer");
+    await addPayeeOf(tx, session.userId, input);
     return { status: "ok", message: `${input.name} added.` };
   },
 );
@@ -39,14 +36,10 @@ export const removePayee = stepUpAction(
     risk: () => ({ decision: "allow" }),
     describe: () => "Remove a payee",
     auditDetails: (i) => ({ payeeId: i.payeeId }),
+    revalidate: () => ["/payees"],
   },
   async (input, { tx, session }) => {
-    const removed = await tx
-      .delete(payees)
-      .where(and(eq(payees.id, input.payeeId), eq(payees.userId, session.userId)))
-      .returning({ id: payees.id });
-    if (!removed.length) throw new Refusal("That payee does not exist.");
-    revalidatePath("/payees");
+    if (!(await removePayeeOf(tx, session.userId, input.payeeId))) throw new Refusal("That payee does not exist.");
     return { status: "ok", message: "Payee removed." };
   },
 );

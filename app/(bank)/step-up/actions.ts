@@ -1,12 +1,11 @@
 "use server";
 
-import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { userAction } from "@/lib/actions/guard";
 import { clientIp, factorUser } from "@/lib/auth/current";
-import { getDb, rows } from "@/lib/db";
+import { getDb } from "@/lib/db";
 import { audit } from "@/lib/audit";
-import { findOpenChallenge } from "@/lib/mfa/challenges";
+import { cancelStepUpChallenge, findOpenChallenge } from "@/lib/mfa/challenges";
 import { mintGrant } from "@/lib/mfa/grants";
 import { answerChallenge, outcomeToState } from "@/lib/mfa/verify";
 
@@ -46,12 +45,7 @@ export const verifyStepUp = userAction(
 export const cancelStepUp = userAction(z.object({ challengeId: z.uuid() }), async ({ challengeId }, session) => {
   const db = await getDb();
   await db.transaction(async (tx) => {
-    const closed = await rows<{ id: string }>(
-      tx,
-      sql`UPDATE challenges SET status = 'canceled' WHERE id = ${challengeId} AND session_id = ${session.id}
-             AND purpose = 'step_up' AND status = 'open' RETURNING id`,
-    );
-    if (closed.length) {
+    if (await cancelStepUpChallenge(tx, challengeId, session.id)) {
       await audit(tx, { action: "step_up.canceled", outcome: "ok", subjectUserId: session.userId, sessionId: session.id, ip: await clientIp() });
     }
   });

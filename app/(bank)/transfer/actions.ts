@@ -1,13 +1,7 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
 import { transferGuard, transferHandler } from "@/lib/bank/transfers";
 import { stepUpAction } from "@/lib/mfa/step-up";
 
 /** Transfers: risk rule + step-up grant bound to this exact transfer (lib/bank/transfers.ts). */
-export const transferFunds = stepUpAction(transferGuard, async (input, ctx) => {
-  const result = await transferHandler(input, ctx);
-  revalidatePath("/transfer");
-  revalidatePath("/dashboard");
-  return result;
-});
+export const transferFunds = stepUpAction({ ...transferGuard, revalidate: () => ["/transfer", "/dashboard"] }, transferHandler);
