@@ -5,15 +5,17 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ActionState } from "@/lib/actions/state";
 import type { CurrentSession } from "@/lib/auth/current";
 import { transferGuard, transferHandler, transferSchema } from "@/lib/bank/transfers";
-import { stepUpGrants } from "@/lib/db/schema";
 import { createAccount, createPayee, createTestDb, createVerifiedSession, type TestDb } from "@/lib/db/test-db";
+import { openChallenge } from "./challenges";
+import { mintGrant as mintRealGrant } from "./grants";
 import { inputHash, Refusal, runGuarded, type RiskDecision, type StepUpRequired } from "./step-up-core";
 
 /**
  * The step-up guard against a real database: PGlite in memory by default, PostgreSQL when
  * DATABASE_URL is set (25 connections, so the parallel tests really race there). Grants are
- * minted as verifyStepUp mints them: a step_up_grants row bound to the session, the action and
- * inputHash(action, validated input), expiring after the token lifetime.
+ * minted by the real `mintGrant`, as the step-up dialog's answer mints them: bound to the
+ * session, the action, inputHash(action, validated input) and a step_up challenge, expiring
+ * after the token lifetime.
  */
 
 
@@ -48,19 +50,25 @@ function transfer(session: CurrentSession, input: ParsedTransfer, grantId?: stri
   return runGuarded(t.db, session, IP, transferGuard, input, grantId, transferHandler);
 }
 
-/** A grant as verifyStepUp mints it; `minutes` < 0 makes one that has already expired. */
-async function mintGrant(session: CurrentSession, action: string, input: unknown, minutes = 5): Promise<string> {
-  const [g] = await t.db
-    .insert(stepUpGrants)
-    .values({
+/**
+ * A grant as the step-up dialog's answer mints it: a step_up challenge of this session, then
+ * the real `mintGrant` (lib/mfa/grants.ts) in one transaction — the lifetime from settings.
+ * `expired` then ages the row past its deadline (moved, not waited for).
+ */
+async function mintGrant(session: CurrentSession, action: string, input: unknown, opts: { expired?: boolean } = {}): Promise<string> {
+  return t.db.transaction(async (tx) => {
+    const hash = inputHash(action, input);
+    const challenge = await openChallenge(tx, {
       sessionId: session.id,
       userId: session.userId,
-      action,
-      inputHash: inputHash(action, input),
-      expiresAt: sql`now() + ${minutes}::int * interval '1 minute'`,
-    })
-    .returning({ id: stepUpGrants.id });
-  return g!.id;
+      purpose: "step_up",
+      context: { action, inputHash: hash },
+      key: randomUUID(), // its own challenge: parallel mints never share one
+    });
+    const id = await mintRealGrant(tx, { sessionId: session.id, userId: session.userId, action, inputHash: hash, challengeId: challenge.id });
+    if (opts.expired) await tx.execute(sql`UPDATE step_up_grants SET expires_at = app_now() - interval '1 second' WHERE id = ${id}`);
+    return id;
+  });
 }
 
 type GrantRow = { used: boolean; voided: boolean };
@@ -221,7 +229,7 @@ describe(`step-up guard on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}
   it("an expired grant is refused", async () => {
     const c = await customer();
     const input = parse({ from: c.main.id, to: `account:${c.savings.id}`, amount: "1200.00" });
-    const expired = await mintGrant(c.session, "transfer", input, -1);
+    const expired = await mintGrant(c.session, "transfer", input, { expired: true });
     expectMfaRequired(await transfer(c.session, input, expired));
     expect(await grantState(expired)).toEqual({ used: false, voided: false });
     expect(await balance(c.main.id)).toBe(2_000_000);
@@ -247,9 +255,14 @@ describe(`step-up guard on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}
     await t.setSettings({ mfaTokenLifetimeMinutes: 1 });
     const c = await customer();
     const input = parse({ from: c.main.id, to: `account:${c.savings.id}`, amount: "1200.00" });
-    const grant = await mintGrant(c.session, "transfer", input, 1);
+    const grant = await mintGrant(c.session, "transfer", input);
+    // The real minting took its lifetime from the setting: one minute.
+    const [{ minutes }] = await t.query<{ minutes: number }>(
+      sql`SELECT round(extract(epoch FROM expires_at - created_at) / 60)::int AS minutes FROM step_up_grants WHERE id = ${grant}`,
+    );
+    expect(minutes).toBe(1);
     // One minute later (moved back in time rather than waited for), the grant is dead.
-    await t.db.execute(sql`UPDATE step_up_grants SET expires_at = now() - interval '1 second' WHERE id = ${grant}`);
+    await t.db.execute(sql`UPDATE step_up_grants SET expires_at = app_now() - interval '1 second' WHERE id = ${grant}`);
     expectMfaRequired(await transfer(c.session, input, grant));
   });
 
