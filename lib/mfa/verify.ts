@@ -1,4 +1,5 @@
 import "server-only";
+import { z } from "zod";
 import type { Db, Tx } from "@/lib/db";
 import type { ActionState } from "@/lib/actions/state";
 import { audit, type PendingAudit } from "@/lib/audit";
@@ -20,6 +21,14 @@ export type VerifyOutcome<R> =
   | { kind: "unavailable"; message?: string };
 
 /** The writes an answer's success owes, for `onPassed` to fold into its own statement where it can. */
+/**
+ * What every form that answers a challenge posts: the challenge, the factor chosen, and that
+ * factor's own fields. The fields pass through as strings (up to 20 KB each) so a malformed
+ * code still reaches the factor and counts as a failed attempt, as the lockout requires.
+ */
+export const factorField = z.string().max(20_000);
+export const factorAnswerSchema = z.object({ challengeId: z.uuid(), factor: z.string().min(1).max(64) }).catchall(factorField);
+
 export type SuccessWrites = { audit: PendingAudit; consume: PendingConsume };
 
 export const PROVIDER_UNAVAILABLE = "The verification service is unavailable. Choose another method.";

@@ -14,16 +14,8 @@ import { queueMail } from "@/lib/mail/outbox";
 import { mails } from "@/lib/mail/templates";
 import { fileRecoveryRequest, recoveryMessageSchema, REQUESTS_PER_DAY } from "@/lib/mfa/recovery-requests";
 import { registrableFactors } from "@/lib/mfa/registry";
-import { answerChallenge, outcomeToState } from "@/lib/mfa/verify";
+import { answerChallenge, factorAnswerSchema, factorField, outcomeToState } from "@/lib/mfa/verify";
 import { calledFromScript } from "@/lib/http/called-from-script";
-
-// Factor fields pass through as strings (up to 20 KB) so a malformed code still reaches the
-// factor and counts as a failed attempt, as the lockout model requires.
-const factorFields = z.string().max(20_000);
-
-const verifySchema = z
-  .object({ challengeId: z.uuid(), factor: z.string().min(1).max(64) })
-  .catchall(factorFields);
 
 /**
  * Answers the sign-in challenge; on success the session id rotates (pending → verified) and the
@@ -32,7 +24,7 @@ const verifySchema = z
  */
 export const verifySignIn = sessionAction(
   ["pending"],
-  verifySchema,
+  factorAnswerSchema,
   async (input, session) => {
     // "remember": the person ticked "Don't ask for a code on this browser" (the group decides whether it counts).
     const { challengeId, factor, remember, ...fields } = input;
@@ -57,7 +49,7 @@ export const verifySignIn = sessionAction(
   { repeatedFields: "join" },
 );
 
-const enrolSchema = z.object({ factor: z.string().min(1).max(64), callbackUrl: z.string().max(2048).optional() }).catchall(factorFields);
+const enrolSchema = z.object({ factor: z.string().min(1).max(64), callbackUrl: z.string().max(2048).optional() }).catchall(factorField);
 
 /**
  * Registration required (Q2's MFA_REQUIRES_REGISTRATION): a session in the "enrol" state

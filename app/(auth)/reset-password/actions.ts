@@ -16,7 +16,7 @@ import {
   spendReset,
 } from "@/lib/auth/password-reset";
 import { getDb } from "@/lib/db";
-import { answerChallenge, outcomeToState } from "@/lib/mfa/verify";
+import { answerChallenge, factorAnswerSchema, outcomeToState } from "@/lib/mfa/verify";
 
 const LOCKED =
   "This account is locked, so its password cannot be reset yet. Unlock it first with the link in the lock e-mail, or call the bank.";
@@ -33,12 +33,11 @@ export const claimReset = publicAction(z.object({ token: z.string().min(20).max(
   redirect(result.needsMfa ? "/mfa" : "/reset-password/continue");
 });
 
-const verifySchema = z.object({ challengeId: z.uuid(), factor: z.string().min(1).max(64) }).catchall(z.string().max(20_000));
 
 /** The reset's MFA: same page and factors as sign-in, purpose password_reset; it never signs in. */
 export const verifyReset = sessionAction(
   ["reset"],
-  verifySchema,
+  factorAnswerSchema,
   async (input, session) => {
     const { challengeId, factor, ...fields } = input;
     const db = await getDb();

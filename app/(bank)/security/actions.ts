@@ -27,7 +27,7 @@ import {
   registrableFactors,
   renameRegistration,
 } from "@/lib/mfa/registry";
-import { answerChallenge, LOCKED, LOCKED_NOW, outcomeToState } from "@/lib/mfa/verify";
+import { answerChallenge, factorAnswerSchema, factorField, LOCKED, LOCKED_NOW, outcomeToState } from "@/lib/mfa/verify";
 
 /**
  * Presence before change (Extra Horizon): adding or removing a factor or regenerating codes
@@ -62,11 +62,10 @@ export const confirmPresence = userAction(presenceSchema, async (input, session)
   return { status: "ok", message: "Thanks — you can make changes for the next 5 minutes." };
 });
 
-const verifyPresenceSchema = z.object({ challengeId: z.uuid(), factor: z.string().min(1).max(64) }).catchall(z.string().max(20_000));
 
 /** Presence, step 2: any step-up factor the registry offers, answered like every other challenge. */
 export const verifyPresence = userAction(
-  verifyPresenceSchema,
+  factorAnswerSchema,
   async (input, session) => {
     if (!session.passwordFresh) return { status: "error", message: "Confirm your password first." };
     const { challengeId, factor, ...fields } = input;
@@ -88,7 +87,7 @@ export const verifyPresence = userAction(
   { repeatedFields: "join" },
 );
 
-const registerSchema = z.object({ factor: z.string().min(1).max(64) }).catchall(z.string().max(20_000));
+const registerSchema = z.object({ factor: z.string().min(1).max(64) }).catchall(factorField);
 
 /** Adds a factor, or renews a backup one (recovery codes), as the registry and the group allow. */
 export const registerFactor = userAction(registerSchema, async (input, session) => {

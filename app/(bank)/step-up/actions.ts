@@ -7,11 +7,7 @@ import { getDb } from "@/lib/db";
 import { audit } from "@/lib/audit";
 import { cancelStepUpChallenge, findOpenChallenge } from "@/lib/mfa/challenges";
 import { mintGrant } from "@/lib/mfa/grants";
-import { answerChallenge, outcomeToState } from "@/lib/mfa/verify";
-
-const verifySchema = z
-  .object({ challengeId: z.uuid(), factor: z.string().min(1).max(64) })
-  .catchall(z.string().max(20_000));
+import { answerChallenge, factorAnswerSchema, outcomeToState } from "@/lib/mfa/verify";
 
 /**
  * Answers a step-up challenge. Passing mints a grant bound to the challenge's session, action
@@ -19,7 +15,7 @@ const verifySchema = z
  * another purpose and are never found here.
  */
 export const verifyStepUp = userAction(
-  verifySchema,
+  factorAnswerSchema,
   async (input, session) => {
     const { challengeId, factor, ...fields } = input;
     const db = await getDb();
