@@ -7,6 +7,7 @@ import { signOut } from "@/lib/auth/auth";
 import { revokeSession, signOutSession, touchSession } from "@/lib/auth/sessions";
 import { getDb } from "@/lib/db";
 import { audit } from "@/lib/audit";
+import { MESSAGES } from "@/lib/messages";
 
 /** Sign-out works from any session state (a pending session may always leave). */
 export const signOutNow = sessionAction(["pending", "enrol", "verified", "none", "reset"], z.object({}), async (_input, session) => {
@@ -26,7 +27,7 @@ export const signOutNow = sessionAction(["pending", "enrol", "verified", "none",
  */
 export const staySignedIn = userAction(z.object({}), async (_input, session) => {
   if (!(await touchSession(await getDb(), session.id))) {
-    return { status: "error", code: "signed_out", message: "Your session has ended. Please sign in again." };
+    return { status: "error", code: "signed_out", message: MESSAGES.sessionEnded };
   }
   return { status: "ok" };
 });

@@ -1,6 +1,7 @@
 "use client";
 
 import { createContext } from "react";
+import { MESSAGES } from "@/lib/messages";
 
 /**
  * Inside the step-up dialog: keeps the form that asked for the step-up in this tab's
@@ -14,12 +15,12 @@ export const STEP_UP_RETURN_KEY = "mfa-bank:step-up-return";
 
 /** What the bank says after a trip to a redirect-based provider (lib/mfa/redirect/routes.ts RETURN_CODES). */
 export const REDIRECT_MESSAGES: Record<string, string> = {
-  denied: "The request was denied on the provider's page. Nothing was changed.",
+  denied: MESSAGES.deniedAtProvider,
   canceled: "You left the provider's page without answering. Nothing was changed.",
   timeout: "That request timed out: you did not come back from the provider in time. Nothing was changed. Start a new one.",
   refused: "The provider's answer was refused: it was not valid for this request. Nothing was changed. Start a new one.",
-  unavailable: "The verification service is unavailable. Choose another method.",
+  unavailable: MESSAGES.providerUnavailable,
   wait: "Please wait a few seconds before trying again.",
-  locked: "Your account is locked after too many failed attempts, so this session has ended. Check your e-mail: it says how to unlock it.",
-  expired: "This verification has expired or was already used. Please start again.",
+  locked: MESSAGES.locked,
+  expired: MESSAGES.verificationGone,
 };

@@ -5,6 +5,7 @@ import { noteDatabaseUnavailable, outageCode, UNAVAILABLE_MESSAGE } from "@/lib/
 import { getCurrentSession, isFullySignedIn, type CurrentSession } from "@/lib/auth/current";
 import type { MfaState } from "@/lib/auth/sessions";
 import type { ActionState } from "./state";
+import { MESSAGES } from "@/lib/messages";
 
 /**
  * Every server action is built from one of these wrappers — a server action is a public
@@ -44,7 +45,7 @@ export function fieldErrorsOf(error: z.ZodError): Record<string, string[] | unde
 const signedOut: ActionState = {
   status: "error",
   code: "signed_out",
-  message: "Your session has ended. Please sign in again.",
+  message: MESSAGES.sessionEnded,
 };
 
 /** A database outage: the action's transaction did not commit (or never began). */
@@ -66,7 +67,7 @@ function build<S extends z.ZodType, Ctx, D>(
       if (!obj) return { status: "error", message: "The form could not be read. Please try again." };
       const parsed = schema.safeParse(obj);
       if (!parsed.success) {
-        return { status: "error", message: "Please check the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error) };
+        return { status: "error", message: MESSAGES.checkFields, fieldErrors: fieldErrorsOf(parsed.error) };
       }
       return await handler(parsed.data, ctx);
     } catch (err) {

@@ -25,6 +25,7 @@ import {
 import { checkExpression, INPUT_MAX, runTransform, TransformError, VARIABLES, type Direction } from "@/lib/mfa/provider/transform";
 import { actorFields, type Actor } from "./reset";
 import { secondsToMs, type Change } from "./form-fields";
+import { MESSAGES } from "@/lib/messages";
 
 /**
  * The external MFA providers' configuration as an administrator edits it: enabled,
@@ -350,7 +351,7 @@ export async function updateProviderIn(tx: Tx, next: ProviderInput, actor: Actor
   const current = await findProviderView(tx, next.providerId, true);
   if (!current) return { ok: false, message: "That provider does not exist." };
   const errors = providerChangeErrors(current, next);
-  if (errors) return { ok: false, message: "Please check the highlighted fields.", fieldErrors: errors };
+  if (errors) return { ok: false, message: MESSAGES.checkFields, fieldErrors: errors };
   const changes = providerChanges(current, next);
   if (!changes.length) return { ok: true, changes };
   await tx

@@ -14,6 +14,7 @@ import { attemptMfa } from "@/lib/mfa/lockout";
 import { hit } from "@/lib/rate-limit";
 import { noteSignInDevice, secretSchema } from "./devices";
 import { startSession } from "./sessions";
+import { MESSAGES } from "@/lib/messages";
 
 /**
  * Passkey-first sign-in: a discoverable credential with user verification
@@ -103,7 +104,7 @@ export async function finishPasskeySignIn(
   client: { ip: string | null; userAgent: string | null; browserSecret: string | null },
 ): Promise<PasskeySignInResult> {
   const parsed = parseResponse(response);
-  if (!parsed || parsed.type !== "webauthn.get") return { kind: "refused", message: "That passkey answer could not be read. Try again." };
+  if (!parsed || parsed.type !== "webauthn.get") return { kind: "refused", message: MESSAGES.unreadablePasskey };
   const owner = await credentialOwner(db, parsed.json.id);
   if (!owner || !owner.allowed) {
     await audit(db, { action: "sign_in.passkey", outcome: "refused", subjectUserId: owner?.userId ?? null, ip: client.ip, details: { reason: owner ? "not allowed for sign-in" : "unknown passkey" } });

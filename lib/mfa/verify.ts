@@ -8,6 +8,7 @@ import type { FactorInput, FactorUser } from "./factors/types";
 import { attemptMfa, peekAdmission, type AttemptOutcome } from "./lockout";
 import { challengeAndFactor } from "./registry";
 import type { Challenge } from "@/lib/db/schema";
+import { MESSAGES } from "@/lib/messages";
 
 export type VerifyOutcome<R> =
   | Exclude<AttemptOutcome<R>, { kind: "failed" }>
@@ -31,16 +32,9 @@ export const factorAnswerSchema = z.object({ challengeId: z.uuid(), factor: z.st
 
 export type SuccessWrites = { audit: PendingAudit; consume: PendingConsume };
 
-export const PROVIDER_UNAVAILABLE = "The verification service is unavailable. Choose another method.";
-
-/**
- * Said only where the password (or, for a reset, the mailbox) is already proven: /mfa, the
- * step-up dialog, presence. The password step itself answers every failure alike.
- */
-export const LOCKED_NOW =
-  "Too many failed attempts: we have locked your account to protect it, and ended your session. We sent you an e-mail that says how to unlock it.";
-export const LOCKED =
-  "Your account is locked after too many failed attempts, so this session has ended. Check your e-mail: it says how to unlock it.";
+export const PROVIDER_UNAVAILABLE = MESSAGES.providerUnavailable;
+export const LOCKED_NOW = MESSAGES.lockedNow;
+export const LOCKED = MESSAGES.locked;
 
 /**
  * The one way any MFA challenge is answered — sign-in, password reset, step-up. The factor is
@@ -116,7 +110,7 @@ export function outcomeToState(outcome: VerifyOutcome<unknown>): ActionState {
     case "ok":
       return { status: "ok" };
     case "expired":
-      return { status: "error", message: "This verification has expired or was already used. Please start again." };
+      return { status: "error", message: MESSAGES.verificationGone };
     case "continue":
       return { status: "idle", message: outcome.message, data: outcome.data };
     case "unavailable":

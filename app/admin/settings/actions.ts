@@ -23,6 +23,7 @@ import {
 } from "@/lib/admin/providers";
 import { adminAction } from "@/lib/actions/guard";
 import { adminStepUpAction, Refusal } from "@/lib/mfa/step-up";
+import { MESSAGES } from "@/lib/messages";
 
 /**
  * Policy changes are admin step-up actions: a fresh MFA bound to exactly the values shown.
@@ -88,7 +89,7 @@ export const updateProvider = adminStepUpAction(
       const current = await findProviderView(tx, input.providerId);
       if (!current) return { decision: "block", message: "That provider does not exist." };
       const errors = providerChangeErrors(current, input);
-      if (errors) throw new Refusal("Please check the highlighted fields.", errors);
+      if (errors) throw new Refusal(MESSAGES.checkFields, errors);
       return providerChanges(current, input).length ? { decision: "mfa", reason: "provider configuration change" } : { decision: "allow" };
     },
     describe: async (input, { tx }) => {
@@ -142,6 +143,6 @@ export const updateProviderResources = adminStepUpAction(
  */
 export const tryProviderTransform = adminAction(tryTransformSchema, async (input) => {
   const r = tryTransform(input);
-  if (!r.ok) return { status: "error", message: "Please check the highlighted fields.", fieldErrors: r.fieldErrors };
+  if (!r.ok) return { status: "error", message: MESSAGES.checkFields, fieldErrors: r.fieldErrors };
   return { status: "ok", data: r.result } satisfies ActionState<TryTransformResult>;
 });

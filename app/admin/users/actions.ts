@@ -8,6 +8,7 @@ import { declineOpenRequestIn, openRequestOf } from "@/lib/mfa/recovery-requests
 import { adminStepUpAction, Refusal, type RiskDecision, type StepUpContext } from "@/lib/mfa/step-up";
 import { clientIp } from "@/lib/auth/current";
 import { endSessionOf, isUnendedSessionOf } from "@/lib/auth/security-centre";
+import { MESSAGES } from "@/lib/messages";
 
 /**
  * The admin console's user actions. Each is an `adminStepUpAction`: role admin and MFA done
@@ -39,7 +40,7 @@ export const resetUserMfa = adminStepUpAction(
     risk: async (input, ctx) => {
       // From the page an admin never resets their own MFA: another admin, or the CLI, can.
       if (input.userId === ctx.session.userId) {
-        return { decision: "block", message: "You cannot reset your own MFA here. Ask another administrator, or use npm run mfa:reset on the server." };
+        return { decision: "block", message: MESSAGES.ownMfaReset };
       }
       return targetRisk(input, ctx, "admin resets a user's MFA");
     },

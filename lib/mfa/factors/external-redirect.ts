@@ -5,6 +5,7 @@ import { factors, mfaProviders } from "@/lib/db/schema";
 import { ChallengeGone } from "@/lib/mfa/challenges";
 import { lastTripOf } from "@/lib/mfa/redirect/flow";
 import type { FactorPlugin, Preparation } from "./types";
+import { MESSAGES } from "@/lib/messages";
 
 /**
  * The redirect-based provider's factor, `prefix:redirect`: the user approves on the
@@ -50,7 +51,7 @@ export function redirectFactor(id: string): FactorPlugin {
     registerTitle: "Approve at your provider",
     primary: true,
     messages: {
-      "redirect denied": "The request was denied on the provider's page. Nothing was changed.",
+      "redirect denied": MESSAGES.deniedAtProvider,
     },
 
     activeIn: (snapshot) => (enrolled(snapshot.activeTypes) ? undefined : false),
@@ -71,7 +72,7 @@ export function redirectFactor(id: string): FactorPlugin {
       return {};
     },
     async register() {
-      return { ok: false, message: "This method is set up with the provider, not here." };
+      return { ok: false, message: MESSAGES.setUpWithProvider };
     },
 
     async verifyData(db, user, challenge): Promise<RedirectVerifyData> {

@@ -10,6 +10,7 @@ import { findProvider, endpointOf } from "@/lib/mfa/provider/config";
 import { CAPABILITIES, type Capability, type TransactionResponse } from "@/lib/mfa/provider/contract";
 import { isRedirectFactorId, redirectFactor } from "./external-redirect";
 import type { FactorPlugin, FactorUser, Preparation } from "./types";
+import { MESSAGES } from "@/lib/messages";
 
 /**
  * External factors: `credentialPrefix:capability` (IBM Verify), served by an MFA provider over
@@ -92,7 +93,7 @@ export function externalFactor(id: string): FactorPlugin {
     registerTitle: names.name,
     primary: true,
     messages: {
-      malformed: "That does not look like a valid code. Check it and try again.",
+      malformed: MESSAGES.malformedCode,
       "wrong provider code": "That code is not right. Send a new code and try again.",
       "push denied": "The request was denied on your device. You can send a new one.",
     },
@@ -124,7 +125,7 @@ export function externalFactor(id: string): FactorPlugin {
       return {};
     },
     async register() {
-      return { ok: false, message: "This method is set up with the provider, not here." };
+      return { ok: false, message: MESSAGES.setUpWithProvider };
     },
 
     /** Targets are listed by the Verify component's first step, so rendering a page calls no provider. */

@@ -22,6 +22,7 @@ import { mails } from "@/lib/mail/templates";
 import { audit } from "@/lib/audit";
 import { ChallengeGone } from "@/lib/mfa/challenges";
 import type { FactorPlugin, FactorUser } from "./types";
+import { MESSAGES } from "@/lib/messages";
 
 /**
  * Passkeys (W3C WebAuthn Level 3) through @simplewebauthn/server: user verification required,
@@ -156,7 +157,7 @@ export const passkeyFactor: FactorPlugin = {
   primary: true,
   phishingResistant: true,
   messages: {
-    malformed: "That passkey answer could not be read. Try again.",
+    malformed: MESSAGES.unreadablePasskey,
     "wrong challenge": "This passkey confirmation was made for something else, or has expired. Try again.",
     "unknown passkey": "That passkey is not registered to your account. Use another one, or another method.",
     "counter regression": "This passkey looks copied, so we refused it and e-mailed you. Use another method and contact the bank.",

@@ -9,6 +9,7 @@ import { getEnv } from "@/lib/env";
 import { openFactorSecret, sealFactorSecret } from "@/lib/mfa/secrets";
 import { checkTotp, newTotpSecret, totpUri } from "@/lib/mfa/totp";
 import type { FactorPlugin } from "./types";
+import { MESSAGES } from "@/lib/messages";
 
 /** `demoPhone`: the page offers "Add to the demo phone" (only where the mock provider runs, never in production). */
 export type TotpRegisterData = { factorId: string; secret: string; uri: string; qrDataUrl: string; demoPhone: boolean };
@@ -37,7 +38,7 @@ export const totpFactor: FactorPlugin = {
   registerTitle: "Set up an authenticator app",
   primary: true,
   messages: {
-    malformed: "That does not look like a valid code. Check it and try again.",
+    malformed: MESSAGES.malformedCode,
     "wrong code": "That code is not right. Check your app and try again.",
     replayed: "That code was already used. Wait for your app to show a new one.",
   },

@@ -11,6 +11,7 @@ import { getUserDetail } from "@/lib/admin/users";
 import { requireAdmin } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";
 import { getRecoveryRequest } from "@/lib/mfa/recovery-requests";
+import { MESSAGES } from "@/lib/messages";
 
 export const metadata: Metadata = { title: "Recovery request" };
 
@@ -48,7 +49,7 @@ export default async function RecoveryRequestPage({ params }: { params: Promise<
               userId={user.id}
               who={who}
               hidden={request.status !== "open"}
-              disabledReason={self ? "You cannot reset your own MFA here: ask another administrator, or use npm run mfa:reset on the server." : undefined}
+              disabledReason={self ? MESSAGES.ownMfaReset : undefined}
             />
             <UserActionButton kind="decline" userId={user.id} who={who} hidden={request.status !== "open"} />
           </UserActions>

@@ -15,6 +15,7 @@ import { describeUserAgent } from "@/lib/auth/user-agent";
 import { getDb } from "@/lib/db";
 import { recoveryFactor } from "@/lib/mfa/factors/recovery";
 import { getFactor } from "@/lib/mfa/registry";
+import { MESSAGES } from "@/lib/messages";
 
 export const metadata: Metadata = { title: "User" };
 
@@ -64,7 +65,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
               kind="reset"
               userId={user.id}
               who={who}
-              disabledReason={self ? "You cannot reset your own MFA here: ask another administrator, or use npm run mfa:reset on the server." : undefined}
+              disabledReason={self ? MESSAGES.ownMfaReset : undefined}
             />
           </UserActions>
         }
