@@ -39,7 +39,7 @@ type Raw = { from: string; to: string; amount: string; memo?: string; idempotenc
 
 const parse = (raw: Raw): Parsed => transferSchema.parse({ idempotencyKey: randomUUID(), ...raw });
 const send = (session: CurrentSession, input: Parsed, grantId?: string) =>
-  runGuarded(t.db, session, IP, transferGuard, input, grantId, transferHandler);
+  runGuarded(t.db, { session, ip: IP, guard: transferGuard, input, grantId, handler: transferHandler });
 
 async function mintGrant(session: CurrentSession, input: Parsed): Promise<string> {
   const [g] = await t.db

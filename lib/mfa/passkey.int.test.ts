@@ -205,7 +205,7 @@ async function customer() {
 }
 
 function transfer(session: SessionRow, input: ParsedTransfer, grantId?: string): Promise<ActionState> {
-  return runGuarded(t.db, session, IP, transferGuard, input, grantId, transferHandler);
+  return runGuarded(t.db, { session, ip: IP, guard: transferGuard, input, grantId, handler: transferHandler });
 }
 
 function stepUpOptions(state: ActionState): { challengeId: string; options: PublicKeyCredentialRequestOptionsJSON } {

@@ -79,15 +79,19 @@ type Outcome =
  * The guard's core, free of request APIs so integration tests drive it directly with any
  * database handle: risk rule, grant consumption, handler — one transaction.
  */
-export async function runGuarded<S extends z.ZodObject, D>(
-  db: Db,
-  session: CurrentSession,
-  ip: string | null,
-  opts: StepUpOptions<S>,
-  input: z.infer<S>,
-  grantId: string | undefined,
-  handler: (input: z.infer<S>, ctx: StepUpContext) => Promise<ActionState<D>>,
-): Promise<ActionState> {
+export type GuardedCall<S extends z.ZodObject, D> = {
+  session: CurrentSession;
+  ip: string | null;
+  /** The action's declaration: name, schema, risk rule, description, audit details. */
+  guard: StepUpOptions<S>;
+  /** The validated input, without the grant id. */
+  input: z.infer<S>;
+  grantId?: string;
+  handler: (input: z.infer<S>, ctx: StepUpContext) => Promise<ActionState<D>>;
+};
+
+export async function runGuarded<S extends z.ZodObject, D>(db: Db, call: GuardedCall<S, D>): Promise<ActionState> {
+  const { session, ip, guard: opts, input, grantId, handler } = call;
   const hash = inputHash(opts.action, input);
   const base = { subjectUserId: session.userId, actorUserId: session.userId, sessionId: session.id, ip };
   const details = detailsOf(opts.auditDetails, input);

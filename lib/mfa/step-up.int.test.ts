@@ -47,7 +47,7 @@ function parse(raw: RawTransfer): ParsedTransfer {
 }
 
 function transfer(session: CurrentSession, input: ParsedTransfer, grantId?: string) {
-  return runGuarded(t.db, session, IP, transferGuard, input, grantId, transferHandler);
+  return runGuarded(t.db, { session, ip: IP, guard: transferGuard, input, grantId, handler: transferHandler });
 }
 
 /**
@@ -338,9 +338,9 @@ describe("the guard's options", () => {
 
   it("auditDetails as a string, an object or a function of the input", async () => {
     const c = await customer();
-    await runGuarded(t.db, c.session, IP, opts({ auditDetails: "a summary" }), { name: "a", n: 1 }, undefined, handler);
-    await runGuarded(t.db, c.session, IP, opts({ auditDetails: { fixed: true } }), { name: "b", n: 1 }, undefined, handler);
-    await runGuarded(t.db, c.session, null, opts({ auditDetails: (i: In) => ({ name: i.name }) }), { name: "c", n: 1 }, undefined, handler);
+    await runGuarded(t.db, { session: c.session, ip: IP, guard: opts({ auditDetails: "a summary" }), input: { name: "a", n: 1 }, handler });
+    await runGuarded(t.db, { session: c.session, ip: IP, guard: opts({ auditDetails: { fixed: true } }), input: { name: "b", n: 1 }, handler });
+    await runGuarded(t.db, { session: c.session, ip: null, guard: opts({ auditDetails: (i: In) => ({ name: i.name }) }), input: { name: "c", n: 1 }, handler });
     expect(await auditDetails(c.user.id, "toy")).toEqual([
       { outcome: "ok", details: { summary: "a summary" }, ip: IP },
       { outcome: "ok", details: { fixed: true }, ip: IP },
@@ -352,7 +352,7 @@ describe("the guard's options", () => {
   it("block: nothing runs, audited as refused 'blocked by rule', onError shapes the answer", async () => {
     const c = await customer();
     const onError = (s: ActionState, i: In) => ({ ...s, message: `${s.message} (${i.name})` });
-    const state = await runGuarded(t.db, c.session, IP, opts({ onError }), { name: "x", n: 999 }, undefined, handler);
+    const state = await runGuarded(t.db, { session: c.session, ip: IP, guard: opts({ onError }), input: { name: "x", n: 999 }, handler });
     expect(state).toEqual({ status: "error", code: "blocked", message: "Too much. (x)" });
     expect(await payeeCount(c.user.id)).toBe(0);
     expect(await auditDetails(c.user.id, "toy")).toMatchObject([{ outcome: "refused", details: { reason: "blocked by rule", rule: "Too much." } }]);
@@ -361,7 +361,7 @@ describe("the guard's options", () => {
   it("a Refusal rolls back the handler's writes and is audited as refused; onError shapes it", async () => {
     const c = await customer();
     const onError = (s: ActionState) => ({ ...s, message: `Sorry: ${s.message}` });
-    const state = await runGuarded(t.db, c.session, IP, opts({ onError }), { name: "nope", n: 1 }, undefined, handler);
+    const state = await runGuarded(t.db, { session: c.session, ip: IP, guard: opts({ onError }), input: { name: "nope", n: 1 }, handler });
     expect(state).toEqual({ status: "error", message: "Sorry: Not this one.", fieldErrors: { name: ["Pick another name."] } });
     expect(await payeeCount(c.user.id)).toBe(0);
     expect(await auditDetails(c.user.id, "toy")).toMatchObject([{ outcome: "refused", details: { reason: "Not this one." } }]);
@@ -373,7 +373,7 @@ describe("the guard's options", () => {
       await handler(i, ctx);
       throw new Error("boom");
     };
-    await expect(runGuarded(t.db, c.session, IP, opts(), { name: "z", n: 1 }, undefined, boom)).rejects.toThrow("boom");
+    await expect(runGuarded(t.db, { session: c.session, ip: IP, guard: opts(), input: { name: "z", n: 1 }, handler: boom })).rejects.toThrow("boom");
     expect(await payeeCount(c.user.id)).toBe(0);
     expect(await auditDetails(c.user.id, "toy")).toEqual([]);
   });
@@ -382,9 +382,9 @@ describe("the guard's options", () => {
     const c = await customer();
     const input = { name: "g", n: 500 };
     const asTransfer = await mintGrant(c.session, "transfer", input);
-    expectMfaRequired(await runGuarded(t.db, c.session, IP, opts(), input, asTransfer, handler));
+    expectMfaRequired(await runGuarded(t.db, { session: c.session, ip: IP, guard: opts(), input, grantId: asTransfer, handler }));
     const asToy = await mintGrant(c.session, "toy", input);
-    expect(await runGuarded(t.db, c.session, IP, opts(), input, asToy, handler)).toEqual({ status: "ok", message: "made g" });
+    expect(await runGuarded(t.db, { session: c.session, ip: IP, guard: opts(), input, grantId: asToy, handler })).toEqual({ status: "ok", message: "made g" });
     expect(await payeeCount(c.user.id)).toBe(1);
   });
 

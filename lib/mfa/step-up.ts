@@ -47,12 +47,7 @@ export function stepUpAction<S extends z.ZodObject, D = unknown>(
   opts: ActionOptions<S>,
   handler: (input: z.infer<S>, ctx: StepUpContext) => Promise<ActionState<D>>,
 ) {
-  const schema = opts.schema.extend({ grantId: z.uuid().optional() });
-  return userAction(schema, async (parsed, session) => {
-    const { grantId, ...input } = parsed as z.infer<S> & { grantId?: string };
-    const ip = await clientIp();
-    return runAndRevalidate(opts, async () => runGuarded(await getDb(), session, ip, opts, input as z.infer<S>, grantId, handler), input as z.infer<S>);
-  });
+  return guardedAction(userAction, opts, handler);
 }
 
 /**
@@ -64,11 +59,21 @@ export function adminStepUpAction<S extends z.ZodObject, D = unknown>(
   opts: ActionOptions<S>,
   handler: (input: z.infer<S>, ctx: StepUpContext) => Promise<ActionState<D>>,
 ) {
+  return guardedAction(adminAction, opts, handler);
+}
+
+/** The one body of both: the action's schema takes an optional grant, and the guard runs it. */
+function guardedAction<S extends z.ZodObject, D>(
+  wrap: typeof userAction,
+  opts: ActionOptions<S>,
+  handler: (input: z.infer<S>, ctx: StepUpContext) => Promise<ActionState<D>>,
+) {
   const schema = opts.schema.extend({ grantId: z.uuid().optional() });
-  return adminAction(schema, async (parsed, session) => {
-    const { grantId, ...input } = parsed as z.infer<S> & { grantId?: string };
+  return wrap(schema, async (parsed, session) => {
+    const { grantId, ...rest } = parsed as z.infer<S> & { grantId?: string };
+    const input = rest as z.infer<S>;
     const ip = await clientIp();
-    return runAndRevalidate(opts, async () => runGuarded(await getDb(), session, ip, opts, input as z.infer<S>, grantId, handler), input as z.infer<S>);
+    return runAndRevalidate(opts, async () => runGuarded(await getDb(), { session, ip, guard: opts, input, grantId, handler }), input);
   });
 }
 
