@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { rows, type DbOrTx } from "@/lib/db";
+import { lockRecorded } from "@/lib/mfa/lockout";
 import { recoveryFactor } from "@/lib/mfa/factors/recovery";
 
 /**
@@ -32,12 +33,12 @@ export async function listUsers(
 ): Promise<{ users: UserListRow[]; total: number }> {
   const q = opts.q?.trim() ? likePattern(opts.q.trim()) : null;
   const where = sql`WHERE (${q}::text IS NULL OR u.username ILIKE ${q} OR u.display_name ILIKE ${q} OR u.email ILIKE ${q})
-                      AND (${opts.locked ?? false} = false OR u.locked_at IS NOT NULL)`;
+                      AND (${opts.locked ?? false} = false OR ${lockRecorded("u")})`;
   const [{ total }] = await rows<{ total: number }>(db, sql`SELECT count(*)::int AS total FROM users u ${where}`);
   const list = await rows<UserListRow & { lastSignInAt: string | Date | null }>(
     db,
     sql`SELECT u.id, u.username, u.display_name AS "displayName", g.name AS "groupName", u.role,
-               (u.locked_at IS NOT NULL) AS locked, u.last_sign_in_at AS "lastSignInAt",
+               ${lockRecorded("u")} AS locked, u.last_sign_in_at AS "lastSignInAt",
                COALESCE((SELECT json_agg(DISTINCT f.type ORDER BY f.type) FROM factors f
                           WHERE f.user_id = u.id AND f.status = 'active'), '[]'::json) AS factors,
                EXISTS (SELECT 1 FROM recovery_codes r WHERE r.user_id = u.id AND r.used_at IS NULL) AS "hasRecovery"
@@ -88,7 +89,7 @@ export async function getUserDetail(db: DbOrTx, id: string): Promise<UserDetail 
   const [u] = await rows<Record<string, unknown>>(
     db,
     sql`SELECT u.id, u.username, u.display_name AS "displayName", u.email, u.role, u.group_id AS "groupId",
-               g.name AS "groupName", g.mfa_required AS "mfaRequired", (u.locked_at IS NOT NULL) AS locked,
+               g.name AS "groupName", g.mfa_required AS "mfaRequired", ${lockRecorded("u")} AS locked,
                u.locked_at AS "lockedAt", u.locked_until AS "lockedUntil", u.failed_attempts AS "failedAttempts",
                u.last_sign_in_at AS "lastSignInAt", u.created_at AS "createdAt"
           FROM users u JOIN groups g ON g.id = u.group_id

@@ -7,6 +7,7 @@ import { getEnv } from "@/lib/env";
 import { queueMail } from "@/lib/mail/outbox";
 import { mails } from "@/lib/mail/templates";
 import { audit } from "@/lib/audit";
+import { lockInForce } from "@/lib/mfa/lockout";
 import { hasPrimaryFactor } from "@/lib/mfa/registry-core";
 import { hit } from "@/lib/rate-limit";
 import { hashPassword, verifyPassword } from "./password";
@@ -99,7 +100,7 @@ export async function claimPasswordReset(
             FROM users u
            WHERE r.token_hash = ${sha256(token)} AND u.id = r.user_id
              AND r.claimed_at IS NULL AND r.used_at IS NULL AND r.voided_at IS NULL AND r.expires_at > app_now()
-       RETURNING r.id, r.user_id, (u.locked_at IS NOT NULL AND (u.locked_until IS NULL OR u.locked_until > app_now())) AS locked`,
+       RETURNING r.id, r.user_id, ${lockInForce("u")} AS locked`,
     );
     if (!reset) {
       await audit(tx, { action: "password_reset.link", outcome: "refused", ip: client.ip, details: { reason: "unknown, used, superseded or expired link" } });
@@ -129,7 +130,7 @@ export async function findActiveReset(db: DbOrTx, sessionId: string): Promise<Ac
   const [r] = await rows<{ id: string; user_id: string; mfa_passed: boolean; locked: boolean }>(
     db,
     sql`SELECT r.id, r.user_id, (r.mfa_passed_at IS NOT NULL) AS mfa_passed,
-               (u.locked_at IS NOT NULL AND (u.locked_until IS NULL OR u.locked_until > app_now())) AS locked
+               ${lockInForce("u")} AS locked
           FROM password_resets r JOIN users u ON u.id = r.user_id
          WHERE r.session_id = ${sessionId} AND r.used_at IS NULL AND r.voided_at IS NULL AND r.expires_at > app_now()`,
   );
@@ -160,7 +161,7 @@ export async function stillOwesPasswordChange(tx: Tx, userId: string): Promise<b
 export async function lockUserAndCheckLocked(tx: Tx, userId: string): Promise<boolean> {
   const [u] = await rows<{ locked: boolean }>(
     tx,
-    sql`SELECT (locked_at IS NOT NULL AND (locked_until IS NULL OR locked_until > app_now())) AS locked
+    sql`SELECT ${lockInForce()} AS locked
           FROM users WHERE id = ${userId} FOR UPDATE`,
   );
   return !!u?.locked;

@@ -6,7 +6,7 @@ import { rows, type Db, type DbOrTx } from "@/lib/db";
 import { queueMail } from "@/lib/mail/outbox";
 import { mails } from "@/lib/mail/templates";
 import { audit } from "@/lib/audit";
-import { unlockUser } from "@/lib/mfa/lockout";
+import { lockRecorded, unlockUser } from "@/lib/mfa/lockout";
 import { hit } from "@/lib/rate-limit";
 
 /**
@@ -67,7 +67,7 @@ export async function unlockWithLink(db: Db, token: string, client: { ip: string
     // The user's row first, then the link: the order the lock mail takes them in.
     const [user] = await rows<{ locked: boolean; self_unlock: boolean; email: string; username: string }>(
       tx,
-      sql`SELECT (u.locked_at IS NOT NULL) AS locked, g.self_unlock, u.email, u.username
+      sql`SELECT ${lockRecorded("u")} AS locked, g.self_unlock, u.email, u.username
             FROM users u JOIN groups g ON g.id = u.group_id
            WHERE u.id = ${found.user_id} FOR UPDATE OF u`,
     );

@@ -1,5 +1,5 @@
 import "server-only";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { rows, type Db, type DbOrTx, type Tx } from "@/lib/db";
 import { revokeRememberedDevices } from "@/lib/auth/remembered-devices";
 import { issueUnlockLink, UNLOCK_LINK_MINUTES } from "@/lib/auth/unlock-links";
@@ -48,13 +48,31 @@ export type AttemptOutcome<R> =
   | { kind: "wait"; retryAfterMs: number }
   | { kind: "locked" };
 
+/**
+ * The two meanings of "locked", each written once:
+ * - `lockInForce`: a lock is recorded and has not run out — what a page or a step answers by
+ *   ("your account is locked"). `clock` is `app_clock_timestamp()` where the decision is taken
+ *   after a row lock was waited for, so the time is the statement's own, not its transaction's.
+ * - `lockRecorded`: a lock row is there at all, expired or not — what the attempt under the row
+ *   lock starts from: it clears an expired lock itself (audited) before it counts anything.
+ * `user` is the users table's alias in the query ("u"), or none.
+ */
+export function lockInForce(user?: string, clock: SQL = sql`app_now()`): SQL {
+  const c = (name: string) => sql.raw(user ? `${user}.${name}` : name);
+  return sql`(${c("locked_at")} IS NOT NULL AND (${c("locked_until")} IS NULL OR ${c("locked_until")} > ${clock}))`;
+}
+
+export function lockRecorded(user?: string): SQL {
+  return sql.raw(`(${user ? `${user}.` : ""}locked_at IS NOT NULL)`);
+}
+
 export type Evaluation = { ok: true } | { ok: false; reason: string };
 
 async function lockUserRow(tx: Tx, ctx: AttemptContext): Promise<UserLockRow | null> {
   const [row] = await rows<UserLockRow>(
     tx,
     sql`SELECT u.id, u.username, u.email, g.self_unlock, u.failed_attempts, u.mfa_failed_streak,
-               (u.locked_at IS NOT NULL) AS locked,
+               ${lockRecorded("u")} AS locked,
                (u.locked_until IS NOT NULL AND u.locked_until <= app_clock_timestamp()) AS lock_expired,
                GREATEST(0, CEIL(EXTRACT(EPOCH FROM (u.next_attempt_at - app_clock_timestamp())) * 1000))::int AS wait_ms,
                FLOOR(EXTRACT(EPOCH FROM app_clock_timestamp()))::bigint AS now_s,
@@ -270,7 +288,7 @@ export async function attemptMfa<R>(
 export async function peekAdmission(db: DbOrTx, userId: string): Promise<{ locked: boolean; waitMs: number }> {
   const [row] = await rows<{ locked: boolean; wait_ms: number }>(
     db,
-    sql`SELECT (locked_at IS NOT NULL AND (locked_until IS NULL OR locked_until > app_clock_timestamp())) AS locked,
+    sql`SELECT ${lockInForce(undefined, sql`app_clock_timestamp()`)} AS locked,
                GREATEST(0, CEIL(EXTRACT(EPOCH FROM (next_attempt_at - app_clock_timestamp())) * 1000))::int AS wait_ms
           FROM users WHERE id = ${userId}`,
   );
@@ -289,7 +307,7 @@ export async function unlockUser(
   return db.transaction(async (tx) => {
     const [u] = await rows<{ locked: boolean }>(
       tx,
-      sql`SELECT (locked_at IS NOT NULL) AS locked FROM users WHERE id = ${userId} FOR UPDATE`,
+      sql`SELECT ${lockRecorded()} AS locked FROM users WHERE id = ${userId} FOR UPDATE`,
     );
     if (!u) return false;
     await clearCounters(tx, userId);
