@@ -261,7 +261,7 @@ function formFields(html: string, field: string): Record<string, string> | null 
  * JavaScript does (progressive enhancement: the same server action, a 303 to where it sends
  * the browser). The page's cookies go and come back with it. Answers where the browser lands.
  */
-async function postPageForm(page: Page, path: string, field: string, values: Record<string, string>): Promise<{ url: string; html: string } | null> {
+async function postPageForm(page: Page, path: string, field: string, values: Record<string, string>): Promise<{ url: string } | null> {
   // A path, as page.goto takes it: the context's base URL (a spec may open a context on another server).
   const form = await page.request.get(path);
   const fields = formFields(await form.text(), field);
@@ -273,8 +273,9 @@ async function postPageForm(page: Page, path: string, field: string, values: Rec
     maxRedirects: 0,
   });
   const location = res.headers()["location"];
-  if (res.status() !== 303 || !location) return { url: form.url(), html: await res.text() };
-  return { url: new URL(location, base).toString(), html: "" };
+  // Not a redirect: the page answered in place (a refusal), so the browser is still where it was.
+  if (res.status() !== 303 || !location) return { url: form.url() };
+  return { url: new URL(location, base).toString() };
 }
 
 /**
