@@ -43,7 +43,7 @@ const NOTICES: Record<SessionEndReason, string | null> = {
     "This browser was signed out from another device where you are signed in. If that wasn't you, sign in and change your password.",
   reported_not_me:
     "You were signed out on every device because a sign-in was reported as not you. Sign in, and you will be asked to choose a new password.",
-  // As lib/mfa/verify.ts LOCKED: the lock's duration is a setting, so the mail says when.
+  // As lib/messages.ts `locked`: the lock's duration is a setting, so the mail says when.
   account_locked:
     "Your account was locked after too many failed attempts, so you were signed out. We sent you an e-mail that says how to unlock it.",
   rotated: null,

@@ -21,7 +21,6 @@ export type VerifyOutcome<R> =
   /** The factor's provider failed: nothing counted, audited. */
   | { kind: "unavailable"; message?: string };
 
-/** The writes an answer's success owes, for `onPassed` to fold into its own statement where it can. */
 /**
  * What every form that answers a challenge posts: the challenge, the factor chosen, and that
  * factor's own fields. The fields pass through as strings (up to 20 KB each) so a malformed
@@ -30,11 +29,8 @@ export type VerifyOutcome<R> =
 export const factorField = z.string().max(20_000);
 export const factorAnswerSchema = z.object({ challengeId: z.uuid(), factor: z.string().min(1).max(64) }).catchall(factorField);
 
+/** The writes an answer's success owes, for `onPassed` to fold into its own statement where it can. */
 export type SuccessWrites = { audit: PendingAudit; consume: PendingConsume };
-
-export const PROVIDER_UNAVAILABLE = MESSAGES.providerUnavailable;
-export const LOCKED_NOW = MESSAGES.lockedNow;
-export const LOCKED = MESSAGES.locked;
 
 /**
  * The one way any MFA challenge is answered — sign-in, password reset, step-up. The factor is
@@ -114,7 +110,7 @@ export function outcomeToState(outcome: VerifyOutcome<unknown>): ActionState {
     case "continue":
       return { status: "idle", message: outcome.message, data: outcome.data };
     case "unavailable":
-      return { status: "error", code: "unavailable", message: outcome.message ?? PROVIDER_UNAVAILABLE };
+      return { status: "error", code: "unavailable", message: outcome.message ?? MESSAGES.providerUnavailable };
     case "factor_not_allowed":
       return { status: "error", message: "That method is not available for this verification. Pick another one." };
     case "wait":
@@ -125,9 +121,9 @@ export function outcomeToState(outcome: VerifyOutcome<unknown>): ActionState {
         message: `Please wait ${Math.ceil(outcome.retryAfterMs / 1000)} s before trying again.`,
       };
     case "locked":
-      return { status: "error", code: "locked", message: LOCKED };
+      return { status: "error", code: "locked", message: MESSAGES.locked };
     case "failed":
-      if (outcome.locked) return { status: "error", code: "locked", message: LOCKED_NOW };
+      if (outcome.locked) return { status: "error", code: "locked", message: MESSAGES.lockedNow };
       return {
         status: "error",
         code: outcome.retryAfterMs > 0 ? "wait" : undefined,

@@ -27,7 +27,8 @@ import {
   registrableFactors,
   renameRegistration,
 } from "@/lib/mfa/registry";
-import { answerChallenge, factorAnswerSchema, factorField, LOCKED, LOCKED_NOW, outcomeToState } from "@/lib/mfa/verify";
+import { MESSAGES } from "@/lib/messages";
+import { answerChallenge, factorAnswerSchema, factorField, outcomeToState } from "@/lib/mfa/verify";
 
 /**
  * Presence before change (Extra Horizon): adding or removing a factor or regenerating codes
@@ -54,7 +55,7 @@ export const confirmPresence = userAction(presenceSchema, async (input, session)
     (tx) => markPasswordPresent(tx, session.id),
   );
   if (pw.kind === "locked" || (pw.kind === "failed" && pw.locked)) {
-    return { status: "error", code: "locked", message: pw.kind === "locked" ? LOCKED : LOCKED_NOW };
+    return { status: "error", code: "locked", message: pw.kind === "locked" ? MESSAGES.locked : MESSAGES.lockedNow };
   }
   if (pw.kind !== "ok") return { status: "error", message: "That password is not right.", fieldErrors: { password: ["That password is not right."] } };
   revalidatePath("/security");
@@ -227,7 +228,7 @@ export const changePassword = userAction(changePasswordSchema, async (input, ses
     },
   );
   if (result.kind === "locked" || (result.kind === "failed" && result.locked)) {
-    return { status: "error", code: "locked", message: result.kind === "locked" ? LOCKED : LOCKED_NOW };
+    return { status: "error", code: "locked", message: result.kind === "locked" ? MESSAGES.locked : MESSAGES.lockedNow };
   }
   if (result.kind !== "ok") {
     return { status: "error", message: "That is not your current password.", fieldErrors: { currentPassword: ["That is not your current password."] } };
