@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { useActionState, useEffect, type ReactNode } from "react";
 import { signInWithPassword } from "@/app/(auth)/login/actions";
 import { Alert, Button, Field } from "@/components/ui";
-import { idle, type ActionState } from "@/lib/actions/state";
+import { idle } from "@/lib/actions/state";
 import type { SignInStepProps } from "@/lib/mfa/sign-in-step";
 import { PasskeySignIn } from "./passkey-sign-in";
 
@@ -24,13 +24,13 @@ export type SignInResult = { next: string } | { step: SignInStepProps };
  * posts, and the action redirects to /mfa instead.
  */
 export function LoginForm({ callbackUrl, intro, footer }: { callbackUrl?: string; intro?: ReactNode; footer?: ReactNode }) {
-  const [state, formAction, pending] = useActionState(signInWithPassword, idle as ActionState<SignInResult | { username: string }>);
+  const [state, formAction, pending] = useActionState(signInWithPassword, idle);
   const router = useRouter();
   useEffect(() => {
     const idle = window.requestIdleCallback ?? ((f: () => void) => window.setTimeout(f, 200));
     idle(() => void loadStep());
   }, []);
-  const result = state.status === "ok" ? (state.data as SignInResult | undefined) : undefined;
+  const result = state.status === "ok" ? state.data : undefined;
   const step = result && "step" in result ? result.step : null;
   const next = result && "next" in result ? result.next : null;
   useEffect(() => {
@@ -43,7 +43,8 @@ export function LoginForm({ callbackUrl, intro, footer }: { callbackUrl?: string
   }, [step]);
 
   if (step) return <SignInStep step={step} moveFocus />;
-  const failed = state.status === "error" ? (state as ActionState<{ username?: string }>) : null;
+  // Kept after a failed attempt; the password never comes back.
+  const username = state.status === "error" ? state.values?.username : undefined;
   return (
     <>
       {intro}
@@ -65,9 +66,8 @@ export function LoginForm({ callbackUrl, intro, footer }: { callbackUrl?: string
           spellCheck={false}
           required
           maxLength={64}
-          // Kept after a failed attempt; the password never comes back.
-          defaultValue={failed?.data?.username}
-          key={failed?.data?.username ?? ""}
+          defaultValue={username}
+          key={username ?? ""}
           errors={state.fieldErrors?.username}
         />
         <Field
@@ -76,7 +76,7 @@ export function LoginForm({ callbackUrl, intro, footer }: { callbackUrl?: string
           type="password"
           autoComplete="current-password"
           required
-          autoFocus={Boolean(failed?.data?.username)}
+          autoFocus={Boolean(username)}
           errors={state.fieldErrors?.password}
         />
         <Button type="submit" className="w-full" disabled={pending || Boolean(next)}>

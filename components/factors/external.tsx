@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from "react";
 import { Alert, Button, cx } from "@/components/ui";
 import { useCountdown, type Deadline } from "@/components/mfa/countdown";
-import type { ActionState } from "@/lib/actions/state";
+import { isRecord, type ActionState } from "@/lib/actions/state";
 import { CodeInput } from "./code-input";
 import type { FactorComponentProps } from "./types";
 
@@ -12,6 +12,11 @@ type Step =
   | { phase: "select"; targets: Target[] }
   | { phase: "push"; number: number; expiresAt: string; target: string }
   | { phase: "code"; expiresAt: string; target: string };
+
+/** The provider's step, as the factor's `prepare` answers it (lib/mfa/factors/external.ts). */
+function isStep(x: unknown): x is Step {
+  return isRecord(x) && (x.phase === "select" ? Array.isArray(x.targets) : (x.phase === "push" || x.phase === "code") && typeof x.expiresAt === "string");
+}
 
 const POLL_MS = 2000;
 
@@ -53,20 +58,20 @@ export function ExternalVerify({ submitting, onSubmit, result, factorId }: Facto
   // Each new answer from the server moves this screen on.
   if (result && result !== seen) {
     setSeen(result);
-    const data = result.data as Step | null | undefined;
-    if (result.status === "idle" && data && typeof data === "object" && "phase" in data) {
+    if (result.status === "continue" && isStep(result.step)) {
+      const data = result.step;
       if (data.phase === "select") {
         setTargets(data.targets);
         setChosen((c) => c ?? data.targets[0]?.id ?? null);
-        setStep(data);
-      } else setStep(data);
+      }
+      setStep(data);
       setNotice(result.message ? { kind: "info", text: result.message } : null);
-    } else if (result.status === "idle") {
+    } else if (result.status === "continue") {
       setStep(targets ? { phase: "select", targets } : null);
       setNotice(result.message ? { kind: "info", text: result.message } : null);
     } else if (result.status === "error") {
       setStep(targets ? { phase: "select", targets } : null);
-      setNotice({ kind: "error", text: result.message ?? "That did not work." });
+      setNotice({ kind: "error", text: result.message });
     }
   }
 

@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { startTransition, useActionState, useEffect, useRef, useState } from "react";
 import { factorComponents } from "@/components/factors";
 import { Alert } from "@/components/ui";
-import { idle, type ActionState } from "@/lib/actions/state";
+import { idle, isRecord, type ActionState } from "@/lib/actions/state";
 import { deadlineFrom, useCountdown, type Deadline } from "./countdown";
 import { MethodChoice } from "./method-choice";
 
@@ -41,7 +41,7 @@ export function MfaPanel({ challengeId, factors, action, initialFactor, onPassed
   if (answered !== state) {
     // A new answer from the server (re)starts the countdown when it carries a delay.
     setAnswered(state);
-    setDeadline(deadlineFrom(state.retryAfterMs));
+    setDeadline(deadlineFrom(state.code === "wait" ? state.retryAfterMs : undefined));
   }
   // Each passing answer is handed over exactly once (a grant must not be spent twice).
   const handedOver = useRef<ActionState | null>(null);
@@ -52,7 +52,7 @@ export function MfaPanel({ challengeId, factors, action, initialFactor, onPassed
       if (onPassed) onPassed(state.data);
       else {
         // The action answered with the destination instead of redirecting (lib/http/called-from-script.ts).
-        const next = (state.data as { next?: unknown } | undefined)?.next;
+        const next = isRecord(state.data) ? state.data.next : undefined;
         if (typeof next === "string" && next.startsWith("/") && !next.startsWith("//")) router.replace(next);
       }
     }

@@ -3,7 +3,7 @@
 import { startTransition, useActionState } from "react";
 import { factorComponents } from "@/components/factors";
 import { Alert } from "@/components/ui";
-import { idle, type ActionState } from "@/lib/actions/state";
+import { idle, isRecord, type ActionState } from "@/lib/actions/state";
 
 /** Hosts one factor's Register component and sends what it emits to a registration action. */
 export function RegisterPanel({
@@ -24,7 +24,7 @@ export function RegisterPanel({
   if (!components) return null;
   if (state.code === "signed_out" || state.code === "locked") return <Alert kind="error">{state.message}</Alert>;
   // A registration may answer with new data (e.g. recovery codes to show once).
-  const shown = state.status === "ok" && state.data ? { ...(data as object), ...(state.data as object) } : data;
+  const shown = state.status === "ok" && isRecord(state.data) ? { ...(isRecord(data) ? data : {}), ...state.data } : data;
   return (
     <div className="space-y-3">
       {state.status === "ok" && state.message ? <Alert kind="ok">{state.message}</Alert> : null}

@@ -40,8 +40,8 @@ export function useStepUpForm(
     (form: FormData, el: HTMLFormElement | null) =>
       startTransition(async () => {
         const result = await action(idle, form);
-        if (result.code === "mfa_required" && result.data) {
-          setPrompt({ data: result.data as StepUpRequired, form, el });
+        if (result.code === "mfa_required") {
+          setPrompt({ data: result.challenge, form, el });
           setState(idle);
           return;
         }

@@ -28,7 +28,7 @@ export async function act(request: APIRequestContext, url: string, file: string,
   const ms = Date.now() - t;
   const { status, body } = res;
   // A 5xx or a body without an action state: the app failed to answer cleanly.
-  if (status >= 500 || !/"status":"(ok|error|idle)"/.test(body)) return { outcome: "http_error", status, body, ms };
+  if (status >= 500 || !/"status":"(ok|error|idle|continue)"/.test(body)) return { outcome: "http_error", status, body, ms };
   const code = /"code":"(\w+)"/.exec(body)?.[1];
   if (code === "unavailable") return { outcome: "unavailable", status, body, ms };
   if (code === "mfa_required") return { outcome: "mfa_required", status, body, ms };

@@ -42,7 +42,7 @@ export function fieldErrorsOf(error: z.ZodError): Record<string, string[] | unde
   return z.flattenError(error).fieldErrors as Record<string, string[] | undefined>;
 }
 
-const signedOut: ActionState = {
+const signedOut: ActionState<never> = {
   status: "error",
   code: "signed_out",
   message: MESSAGES.sessionEnded,
@@ -53,23 +53,26 @@ export const databaseUnavailable: ActionState<never> = { status: "error", code: 
 
 type BuildOptions = { repeatedFields?: "reject" | "join" };
 
+/** A wrapper's context step: the context the handler gets, or the state that refuses it. */
+type Context<Ctx> = { ok: true; ctx: Ctx } | { ok: false; state: ActionState<never> };
+
 function build<S extends z.ZodType, Ctx, D>(
   schema: S,
-  context: () => Promise<Ctx | ActionState>,
+  context: () => Promise<Context<Ctx>>,
   handler: Handler<S, Ctx, D>,
   options: BuildOptions = {},
 ) {
-  return async (_prev: ActionState<D> | undefined, form: FormData): Promise<ActionState<D>> => {
+  return async (_prev: unknown, form: FormData): Promise<ActionState<D>> => {
     try {
-      const ctx = await context();
-      if (isState(ctx)) return ctx as ActionState<D>;
+      const c = await context();
+      if (!c.ok) return c.state;
       const obj = formToObject(form, options.repeatedFields);
       if (!obj) return { status: "error", message: "The form could not be read. Please try again." };
       const parsed = schema.safeParse(obj);
       if (!parsed.success) {
         return { status: "error", message: MESSAGES.checkFields, fieldErrors: fieldErrorsOf(parsed.error) };
       }
-      return await handler(parsed.data, ctx);
+      return await handler(parsed.data, c.ctx);
     } catch (err) {
       unstable_rethrow(err); // redirect() and notFound() are control flow, not failures
       // The database is away (restart, terminated connection): its transaction did not commit
@@ -87,20 +90,17 @@ function build<S extends z.ZodType, Ctx, D>(
   };
 }
 
-function isState(x: unknown): x is ActionState {
-  return typeof x === "object" && x !== null && "status" in x && !("userId" in x);
-}
-
 export function publicAction<S extends z.ZodType, D = unknown>(schema: S, handler: Handler<S, null, D>) {
-  return build(schema, async () => null, handler);
+  return build(schema, async () => ({ ok: true, ctx: null }), handler);
 }
 
 /** The session check every non-public wrapper shares: a refusal answers before any parsing. */
-function withSession(check: (s: CurrentSession) => ActionState | null) {
-  return async (): Promise<CurrentSession | ActionState> => {
+function withSession(check: (s: CurrentSession) => ActionState<never> | null) {
+  return async (): Promise<Context<CurrentSession>> => {
     const s = await getCurrentSession();
-    if (!s) return signedOut;
-    return check(s) ?? s;
+    if (!s) return { ok: false, state: signedOut };
+    const refused = check(s);
+    return refused ? { ok: false, state: refused } : { ok: true, ctx: s };
   };
 }
 
@@ -121,10 +121,10 @@ export function userAction<S extends z.ZodType, D = unknown>(
   return build(schema, withSession((s) => (!isFullySignedIn(s) ? signedOut : s.mustChangePassword ? passwordFirst : null)), handler, options);
 }
 
-const adminOnly: ActionState = { status: "error", message: "This needs an administrator." };
+const adminOnly: ActionState<never> = { status: "error", message: "This needs an administrator." };
 
 /** After "This wasn't me": nothing but the new password (app/(auth)/change-password) until it is set. */
-const passwordFirst: ActionState = {
+const passwordFirst: ActionState<never> = {
   status: "error",
   code: "must_change_password",
   message: "Choose a new password first. Reload the page to get to the form.",

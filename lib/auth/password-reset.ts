@@ -158,7 +158,7 @@ export async function stillOwesPasswordChange(tx: Tx, userId: string): Promise<b
 }
 
 /** Takes the user's row lock and says whether the account is locked now (a reset must not finish then). */
-export async function lockUserAndCheckLocked(tx: Tx, userId: string): Promise<boolean> {
+async function lockUserAndCheckLocked(tx: Tx, userId: string): Promise<boolean> {
   const [u] = await rows<{ locked: boolean }>(
     tx,
     sql`SELECT ${lockInForce()} AS locked
@@ -168,9 +168,31 @@ export async function lockUserAndCheckLocked(tx: Tx, userId: string): Promise<bo
 }
 
 /** Spends the reset once: false when it was already used (a second tab, a double click). */
-export async function spendReset(tx: Tx, resetId: string): Promise<boolean> {
+async function spendReset(tx: Tx, resetId: string): Promise<boolean> {
   const used = await rows<{ id: string }>(tx, sql`UPDATE password_resets SET used_at = app_now() WHERE id = ${resetId} AND used_at IS NULL RETURNING id`);
   return used.length > 0;
+}
+
+/**
+ * The reset's last step, in one transaction: re-checked under the user's row lock that this is
+ * still the session's reset, its MFA passed and the account not locked; then the reset is spent
+ * and the password set (every session ends, audited, mailed).
+ */
+export async function finishPasswordReset(
+  db: Db,
+  session: { id: string; userId: string; username: string; email: string },
+  passwordHash: string,
+  ip: string | null,
+): Promise<{ kind: "done" | "expired" | "locked" }> {
+  return db.transaction(async (tx) => {
+    const locked = await lockUserAndCheckLocked(tx, session.userId);
+    const reset = await findActiveReset(tx, session.id);
+    if (!reset || (reset.needsMfa && !reset.mfaPassed)) return { kind: "expired" };
+    if (locked) return { kind: "locked" };
+    if (!(await spendReset(tx, reset.id))) return { kind: "expired" };
+    await setNewPassword(tx, { id: session.userId, username: session.username, email: session.email }, passwordHash, { via: "reset", sessionId: session.id, ip });
+    return { kind: "done" };
+  });
 }
 
 /**

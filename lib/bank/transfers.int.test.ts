@@ -141,8 +141,8 @@ describe(`transfers on ${onPostgres ? "PostgreSQL" : "PGlite"}`, () => {
     const fresh = await createPayee(t.db, c.user.id, { name: "New Person", ageHours: 0 });
     const input = parse({ from: c.main.id, to: `payee:${fresh.id}`, amount: "5.00" });
     const state = await send(c.session, input);
-    expect(state).toMatchObject({ status: "error", code: "mfa_required" });
-    expect((state.data as { description: string }).description).toBe(`Transfer €5.00 to New Person ••${fresh.accountNumber.slice(-4)}`);
+    if (state.code !== "mfa_required") throw new Error(`expected "MFA required", got ${JSON.stringify(state)}`);
+    expect(state.challenge.description).toBe(`Transfer €5.00 to New Person ••${fresh.accountNumber.slice(-4)}`);
     expect(pick(await auditOf(c.user.id), "step_up.required", "ok")[0]).toMatchObject({ reason: "payee added in the last 24 h", amount: 500 });
     expect(await balance(c.main.id)).toBe(500_000);
 

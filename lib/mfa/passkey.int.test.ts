@@ -13,7 +13,7 @@ import { createAccount, createPayee, createTestDb, createVerifiedSession, type T
 import { openChallenge } from "./challenges";
 import { bindingChallenge, relyingParty, type PasskeyVerifyData } from "./factors/passkey";
 import { usableFactors } from "./registry";
-import { inputHash, runGuarded, type StepUpRequired } from "./step-up-core";
+import { inputHash, runGuarded } from "./step-up-core";
 import { answerChallenge, type VerifyOutcome } from "./verify";
 
 /**
@@ -209,8 +209,8 @@ function transfer(session: SessionRow, input: ParsedTransfer, grantId?: string):
 }
 
 function stepUpOptions(state: ActionState): { challengeId: string; options: PublicKeyCredentialRequestOptionsJSON } {
-  expect(state).toMatchObject({ status: "error", code: "mfa_required" });
-  const data = state.data as StepUpRequired;
+  if (state.code !== "mfa_required") throw new Error(`expected "MFA required", got ${JSON.stringify(state)}`);
+  const data = state.challenge;
   const passkey = data.factors.find((f) => f.id === "passkey");
   expect(passkey, "step-up offers the passkey").toBeDefined();
   return { challengeId: data.challengeId, options: (passkey!.data as PasskeyVerifyData).optionsJSON };

@@ -1,7 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import type { z } from "zod";
-import type { ActionState } from "@/lib/actions/state";
+import type { ActionState, ErrorState } from "@/lib/actions/state";
 import type { SessionRow } from "@/lib/auth/sessions";
 import { sha256 } from "@/lib/crypto";
 import { rows, type Db, type Tx } from "@/lib/db";
@@ -45,7 +45,7 @@ export type StepUpOptions<S extends z.ZodObject> = {
   describe: (input: z.infer<S>, ctx: StepUpContext) => string | Promise<string>;
   auditDetails?: AuditDetails<z.infer<S>>;
   /** Shapes what the user sees when the action is refused (blocked, grant refused, Refusal). */
-  onError?: (state: ActionState, input: z.infer<S>) => ActionState;
+  onError?: (state: ErrorState, input: z.infer<S>) => ErrorState;
 };
 
 /** Canonical JSON (sorted keys) so equal inputs always hash equal. */
@@ -95,7 +95,7 @@ export async function runGuarded<S extends z.ZodObject, D>(db: Db, call: Guarded
   const hash = inputHash(opts.action, input);
   const base = { subjectUserId: session.userId, actorUserId: session.userId, sessionId: session.id, ip };
   const details = detailsOf(opts.auditDetails, input);
-  const shape = (state: ActionState) => (opts.onError ? opts.onError(state, input) : state);
+  const shape = (state: ErrorState) => (opts.onError ? opts.onError(state, input) : state);
 
   let outcome: Outcome;
   try {
@@ -142,7 +142,7 @@ export async function runGuarded<S extends z.ZodObject, D>(db: Db, call: Guarded
 
   switch (outcome.kind) {
     case "done":
-      return outcome.state.status === "ok" ? outcome.state : shape(outcome.state);
+      return outcome.state.status === "error" ? shape(outcome.state) : outcome.state;
     case "blocked":
       return shape({ status: "error", code: "blocked", message: outcome.message });
     case "refused":
@@ -160,7 +160,7 @@ async function requireStepUp(
   description: string,
   reason: string,
   auditBase: { subjectUserId: string; actorUserId: string; sessionId: string; ip: string | null; details: Record<string, unknown> },
-): Promise<ActionState<StepUpRequired>> {
+): Promise<ErrorState> {
   const user = { userId: session.userId, username: session.username, email: session.email, groupId: session.groupId, sessionId: session.id };
   const { usable: factors, unavailable } = await offeredFactors(db, user, "step_up");
   if (factors.length === 0) {
@@ -190,6 +190,6 @@ async function requireStepUp(
     status: "error",
     code: "mfa_required",
     message: "Please confirm this with your second factor.",
-    data: { challengeId: challenge.id, description, factors: offered },
+    challenge: { challengeId: challenge.id, description, factors: offered },
   };
 }

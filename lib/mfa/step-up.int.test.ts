@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { ActionState } from "@/lib/actions/state";
+import type { ActionState, ErrorState } from "@/lib/actions/state";
 import type { CurrentSession } from "@/lib/auth/current";
 import { transferGuard, transferHandler, transferSchema } from "@/lib/bank/transfers";
 import { createAccount, createPayee, createTestDb, createVerifiedSession, type TestDb } from "@/lib/db/test-db";
@@ -114,8 +114,8 @@ async function customer(o: { balance?: number; factor?: boolean } = {}) {
 }
 
 function expectMfaRequired(state: ActionState): StepUpRequired {
-  expect(state).toMatchObject({ status: "error", code: "mfa_required" });
-  const data = state.data as StepUpRequired;
+  if (state.code !== "mfa_required") throw new Error(`expected "MFA required", got ${JSON.stringify(state)}`);
+  const data = state.challenge;
   expect(data.challengeId).toMatch(/^[0-9a-f-]{36}$/);
   expect(data.factors.map((f) => f.id)).toContain("totp");
   return data;
@@ -286,7 +286,7 @@ describe(`step-up guard on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}
     const states = results.map((r) => (r.status === "fulfilled" ? r.value : { status: "rejected", message: String(r.reason) }));
     expect(states.filter((s) => s.status === "rejected")).toEqual([]);
     expect(states.filter((s) => s.status === "ok")).toHaveLength(1);
-    expect(states.filter((s) => (s as ActionState).code === "mfa_required")).toHaveLength(19);
+    expect(states.filter((s) => "code" in s && s.code === "mfa_required")).toHaveLength(19);
 
     expect(await ledgerFrom(c.main.id)).toEqual({ n: 1, sum: 200_000 });
     expect(await balance(c.main.id)).toBe(1_000_000 - 200_000);
@@ -316,7 +316,7 @@ describe("the guard's options", () => {
   // A toy action on the payees table: always MFA above 100, blocked at 999, refuses "nope".
   const schema = z.object({ name: z.string(), n: z.number() });
   type In = z.infer<typeof schema>;
-  const opts = (extra: Partial<{ auditDetails: unknown; onError: (s: ActionState, i: In) => ActionState }> = {}) => ({
+  const opts = (extra: Partial<{ auditDetails: unknown; onError: (s: ErrorState, i: In) => ErrorState }> = {}) => ({
     action: "toy",
     schema,
     risk: (i: In): RiskDecision =>
@@ -351,7 +351,7 @@ describe("the guard's options", () => {
 
   it("block: nothing runs, audited as refused 'blocked by rule', onError shapes the answer", async () => {
     const c = await customer();
-    const onError = (s: ActionState, i: In) => ({ ...s, message: `${s.message} (${i.name})` });
+    const onError = (s: ErrorState, i: In): ErrorState => ({ ...s, message: `${s.message} (${i.name})` });
     const state = await runGuarded(t.db, { session: c.session, ip: IP, guard: opts({ onError }), input: { name: "x", n: 999 }, handler });
     expect(state).toEqual({ status: "error", code: "blocked", message: "Too much. (x)" });
     expect(await payeeCount(c.user.id)).toBe(0);
@@ -360,7 +360,7 @@ describe("the guard's options", () => {
 
   it("a Refusal rolls back the handler's writes and is audited as refused; onError shapes it", async () => {
     const c = await customer();
-    const onError = (s: ActionState) => ({ ...s, message: `Sorry: ${s.message}` });
+    const onError = (s: ErrorState): ErrorState => ({ ...s, message: `Sorry: ${s.message}` });
     const state = await runGuarded(t.db, { session: c.session, ip: IP, guard: opts({ onError }), input: { name: "nope", n: 1 }, handler });
     expect(state).toEqual({ status: "error", message: "Sorry: Not this one.", fieldErrors: { name: ["Pick another name."] } });
     expect(await payeeCount(c.user.id)).toBe(0);

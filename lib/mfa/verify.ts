@@ -101,14 +101,14 @@ export async function answerChallenge<R>(
 }
 
 /** What the user sees for each outcome. A locked account ends the session: sign in again. */
-export function outcomeToState(outcome: VerifyOutcome<unknown>): ActionState {
+export function outcomeToState(outcome: VerifyOutcome<unknown>): ActionState<never> {
   switch (outcome.kind) {
     case "ok":
       return { status: "ok" };
     case "expired":
       return { status: "error", message: MESSAGES.verificationGone };
     case "continue":
-      return { status: "idle", message: outcome.message, data: outcome.data };
+      return { status: "continue", message: outcome.message, step: outcome.data };
     case "unavailable":
       return { status: "error", code: "unavailable", message: outcome.message ?? MESSAGES.providerUnavailable };
     case "factor_not_allowed":
@@ -124,11 +124,8 @@ export function outcomeToState(outcome: VerifyOutcome<unknown>): ActionState {
       return { status: "error", code: "locked", message: MESSAGES.locked };
     case "failed":
       if (outcome.locked) return { status: "error", code: "locked", message: MESSAGES.lockedNow };
-      return {
-        status: "error",
-        code: outcome.retryAfterMs > 0 ? "wait" : undefined,
-        retryAfterMs: outcome.retryAfterMs,
-        message: outcome.message ?? "That did not work. Check it and try again.",
-      };
+      const message = outcome.message ?? "That did not work. Check it and try again.";
+      // Every failure opens a backoff delay (lockout model); the client counts it down.
+      return outcome.retryAfterMs > 0 ? { status: "error", code: "wait", retryAfterMs: outcome.retryAfterMs, message } : { status: "error", message };
   }
 }

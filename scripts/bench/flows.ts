@@ -166,7 +166,7 @@ export async function obtainGrant(client: Client, ids: ActionIds, jar: CookieJar
   const r1 = await client.action("/transfer", ids.transfer, fields, jar);
   onReply?.("transfer without a grant (→ MFA required)");
   const s1 = actionState(r1);
-  const challengeId = s1?.data?.challengeId;
+  const challengeId = s1?.challenge?.challengeId;
   if (s1?.code !== "mfa_required" || typeof challengeId !== "string") fail("transfer", r1, "expected MFA required");
   const r2 = await client.action("/transfer", ids.verifyStepUp, { challengeId, factor: "totp", code }, jar);
   onReply?.("step-up action (code → grant)");

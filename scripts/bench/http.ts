@@ -136,7 +136,7 @@ export function actionRedirect(reply: Reply): string | null {
 }
 
 /** The action's returned state, from its line in the RSC reply ("1:{…}"). */
-export function actionState(reply: Reply): { status?: string; code?: string; message?: string; data?: Record<string, unknown> } | null {
+export function actionState(reply: Reply): { status?: string; code?: string; message?: string; data?: Record<string, unknown>; challenge?: Record<string, unknown> } | null {
   for (const line of reply.body.split("\n")) {
     const m = /^1:(\{.*\})$/.exec(line);
     if (!m) continue;

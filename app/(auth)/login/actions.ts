@@ -29,7 +29,7 @@ const GENERIC = "Incorrect username or password.";
  * Without JavaScript both redirect. The session starts in its final state in the password's
  * transaction (lib/auth/sign-in.ts); the cookie is written once that has committed.
  */
-export const signInWithPassword = publicAction(signInSchema, async (input): Promise<ActionState<SignInResult | { username: string }>> => {
+export const signInWithPassword = publicAction(signInSchema, async (input): Promise<ActionState<SignInResult>> => {
   const next = safeCallbackUrl(input.callbackUrl);
   const db = await getDb();
   const jar = await cookies();
@@ -39,7 +39,7 @@ export const signInWithPassword = publicAction(signInSchema, async (input): Prom
     { ip: await clientIp(), userAgent: await userAgent(), rememberCookie: jar.get(rememberCookieName())?.value ?? null },
   );
   // The username comes back so the form keeps it; nothing else about the attempt does.
-  if (!result.ok) return { status: "error", message: GENERIC, data: { username: input.username } };
+  if (!result.ok) return { status: "error", message: GENERIC, values: { username: input.username } };
   await setSessionCookie(result.token, result.session);
   if (result.remembered) setRememberCookie(jar, result.remembered);
   const script = await calledFromScript();

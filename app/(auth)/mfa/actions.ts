@@ -6,7 +6,7 @@ import { sessionAction } from "@/lib/actions/guard";
 import { clientIp, factorUser, setSessionCookie, userAgent } from "@/lib/auth/current";
 import { cookies } from "next/headers";
 import { completeSignIn } from "@/lib/auth/complete-sign-in";
-import { rememberDevice, setRememberCookie, type RememberCookie } from "@/lib/auth/remembered-devices";
+import { rememberDevice, setRememberCookie } from "@/lib/auth/remembered-devices";
 import { safeCallbackUrl } from "@/lib/auth/sign-in";
 import { getDb } from "@/lib/db";
 import { audit } from "@/lib/audit";
@@ -14,7 +14,8 @@ import { queueMail } from "@/lib/mail/outbox";
 import { mails } from "@/lib/mail/templates";
 import { fileRecoveryRequest, recoveryMessageSchema, REQUESTS_PER_DAY } from "@/lib/mfa/recovery-requests";
 import { registrableFactors } from "@/lib/mfa/registry";
-import { answerChallenge, factorAnswerSchema, factorField, outcomeToState } from "@/lib/mfa/verify";
+import { challengeAction } from "@/lib/mfa/challenge-action";
+import { factorField } from "@/lib/mfa/verify";
 import { calledFromScript } from "@/lib/http/called-from-script";
 
 /**
@@ -22,32 +23,24 @@ import { calledFromScript } from "@/lib/http/called-from-script";
  * browser goes to its destination: a script navigates, a plain form post is redirected
  * (lib/http/called-from-script.ts).
  */
-export const verifySignIn = sessionAction(
-  ["pending"],
-  factorAnswerSchema,
-  async (input, session) => {
-    // "remember": the person ticked "Don't ask for a code on this browser" (the group decides whether it counts).
-    const { challengeId, factor, remember, ...fields } = input;
-    const db = await getDb();
-    const client = { ip: await clientIp(), userAgent: await userAgent() };
-    const outcome = await answerChallenge(
-      db,
-      { ...factorUser(session), ip: client.ip },
-      { challengeId, purpose: "sign_in", factorId: factor, input: fields },
-      async (tx, challenge, pending) => ({
-        started: await completeSignIn(tx, session, client, pending),
-        next: safeCallbackUrl(challenge.context.callbackUrl),
-        remembered: remember === "on" && factor !== "recovery" ? await rememberDevice(tx, session.userId, client) : (null as RememberCookie | null),
-      }),
-    );
-    if (outcome.kind !== "ok") return outcomeToState(outcome);
-    await setSessionCookie(outcome.value.started.token, outcome.value.started.session);
-    if (outcome.value.remembered) setRememberCookie(await cookies(), outcome.value.remembered);
-    if (await calledFromScript()) return { status: "ok", data: { next: outcome.value.next } };
-    redirect(outcome.value.next);
+export const verifySignIn = challengeAction({
+  who: ["pending"],
+  purpose: "sign_in",
+  // "Don't ask for a code on this browser" (the group decides whether it counts).
+  ownFields: ["remember"],
+  prepare: async () => ({ ok: true, ctx: { ip: await clientIp(), userAgent: await userAgent() } }),
+  onPassed: async (tx, { session, ctx: client, answer, challenge, pending }) => ({
+    started: await completeSignIn(tx, session, client, pending),
+    next: safeCallbackUrl(challenge.context.callbackUrl),
+    remembered: answer.own.remember === "on" && answer.factor !== "recovery" ? await rememberDevice(tx, session.userId, client) : null,
+  }),
+  done: async ({ started, next, remembered }) => {
+    await setSessionCookie(started.token, started.session);
+    if (remembered) setRememberCookie(await cookies(), remembered);
+    if (await calledFromScript()) return { status: "ok", data: { next } };
+    redirect(next);
   },
-  { repeatedFields: "join" },
-);
+});
 
 const enrolSchema = z.object({ factor: z.string().min(1).max(64), callbackUrl: z.string().max(2048).optional() }).catchall(factorField);
 

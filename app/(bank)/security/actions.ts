@@ -28,7 +28,8 @@ import {
   renameRegistration,
 } from "@/lib/mfa/registry";
 import { MESSAGES } from "@/lib/messages";
-import { answerChallenge, factorAnswerSchema, factorField, outcomeToState } from "@/lib/mfa/verify";
+import { challengeAction } from "@/lib/mfa/challenge-action";
+import { factorField } from "@/lib/mfa/verify";
 
 /**
  * Presence before change (Extra Horizon): adding or removing a factor or regenerating codes
@@ -65,28 +66,23 @@ export const confirmPresence = userAction(presenceSchema, async (input, session)
 
 
 /** Presence, step 2: any step-up factor the registry offers, answered like every other challenge. */
-export const verifyPresence = userAction(
-  factorAnswerSchema,
-  async (input, session) => {
-    if (!session.passwordFresh) return { status: "error", message: "Confirm your password first." };
-    const { challengeId, factor, ...fields } = input;
-    const db = await getDb();
+export const verifyPresence = challengeAction({
+  who: "signed in",
+  purpose: "step_up",
+  prepare: async (session, { challengeId }, db) => {
+    if (!session.passwordFresh) return { ok: false, state: { status: "error", message: "Confirm your password first." } };
     const challenge = await findOpenChallenge(db, challengeId, session.id, "step_up");
     if (!challenge || challenge.context.key !== "presence") {
-      return { status: "error", message: "This confirmation has expired. Reload the page and try again." };
+      return { ok: false, state: { status: "error", message: "This confirmation has expired. Reload the page and try again." } };
     }
-    const outcome = await answerChallenge(
-      db,
-      { ...factorUser(session), ip: await clientIp() },
-      { challengeId, purpose: "step_up", factorId: factor, input: fields },
-      (tx) => markMfaPresent(tx, session.id),
-    );
-    if (outcome.kind !== "ok") return outcomeToState(outcome);
+    return { ok: true, ctx: null };
+  },
+  onPassed: (tx, { session }) => markMfaPresent(tx, session.id),
+  done: async () => {
     revalidatePath("/security");
     return { status: "ok", message: "Thanks — you can make changes for the next 5 minutes." };
   },
-  { repeatedFields: "join" },
-);
+});
 
 const registerSchema = z.object({ factor: z.string().min(1).max(64) }).catchall(factorField);
 
