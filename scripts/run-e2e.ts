@@ -142,7 +142,10 @@ async function main(): Promise<number> {
   // e2e/external-dialect.spec.ts serves a provider that speaks another dialect here.
   const dialectPort = process.env.E2E_DIALECT_PROVIDER_PORT ? Number(process.env.E2E_DIALECT_PROVIDER_PORT) : await freePort(providerPort + 1);
   // e2e/external-redirect.spec.ts serves a redirect-based provider of its own here.
-  const redirectProviderPort = process.env.E2E_REDIRECT_PROVIDER_PORT ? Number(process.env.E2E_REDIRECT_PROVIDER_PORT) : await freePort(port + 1001);
+  // Each from past the one before: freePort only says a port is free now, so two searches that
+  // start at the same number would hand out the same port (the dialect and redirect specs once
+  // both listened on port + 1001, and collided when they ran at the same time).
+  const redirectProviderPort = process.env.E2E_REDIRECT_PROVIDER_PORT ? Number(process.env.E2E_REDIRECT_PROVIDER_PORT) : await freePort(Math.max(providerPort, dialectPort) + 1);
   fs.mkdirSync(path.join(runDir, "claims"), { recursive: true });
   const poolFile = path.join(runDir, "pool.json");
   Object.assign(process.env, {
