@@ -24,7 +24,8 @@ const IGNORED_COLUMNS: Record<string, string[]> = {
 };
 
 export type Snapshot = {
-  tables: Record<string, { hash: string; rows: Record<string, string> }>;
+  /** Per row, a hash per column: a change names its columns, and no value is kept in clear. */
+  tables: Record<string, { hash: string; rows: Record<string, Record<string, string>> }>;
   skipped: Record<string, string>;
 };
 
@@ -45,11 +46,12 @@ export async function snapshotDatabase(db: DbOrTx): Promise<Snapshot> {
     }
     const drop = IGNORED_COLUMNS[table] ?? [];
     const data = await rows<{ r: Record<string, unknown> }>(db, sql`SELECT to_jsonb(t) AS r FROM ${sql.identifier(table)} t`);
-    const byKey: Record<string, string> = {};
+    const byKey: Record<string, Record<string, string>> = {};
+    const digest = (v: unknown) => createHash("sha256").update(JSON.stringify(v ?? null)).digest("hex");
     for (const { r } of data) {
       for (const c of drop) delete r[c];
-      // A row is compared by its hash: the snapshot file holds no hash or secret in clear.
-      byKey[rowKey(r)] = createHash("sha256").update(JSON.stringify(r)).digest("hex");
+      // Compared by hashes: the snapshot file holds no hash or secret in clear.
+      byKey[rowKey(r)] = Object.fromEntries(Object.keys(r).sort().map((c) => [c, digest(r[c])]));
     }
     const hash = createHash("sha256").update(JSON.stringify(Object.entries(byKey).sort())).digest("hex");
     snap.tables[table] = { hash, rows: byKey };
@@ -70,7 +72,13 @@ export function compareSnapshots(before: Snapshot, after: Snapshot): string[] {
     if (a.hash === b.hash) continue;
     const added = Object.keys(a.rows).filter((k) => !(k in b.rows));
     const removed = Object.keys(b.rows).filter((k) => !(k in a.rows));
-    const changed = Object.keys(a.rows).filter((k) => k in b.rows && a.rows[k] !== b.rows[k]);
+    const columns = (k: string) => {
+      const [x, y] = [b.rows[k]!, a.rows[k]!];
+      return [...new Set([...Object.keys(x), ...Object.keys(y)])].filter((c) => x[c] !== y[c]);
+    };
+    const changed = Object.keys(a.rows)
+      .filter((k) => k in b.rows && columns(k).length > 0)
+      .map((k) => `${k} (${columns(k).join(", ")})`);
     const few = (ks: string[]) => ks.slice(0, 5).join(", ") + (ks.length > 5 ? ` … (${ks.length})` : "");
     out.push(
       `${table}: ${[added.length && `added ${few(added)}`, removed.length && `removed ${few(removed)}`, changed.length && `changed ${few(changed)}`]
