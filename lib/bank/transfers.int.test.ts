@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { z } from "zod";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { testDbPerFile } from "@/lib/db/test-db-per-file";
 import type { ActionState } from "@/lib/actions/state";
 import type { CurrentSession } from "@/lib/auth/current";
 import { stepUpGrants } from "@/lib/db/schema";
-import { createAccount, createPayee, createTestDb, createVerifiedSession, type TestDb } from "@/lib/db/test-db";
+import { createAccount, createPayee, createVerifiedSession } from "@/lib/db/test-db";
 import { inputHash, runGuarded } from "@/lib/mfa/step-up-core";
 import { parseDestination, transferGuard, transferHandler, transferSchema } from "./transfers";
 
@@ -16,20 +17,7 @@ import { parseDestination, transferGuard, transferHandler, transferSchema } from
  */
 
 const onPostgres = !!process.env.DATABASE_URL;
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb({ maxConnections: 25 });
-});
-
-afterAll(async () => {
-  await t?.close();
-});
-
-beforeEach(async () => {
-  await t.resetSettings();
-  await t.setSettings({ stepUpAmountMinor: 100_000, blockAmountMinor: 1_000_000, newPayeeHours: 24 });
-});
+const t = testDbPerFile({ settings: { stepUpAmountMinor: 100_000, blockAmountMinor: 1_000_000, newPayeeHours: 24 } });
 
 // ─── Helpers ───────────────────────────────────────────────────────────────────────────
 

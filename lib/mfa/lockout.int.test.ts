@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { passwordSignIn } from "@/lib/auth/sign-in";
 import { rows, type Tx } from "@/lib/db";
-import { createTestDb, type TestDb } from "@/lib/db/test-db";
+import { testDbPerFile } from "@/lib/db/test-db-per-file";
 import { attemptMfa, recordPasswordAttempt, unlockUser, type AttemptOutcome, type Evaluation } from "./lockout";
 import { totpFactor } from "./factors/totp";
 import type { Challenge } from "@/lib/db/schema";
@@ -16,19 +16,7 @@ import { totpCode } from "./totp";
  * the bookkeeping; on PostgreSQL (25 connections) they are the real race test.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb({ maxConnections: 25 });
-});
-
-afterAll(async () => {
-  await t?.close();
-});
-
-beforeEach(async () => {
-  await t.resetSettings();
-});
+const t = testDbPerFile();
 
 // ─── Helpers ───────────────────────────────────────────────────────────────────────────
 

@@ -3,13 +3,14 @@ import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/serv
 import { isoBase64URL, isoCBOR } from "@simplewebauthn/server/helpers";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { testDbPerFile } from "@/lib/db/test-db-per-file";
 import type { ActionState } from "@/lib/actions/state";
 import type { SessionRow } from "@/lib/auth/sessions";
 import { transferGuard, transferHandler, transferSchema } from "@/lib/bank/transfers";
 import type { Tx } from "@/lib/db";
 import { factors, stepUpGrants, webauthnCredentials, type Challenge } from "@/lib/db/schema";
-import { createAccount, createPayee, createTestDb, createVerifiedSession, type TestDb } from "@/lib/db/test-db";
+import { createAccount, createPayee, createVerifiedSession } from "@/lib/db/test-db";
 import { openChallenge } from "./challenges";
 import { bindingChallenge, relyingParty, type PasskeyVerifyData } from "./factors/passkey";
 import { usableFactors } from "./registry";
@@ -29,21 +30,8 @@ import { answerChallenge, type VerifyOutcome } from "./verify";
  *     failures that change nothing else; a replay after success is "expired" and not counted.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb({ maxConnections: 25 });
-});
-
-afterAll(async () => {
-  await t?.close();
-});
-
-beforeEach(async () => {
-  await t.resetSettings();
-  // Failures here are many and quick: no backoff delay and no lock get in the way of counting them.
-  await t.setSettings({ lockoutThreshold: 100, backoffBaseMs: 0, backoffMaxMs: 0, stepUpAmountMinor: 100_000, blockAmountMinor: 1_000_000 });
-});
+// Failures here are many and quick: no backoff delay and no lock get in the way of counting them.
+const t = testDbPerFile({ settings: { lockoutThreshold: 100, backoffBaseMs: 0, backoffMaxMs: 0, stepUpAmountMinor: 100_000, blockAmountMinor: 1_000_000 } });
 
 // ─── A software authenticator (test only) ──────────────────────────────────────────────
 

@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { testDbPerFile } from "@/lib/db/test-db-per-file";
 import type { ActionState, ErrorState } from "@/lib/actions/state";
 import type { CurrentSession } from "@/lib/auth/current";
 import { transferGuard, transferHandler, transferSchema } from "@/lib/bank/transfers";
-import { createAccount, createPayee, createTestDb, createVerifiedSession, type TestDb } from "@/lib/db/test-db";
+import { createAccount, createPayee, createVerifiedSession } from "@/lib/db/test-db";
 import { openChallenge } from "./challenges";
 import { mintGrant as mintRealGrant } from "./grants";
 import { inputHash, Refusal, runGuarded, type RiskDecision, type StepUpRequired } from "./step-up-core";
@@ -19,20 +20,7 @@ import { inputHash, Refusal, runGuarded, type RiskDecision, type StepUpRequired 
  */
 
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb({ maxConnections: 25 });
-});
-
-afterAll(async () => {
-  await t?.close();
-});
-
-beforeEach(async () => {
-  await t.resetSettings();
-  await t.setSettings({ stepUpAmountMinor: 100_000, blockAmountMinor: 1_000_000, newPayeeHours: 24 });
-});
+const t = testDbPerFile({ settings: { stepUpAmountMinor: 100_000, blockAmountMinor: 1_000_000, newPayeeHours: 24 } });
 
 // ─── Helpers ───────────────────────────────────────────────────────────────────────────
 

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createSession, createTestDb, createTotpFactor, createUser, type TestDb } from "@/lib/db/test-db";
+import { describe, expect, it } from "vitest";
+import { testDbPerFile } from "@/lib/db/test-db-per-file";
+import { createSession, createTotpFactor, createUser } from "@/lib/db/test-db";
 import { openChallenge } from "./challenges";
 import { totpCode } from "./totp";
 import { attemptMfa } from "./lockout";
@@ -15,20 +16,7 @@ import { answerChallenge } from "./verify";
  * counted, and consume nothing. With DATABASE_URL (PostgreSQL) the answers really race.
  */
 
-let t: TestDb;
-
-beforeAll(async () => {
-  t = await createTestDb({ maxConnections: 25 });
-});
-
-afterAll(async () => {
-  await t?.close();
-});
-
-beforeEach(async () => {
-  await t.resetSettings();
-  await t.setSettings({ lockoutThreshold: 100, backoffBaseMs: 0, backoffMaxMs: 0 });
-});
+const t = testDbPerFile({ settings: { lockoutThreshold: 100, backoffBaseMs: 0, backoffMaxMs: 0 } });
 
 async function answer(userId: string, username: string, code: string) {
   const sessionId = await createSession(t.db, userId, { mfaState: "pending" });
