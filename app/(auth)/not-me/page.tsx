@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
-import Link from "next/link";
-import { NotMeForm } from "@/components/auth/not-me-form";
-import { Alert, Card, formatDate } from "@/components/ui";
+import { MailLinkForm, MailLinkProblem } from "@/components/auth/mail-link";
+import { Card, formatDate } from "@/components/ui";
 import { notMeLinkState } from "@/lib/auth/devices";
 import { getDb } from "@/lib/db";
+import { reportSignInNotMe } from "./actions";
 import { NOT_ME_LINK_PROBLEMS } from "./messages";
 
 export const metadata: Metadata = { title: "This wasn't me", referrer: "no-referrer" };
@@ -33,19 +33,17 @@ export default async function NotMePage({ searchParams }: { searchParams: Promis
             If this wasn&apos;t you, press the button. We sign your account out on every device, including this sign-in, and at your next
             sign-in you choose a new password. If it was you, close this page: nothing changes.
           </p>
-          <NotMeForm token={t} />
+          <MailLinkForm
+            token={t}
+            action={reportSignInNotMe}
+            danger
+            label="This wasn't me: sign me out everywhere"
+            pendingLabel="Signing out everywhere…"
+            next="Sign in and choose a new password"
+          />
         </>
       ) : (
-        <>
-          <Alert kind="error" className="mt-4">
-            {NOT_ME_LINK_PROBLEMS[link.state]}
-          </Alert>
-          <p className="mt-6 text-center text-sm">
-            <Link href="/login" className="text-brand-600 underline underline-offset-4">
-              Go to sign-in
-            </Link>
-          </p>
-        </>
+        <MailLinkProblem message={NOT_ME_LINK_PROBLEMS[link.state]} back="Go to sign-in" />
       )}
     </Card>
   );

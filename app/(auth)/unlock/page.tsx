@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
-import Link from "next/link";
-import { UnlockForm } from "@/components/auth/unlock-form";
-import { Alert, Card } from "@/components/ui";
+import { MailLinkForm, MailLinkProblem } from "@/components/auth/mail-link";
+import { Card } from "@/components/ui";
 import { unlockLinkState } from "@/lib/auth/unlock";
 import { getDb } from "@/lib/db";
+import { unlockAccount } from "./actions";
 import { UNLOCK_LINK_PROBLEMS } from "./messages";
 
 export const metadata: Metadata = { title: "Unlock your account", referrer: "no-referrer" };
@@ -25,19 +25,10 @@ export default async function UnlockPage({ searchParams }: { searchParams: Promi
             We locked your account after too many failed attempts. Unlocking it does not sign you in: afterwards you sign in with your
             password and your second step as usual.
           </p>
-          <UnlockForm token={t} />
+          <MailLinkForm token={t} action={unlockAccount} label="Unlock my account" pendingLabel="Unlocking…" next="Sign in" />
         </>
       ) : (
-        <>
-          <Alert kind="error" className="mt-4">
-            {UNLOCK_LINK_PROBLEMS[state]}
-          </Alert>
-          <p className="mt-6 text-center text-sm">
-            <Link href="/login" className="text-brand-600 underline underline-offset-4">
-              Back to sign-in
-            </Link>
-          </p>
-        </>
+        <MailLinkProblem message={UNLOCK_LINK_PROBLEMS[state]} back="Back to sign-in" />
       )}
     </Card>
   );
