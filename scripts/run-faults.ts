@@ -15,6 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { childRunner, freePort, seconds } from "./lib/process";
+import { isAlive } from "@/lib/process-alive";
 
 const root = process.cwd();
 const started = Date.now();
@@ -44,15 +45,6 @@ type Cluster = { dir: string; data: string; port: number; pgCtl: string; opts: s
 let cluster: Cluster | undefined;
 
 const DIR_PREFIX = "mfa-bank-faults-pg-";
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** A runner killed with SIGKILL cannot clean up: the next run stops and removes what it left. */
 function removeAbandonedClusters(bin: string) {

@@ -10,6 +10,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import * as schema from "./schema";
+import { isAlive } from "@/lib/process-alive";
 
 /**
  * One database, two drivers: postgres.js when DATABASE_URL is set, PGlite in a data folder
@@ -122,15 +123,6 @@ export class EmbeddedDbBusyError extends Error {
         "(DATABASE_URL=postgres://...), where any number of processes may connect.",
     );
     this.name = "EmbeddedDbBusyError";
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

@@ -4,6 +4,7 @@ import { rows, type DbOrTx } from "@/lib/db";
 import { factors, mfaProviders } from "@/lib/db/schema";
 import { ChallengeGone } from "@/lib/mfa/challenges";
 import { lastTripOf } from "@/lib/mfa/redirect/flow";
+import { enrolledAtProvider } from "./at-provider";
 import type { FactorPlugin, Preparation } from "./types";
 import { MESSAGES } from "@/lib/messages";
 
@@ -65,15 +66,7 @@ export function redirectFactor(id: string): FactorPlugin {
       return !!row && !!(await redirectProvider(db, prefix));
     },
 
-    async userCanRegister() {
-      return false;
-    },
-    async registerData() {
-      return {};
-    },
-    async register() {
-      return { ok: false, message: MESSAGES.setUpWithProvider };
-    },
+    ...enrolledAtProvider,
 
     async verifyData(db, user, challenge): Promise<RedirectVerifyData> {
       const p = await redirectProvider(db, prefix);

@@ -9,6 +9,7 @@ import { ProviderFault, type TxnRef } from "@/lib/mfa/provider/client";
 import { findProvider, endpointOf } from "@/lib/mfa/provider/config";
 import { CAPABILITIES, type Capability, type TransactionResponse } from "@/lib/mfa/provider/contract";
 import { isRedirectFactorId, redirectFactor } from "./external-redirect";
+import { enrolledAtProvider } from "./at-provider";
 import type { FactorPlugin, FactorUser, Preparation } from "./types";
 import { MESSAGES } from "@/lib/messages";
 
@@ -117,16 +118,7 @@ export function externalFactor(id: string): FactorPlugin {
       return (workflow === "step_up" ? s.stepUpTargetTypes : s.signInTargetTypes).includes(capability);
     },
 
-    // Enrolment happens at the provider (its own app or the bank's back office), not here.
-    async userCanRegister() {
-      return false;
-    },
-    async registerData() {
-      return {};
-    },
-    async register() {
-      return { ok: false, message: MESSAGES.setUpWithProvider };
-    },
+    ...enrolledAtProvider,
 
     /** Targets are listed by the Verify component's first step, so rendering a page calls no provider. */
     async verifyData() {
