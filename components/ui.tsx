@@ -92,15 +92,29 @@ export function FormResult({ state, className }: { state: ActionState; className
   return <Alert kind={state.code === "cancelled" ? "info" : "error"} className={className}>{state.message}</Alert>;
 }
 
-export function Field({
+/** The attributes that tie a control to its hint and error (WCAG 2.2 1.3.1, 3.3.1). */
+type ControlAria = { id: string; "aria-invalid"?: true; "aria-describedby"?: string };
+
+/**
+ * What every labelled control shares: the label above, the hint and the error under it (the
+ * error line is always there, so a message appearing moves nothing), and the ids that tie them
+ * to the control. `control` renders the input, select or textarea with those attributes.
+ */
+export function FieldFrame({
+  id,
   label,
-  name,
-  errors,
   hint,
+  errors,
   className,
-  ...input
-}: ComponentProps<"input"> & { label: string; name: string; errors?: string[]; hint?: ReactNode }) {
-  const id = input.id ?? `field-${name}`;
+  control,
+}: {
+  id: string;
+  label: ReactNode;
+  hint?: ReactNode;
+  errors?: string[];
+  className?: string;
+  control: (aria: ControlAria) => ReactNode;
+}) {
   const errorId = `${id}-error`;
   const hintId = `${id}-hint`;
   const describedBy = [hint ? hintId : null, errors?.length ? errorId : null].filter(Boolean).join(" ") || undefined;
@@ -109,17 +123,7 @@ export function Field({
       <label htmlFor={id} className="block text-sm font-medium">
         {label}
       </label>
-      <input
-        id={id}
-        name={name}
-        aria-invalid={errors?.length ? true : undefined}
-        aria-describedby={describedBy}
-        className={cx(
-          "block w-full rounded-lg border bg-white px-3 py-2.5 text-base shadow-xs outline-none transition placeholder:text-muted/60 focus:border-brand-500 focus:ring-2 focus:ring-brand-500/20",
-          errors?.length ? "border-danger" : "border-line",
-        )}
-        {...input}
-      />
+      {control({ id, "aria-invalid": errors?.length ? true : undefined, "aria-describedby": describedBy })}
       {hint ? (
         <p id={hintId} className="text-xs text-muted">
           {hint}
@@ -129,6 +133,48 @@ export function Field({
         {errors?.[0] ?? ""}
       </p>
     </div>
+  );
+}
+
+/** The look of a control, red-bordered while it has an error. */
+export const controlClass = (errors?: string[]) =>
+  cx(
+    "block w-full rounded-lg border bg-white px-3 shadow-xs outline-none focus:border-brand-500 focus:ring-2 focus:ring-brand-500/20",
+    errors?.length ? "border-danger" : "border-line",
+  );
+
+type LabelledProps = { label: string; name: string; errors?: string[]; hint?: ReactNode };
+
+export function Field({ label, name, errors, hint, className, ...input }: ComponentProps<"input"> & LabelledProps) {
+  return (
+    <FieldFrame
+      id={input.id ?? `field-${name}`}
+      label={label}
+      hint={hint}
+      errors={errors}
+      className={className}
+      control={(aria) => (
+        <input {...aria} name={name} className={cx(controlClass(errors), "py-2.5 text-base transition placeholder:text-muted/60")} {...input} />
+      )}
+    />
+  );
+}
+
+/** A labelled select with its error under it, like Field. */
+export function SelectField({ label, name, errors, hint, className, children, ...select }: ComponentProps<"select"> & LabelledProps) {
+  return (
+    <FieldFrame
+      id={select.id ?? `field-${name}`}
+      label={label}
+      hint={hint}
+      errors={errors}
+      className={className}
+      control={(aria) => (
+        <select {...aria} name={name} className={cx(controlClass(errors), "py-2.5 text-base")} {...select}>
+          {children}
+        </select>
+      )}
+    />
   );
 }
 

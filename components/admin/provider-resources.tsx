@@ -6,7 +6,7 @@ import type { ResourceDefault, ResourceName } from "@/lib/mfa/provider/resources
 import { tryProviderTransform, updateProviderResources } from "@/app/admin/settings/actions";
 import { TextArea } from "@/components/admin/ui";
 import { useStepUpForm } from "@/components/mfa/step-up";
-import { Button, cx, Field, FormResult } from "@/components/ui";
+import { Button, cx, Field, FormResult, SelectField } from "@/components/ui";
 import type { ActionState } from "@/lib/actions/state";
 
 /** What the page passes per resource: its name, what it does, and the contract's defaults. */
@@ -56,28 +56,20 @@ export function ProviderResourcesForm({ provider, resources }: { provider: Provi
                     autoComplete="off"
                     spellCheck={false}
                   />
-                  <div className="space-y-1.5">
-                    <label htmlFor={id(r.name, "method")} className="block text-sm font-medium">
-                      Method ({r.name})
-                    </label>
-                    <select
-                      id={id(r.name, "method")}
-                      name={field("method")}
-                      defaultValue={o.method ?? ""}
-                      aria-describedby={`${id(r.name, "method")}-error`}
-                      className="block w-full rounded-lg border border-line bg-white px-3 py-2.5 text-base"
-                    >
-                      <option value="">Default ({r.defaults.method})</option>
-                      {METHODS.map((m) => (
-                        <option key={m} value={m}>
-                          {m}
-                        </option>
-                      ))}
-                    </select>
-                    <p id={`${id(r.name, "method")}-error`} aria-live="polite" className="text-sm text-danger">
-                      {err(field("method"))?.[0] ?? ""}
-                    </p>
-                  </div>
+                  <SelectField
+                    id={id(r.name, "method")}
+                    label={`Method (${r.name})`}
+                    name={field("method")}
+                    defaultValue={o.method ?? ""}
+                    errors={err(field("method"))}
+                  >
+                    <option value="">Default ({r.defaults.method})</option>
+                    {METHODS.map((m) => (
+                      <option key={m} value={m}>
+                        {m}
+                      </option>
+                    ))}
+                  </SelectField>
                   <Field
                     id={id(r.name, "expectedStatus")}
                     label={`Expected status (${r.name})`}
@@ -148,33 +140,17 @@ export function TryTransformPanel({ resources, providerName }: { resources: Reso
       <p className="text-xs text-muted">Paste an expression and a sample; see what it returns. Nothing is saved and no provider is called.</p>
       {state.status === "error" ? <FormResult state={state} /> : null}
       <div className="grid gap-x-4 sm:grid-cols-2">
-        <div className="space-y-1.5">
-          <label htmlFor={`${uid}-resource`} className="block text-sm font-medium">
-            Resource
-          </label>
-          <select id={`${uid}-resource`} name="resource" className="block w-full rounded-lg border border-line bg-white px-3 py-2.5 text-base">
-            {resources.map((r) => (
-              <option key={r.name} value={r.name}>
-                {r.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="space-y-1.5">
-          <label htmlFor={`${uid}-direction`} className="block text-sm font-medium">
-            Direction
-          </label>
-          <select
-            id={`${uid}-direction`}
-            name="direction"
-            value={direction}
-            onChange={(e) => setDirection(e.target.value)}
-            className="block w-full rounded-lg border border-line bg-white px-3 py-2.5 text-base"
-          >
-            <option value="incoming">Incoming (response)</option>
-            <option value="outgoing">Outgoing (request)</option>
-          </select>
-        </div>
+        <SelectField id={`${uid}-resource`} label="Resource" name="resource">
+          {resources.map((r) => (
+            <option key={r.name} value={r.name}>
+              {r.name}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField id={`${uid}-direction`} label="Direction" name="direction" value={direction} onChange={(e) => setDirection(e.target.value)}>
+          <option value="incoming">Incoming (response)</option>
+          <option value="outgoing">Outgoing (request)</option>
+        </SelectField>
       </div>
       <TextArea mono id={`${uid}-expression`} label="Expression" name="expression" errors={err("expression")} />
       <TextArea

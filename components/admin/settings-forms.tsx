@@ -5,9 +5,9 @@ import type { ProviderView } from "@/lib/admin/providers";
 import type { GroupProfile } from "@/lib/admin/group-profiles";
 import { msAsSeconds } from "@/lib/admin/units";
 import { updateGroupProfile, updateProvider, updateSettings } from "@/app/admin/settings/actions";
-import { Checkbox } from "@/components/admin/ui";
+import { Checkbox, TextArea } from "@/components/admin/ui";
 import { useStepUpForm } from "@/components/mfa/step-up";
-import { Button, Field, FormResult } from "@/components/ui";
+import { Button, Field, FormResult, SelectField } from "@/components/ui";
 
 export type SettingsValues = {
   lockoutThreshold: number;
@@ -169,9 +169,6 @@ export type ProviderFormValues = ProviderView;
 /** The in-app mock's redirect endpoints, shown as what a blank field means (lib/mfa/redirect/flow.ts). */
 export type MockRedirectDefaults = { issuer: string; authorizeUrl: string; tokenUrl: string; jwksUrl: string };
 
-const controlClass =
-  "block w-full rounded-lg border bg-white px-3 py-2.5 text-base shadow-xs outline-none transition focus:border-brand-500 focus:ring-2 focus:ring-brand-500/20";
-
 /**
  * One external provider. The client secret field starts empty and is emptied again after a
  * save: the page never receives the stored secret, and what the admin typed is not kept.
@@ -239,28 +236,22 @@ export function ProviderForm({ provider, mockBaseUrl, mockRedirect }: { provider
           inputMode="decimal"
           autoComplete="off"
         />
-        <div className="space-y-1.5">
-          <label htmlFor={id("type")} className="block text-sm font-medium">
-            Type
-          </label>
-          <select
-            id={id("type")}
-            name="type"
-            defaultValue={provider.type}
-            aria-describedby={`${id("type")}-hint ${id("type")}-error`}
-            className={`${controlClass} ${err("type") ? "border-danger" : "border-line"}`}
-          >
-            <option value="standard">Standard (push and codes)</option>
-            <option value="redirect">Redirect (the provider&apos;s own page)</option>
-          </select>
-          <p id={`${id("type")}-hint`} className="text-xs text-muted">
-            Redirect: the bank sends the customer to the provider with a signed request and takes them back with a signed result. Its customers then use
-            one method, {provider.credentialPrefix}:redirect, where their group offers it.
-          </p>
-          <p id={`${id("type")}-error`} aria-live="polite" className="text-sm text-danger">
-            {err("type")?.[0] ?? ""}
-          </p>
-        </div>
+        <SelectField
+          id={id("type")}
+          label="Type"
+          name="type"
+          defaultValue={provider.type}
+          errors={err("type")}
+          hint={
+            <>
+              Redirect: the bank sends the customer to the provider with a signed request and takes them back with a signed result. Its customers then use
+              one method, {provider.credentialPrefix}:redirect, where their group offers it.
+            </>
+          }
+        >
+          <option value="standard">Standard (push and codes)</option>
+          <option value="redirect">Redirect (the provider&apos;s own page)</option>
+        </SelectField>
         <fieldset className="space-y-3 rounded-lg border border-line p-3 sm:p-4">
           <legend className="px-1 text-sm font-medium">Redirect endpoints (redirect type only)</legend>
           {redirectEndpoints(mockRedirect).map((f) => (
@@ -277,27 +268,15 @@ export function ProviderForm({ provider, mockBaseUrl, mockRedirect }: { provider
               spellCheck={false}
             />
           ))}
-          <div className="space-y-1.5">
-            <label htmlFor={id("jwks")} className="block text-sm font-medium">
-              Pasted JWKS (instead of the JWKS URL)
-            </label>
-            <textarea
-              id={id("jwks")}
-              name="jwks"
-              rows={3}
-              defaultValue={provider.jwks ? JSON.stringify(provider.jwks) : ""}
-              aria-describedby={`${id("jwks")}-hint ${id("jwks")}-error`}
-              aria-invalid={err("jwks") ? true : undefined}
-              className={`${controlClass} font-mono text-sm ${err("jwks") ? "border-danger" : "border-line"}`}
-              spellCheck={false}
-            />
-            <p id={`${id("jwks")}-hint`} className="text-xs text-muted">
-              Public keys only, as JSON: {"{\"keys\":[…]}"}. Blank = use the JWKS URL.
-            </p>
-            <p id={`${id("jwks")}-error`} aria-live="polite" className="text-sm text-danger">
-              {err("jwks")?.[0] ?? ""}
-            </p>
-          </div>
+          <TextArea
+            mono
+            id={id("jwks")}
+            label="Pasted JWKS (instead of the JWKS URL)"
+            name="jwks"
+            defaultValue={provider.jwks ? JSON.stringify(provider.jwks) : ""}
+            errors={err("jwks")}
+            hint={<>Public keys only, as JSON: {"{\"keys\":[…]}"}. Blank = use the JWKS URL.</>}
+          />
         </fieldset>
         <div className="grid gap-x-6 sm:grid-cols-2">
           <Field

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { ComponentProps, ReactNode } from "react";
-import { cx } from "@/components/ui";
+import { controlClass, cx, FieldFrame } from "@/components/ui";
 
 /** Small pieces the admin console adds to the design system (components/ui.tsx). */
 
@@ -76,36 +76,23 @@ export function TextArea({
   mono = false,
   ...props
 }: ComponentProps<"textarea"> & { label: string; name: string; errors?: string[]; hint?: ReactNode; mono?: boolean }) {
-  const id = props.id ?? `field-${name}`;
-  const describedBy = [hint ? `${id}-hint` : null, errors?.length ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
   return (
-    <div className="space-y-1.5">
-      <label htmlFor={id} className="block text-sm font-medium">
-        {label}
-      </label>
-      <textarea
-        id={id}
-        name={name}
-        rows={3}
-        {...(mono ? { spellCheck: false, autoComplete: "off" } : {})}
-        aria-invalid={errors?.length ? true : undefined}
-        aria-describedby={describedBy}
-        className={cx(
-          "block w-full rounded-lg border bg-white px-3 shadow-xs outline-none focus:border-brand-500 focus:ring-2 focus:ring-brand-500/20",
-          mono ? "py-2 font-mono text-sm" : "py-2.5 text-base transition",
-          errors?.length ? "border-danger" : "border-line",
-        )}
-        {...props}
-      />
-      {hint ? (
-        <p id={`${id}-hint`} className="text-xs text-muted">
-          {hint}
-        </p>
-      ) : null}
-      <p id={`${id}-error`} aria-live="polite" className="text-sm text-danger">
-        {errors?.[0] ?? ""}
-      </p>
-    </div>
+    <FieldFrame
+      id={props.id ?? `field-${name}`}
+      label={label}
+      hint={hint}
+      errors={errors}
+      control={(aria) => (
+        <textarea
+          {...aria}
+          name={name}
+          rows={3}
+          {...(mono ? { spellCheck: false, autoComplete: "off" } : {})}
+          className={cx(controlClass(errors), mono ? "py-2 font-mono text-sm" : "py-2.5 text-base transition")}
+          {...props}
+        />
+      )}
+    />
   );
 }
 

@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { transferFunds } from "@/app/(bank)/transfer/actions";
 import { useStepUpForm } from "@/components/mfa/step-up";
-import { Button, Field, FormResult, formatMoney } from "@/components/ui";
+import { Button, Field, FormResult, formatMoney, SelectField } from "@/components/ui";
 
 type Option = { id: string; name: string; number: string; balanceMinor?: number };
 
@@ -38,65 +38,46 @@ export function TransferForm({ accounts, payees }: { accounts: Option[]; payees:
     <form onSubmit={onSubmit} className="space-y-4" noValidate data-step-up="transfer">
       <FormResult state={state} />
       <input type="hidden" name="idempotencyKey" value={key} />
-      <div className="space-y-1.5">
-        <label htmlFor="transfer-from" className="block text-sm font-medium">
-          From
-        </label>
-        <select
-          id="transfer-from"
-          name="from"
-          value={from}
-          onChange={(e) => {
-            setFrom(e.target.value);
-            if (to === `account:${e.target.value}`) setTo(firstOtherThan(e.target.value, accounts, payees));
-          }}
-          className="block w-full rounded-lg border border-line bg-white px-3 py-2.5"
-          aria-describedby="transfer-from-error"
-        >
-          {accounts.map((a) => (
-            <option key={a.id} value={a.id}>
-              {a.name} ({formatMoney(a.balanceMinor ?? 0)})
-            </option>
-          ))}
-        </select>
-        <p id="transfer-from-error" aria-live="polite" className="text-sm text-danger">{errors.from?.[0] ?? ""}</p>
-      </div>
-      <div className="space-y-1.5">
-        <label htmlFor="transfer-to" className="block text-sm font-medium">
-          To
-        </label>
-        <select
-          id="transfer-to"
-          name="to"
-          value={to}
-          onChange={(e) => setTo(e.target.value)}
-          className="block w-full rounded-lg border border-line bg-white px-3 py-2.5"
-          aria-describedby="transfer-to-error"
-        >
-          {/* The paying account is no destination: it is left out, not offered and refused. */}
-          {accounts.length > 1 ? (
-            <optgroup label="Your accounts">
-              {accounts
-                .filter((a) => a.id !== from)
-                .map((a) => (
-                  <option key={a.id} value={`account:${a.id}`}>
-                    {a.name} ••{a.number.slice(-4)}
-                  </option>
-                ))}
-            </optgroup>
-          ) : null}
-          {payees.length ? (
-            <optgroup label="Payees">
-              {payees.map((p) => (
-                <option key={p.id} value={`payee:${p.id}`}>
-                  {p.name} ••{p.number.slice(-4)}
+      <SelectField
+        label="From"
+        name="from"
+        id="transfer-from"
+        value={from}
+        onChange={(e) => {
+          setFrom(e.target.value);
+          if (to === `account:${e.target.value}`) setTo(firstOtherThan(e.target.value, accounts, payees));
+        }}
+        errors={errors.from}
+      >
+        {accounts.map((a) => (
+          <option key={a.id} value={a.id}>
+            {a.name} ({formatMoney(a.balanceMinor ?? 0)})
+          </option>
+        ))}
+      </SelectField>
+      <SelectField label="To" name="to" id="transfer-to" value={to} onChange={(e) => setTo(e.target.value)} errors={errors.to}>
+        {/* The paying account is no destination: it is left out, not offered and refused. */}
+        {accounts.length > 1 ? (
+          <optgroup label="Your accounts">
+            {accounts
+              .filter((a) => a.id !== from)
+              .map((a) => (
+                <option key={a.id} value={`account:${a.id}`}>
+                  {a.name} ••{a.number.slice(-4)}
                 </option>
               ))}
-            </optgroup>
-          ) : null}
-        </select>
-        <p id="transfer-to-error" aria-live="polite" className="text-sm text-danger">{errors.to?.[0] ?? ""}</p>
-      </div>
+          </optgroup>
+        ) : null}
+        {payees.length ? (
+          <optgroup label="Payees">
+            {payees.map((p) => (
+              <option key={p.id} value={`payee:${p.id}`}>
+                {p.name} ••{p.number.slice(-4)}
+              </option>
+            ))}
+          </optgroup>
+        ) : null}
+      </SelectField>
       <Field label="Amount (EUR)" name="amount" inputMode="decimal" autoComplete="off" placeholder="0.00" required errors={errors.amount} />
       <Field label="Reference (optional)" name="memo" maxLength={140} errors={errors.memo} />
       <Button type="submit" disabled={pending}>

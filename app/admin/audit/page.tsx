@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { AuditTable } from "@/components/admin/audit-table";
 import { Pager } from "@/components/admin/ui";
-import { Alert, Button, ButtonLink, Card, cx, Field, PageHeader } from "@/components/ui";
+import { Alert, Button, ButtonLink, Card, Field, PageHeader, SelectField } from "@/components/ui";
 import { AUDIT_PAGE_SIZE, auditFilterSchema, firstValues, listAuditEvents } from "@/lib/admin/audit";
 import { fieldErrorsOf } from "@/lib/actions/guard";
 import { requireAdmin } from "@/lib/auth/current";
@@ -41,29 +41,12 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <form method="get" role="search" aria-label="Audit events" className="mb-5 grid gap-x-4 sm:grid-cols-2 lg:grid-cols-6">
           <Field label="User" name="user" defaultValue={raw.user ?? ""} placeholder="username" className="lg:col-span-1" errors={errors.user} />
           <Field label="Action" name="action" defaultValue={raw.action ?? ""} placeholder="e.g. mfa.reset" className="lg:col-span-1" errors={errors.action} />
-          <div className="space-y-1.5">
-            <label htmlFor="field-outcome" className="block text-sm font-medium">
-              Outcome
-            </label>
-            <select
-              id="field-outcome"
-              name="outcome"
-              defaultValue={raw.outcome ?? ""}
-              aria-describedby="field-outcome-error"
-              className={cx(
-                "block w-full rounded-lg border bg-white px-3 py-2.5 text-base shadow-xs",
-                errors.outcome ? "border-danger" : "border-line",
-              )}
-            >
-              <option value="">any</option>
-              <option value="ok">ok</option>
-              <option value="failed">failed</option>
-              <option value="refused">refused</option>
-            </select>
-            <p id="field-outcome-error" aria-live="polite" className="text-sm text-danger">
-              {errors.outcome?.[0] ?? ""}
-            </p>
-          </div>
+          <SelectField label="Outcome" name="outcome" defaultValue={raw.outcome ?? ""} errors={errors.outcome}>
+            <option value="">any</option>
+            <option value="ok">ok</option>
+            <option value="failed">failed</option>
+            <option value="refused">refused</option>
+          </SelectField>
           <Field label="From" name="from" type="date" defaultValue={raw.from ?? ""} errors={errors.from} />
           <Field label="To" name="to" type="date" defaultValue={raw.to ?? ""} errors={errors.to} />
           <div className="flex items-start gap-2 pt-7">
