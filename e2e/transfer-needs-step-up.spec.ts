@@ -33,6 +33,9 @@ test("a small transfer needs no MFA; a large one opens the MFA dialog, is author
     await fillTransfer(page, `${savings!.name} ••${savings!.number.slice(-4)}`, "10.00");
     await expect(page.getByText("Sent €10.00 to Savings.")).toBeVisible();
     await expect(page.getByRole("dialog")).toBeHidden();
+    // The page comes back in the action's answer with the new state: balance and history line (newest first).
+    await expect(page.getByLabel("From")).toContainText(money(everyday!.balanceMinor - 1000));
+    await expect(page.getByRole("listitem").filter({ hasText: `${everyday!.name} → Savings` }).first()).toContainText(money(1000));
   });
 
   let retried: { url: string; headers: Record<string, string>; body: Buffer } | null = null;

@@ -44,9 +44,32 @@ export function auditRow(event: AuditInput) {
  */
 export type PendingAudit = { event: AuditInput; written: boolean };
 
-/** The INSERT of one audit row, for a data-modifying CTE of a statement that makes the change. */
-export function auditInsert(event: AuditInput): SQL {
+/**
+ * The INSERT of one audit row, for a data-modifying CTE of a statement that makes the change.
+ * `when`: a condition on the statement's other parts (the row is inserted only if the change was made).
+ */
+export function auditInsert(event: AuditInput, when?: SQL): SQL {
   const r = auditRow(event);
   return sql`INSERT INTO audit_events (action, outcome, subject_user_id, actor_user_id, actor_label, session_id, ip, details)
-             VALUES (${r.action}, ${r.outcome}, ${r.subjectUserId}, ${r.actorUserId}, ${r.actorLabel}, ${r.sessionId}, ${r.ip}::inet, ${JSON.stringify(r.details)}::jsonb)`;
+             SELECT ${r.action}, ${r.outcome}, ${r.subjectUserId}::uuid, ${r.actorUserId}::uuid, ${r.actorLabel}, ${r.sessionId}::uuid, ${r.ip}::inet, ${JSON.stringify(r.details)}::jsonb
+             ${when ? sql`WHERE ${when}` : sql``}`;
+}
+
+/**
+ * The INSERT of exactly one audit row chosen by the statement's outcome, for a data-modifying
+ * CTE: `pick` is an SQL expression over `from` (one row) that names one of `events`.
+ */
+export function auditInsertOneOf(pick: SQL, events: Record<string, AuditInput>, from: SQL): SQL {
+  const entries = Object.entries(events).map(([key, e]) => [key, auditRow(e)] as const);
+  const choose = (value: (r: ReturnType<typeof auditRow>) => SQL) =>
+    sql`CASE ${pick} ${sql.join(
+      entries.map(([key, r]) => sql`WHEN ${key} THEN ${value(r)}`),
+      sql` `,
+    )} END`;
+  return sql`INSERT INTO audit_events (action, outcome, subject_user_id, actor_user_id, actor_label, session_id, ip, details)
+             SELECT ${choose((r) => sql`${r.action}::text`)}, ${choose((r) => sql`${r.outcome}::text`)},
+                    ${choose((r) => sql`${r.subjectUserId}::uuid`)}, ${choose((r) => sql`${r.actorUserId}::uuid`)},
+                    ${choose((r) => sql`${r.actorLabel}::text`)}, ${choose((r) => sql`${r.sessionId}::uuid`)},
+                    ${choose((r) => sql`${r.ip}::inet`)}, ${choose((r) => sql`${JSON.stringify(r.details)}::jsonb`)}
+               FROM ${from}`;
 }

@@ -29,14 +29,15 @@ const cookieToken = cache(async (): Promise<string | null> => {
 });
 
 /**
- * The session this request itself started, as `startSession` returned it after its transaction
- * committed: Next renders the page again in the response of an action that sets a cookie, and
- * that render reads the new cookie — it gets this row instead of looking it up a second time.
- * Keyed by the request's own headers object (the same in the action and its render), so it
- * lives as long as the request and no other request can reach it; like React's per-request
- * `cache`, nothing outlives the request. Only the token the cookie now carries matches.
+ * The session this request already holds, so the page Next renders in an action's response
+ * (after it sets a cookie or calls `revalidatePath`) does not look it up a second time: the one
+ * `startSession` returned after its transaction committed (`setSessionCookie`), or the one an
+ * action that changes no session checked (`keepCheckedSession`). Keyed by the request's own
+ * headers object (the same in the action and its render), so it lives as long as the request
+ * and no other request can reach it; like React's per-request `cache`, nothing outlives the
+ * request. Only the token the cookie carries at render time matches.
  */
-const startedHere = new WeakMap<object, { sid: string; session: CurrentSession }>();
+const heldHere = new WeakMap<object, { sid: string; session: CurrentSession }>();
 
 /**
  * Hands a session started by `startSession` (lib/auth/sessions.ts) to this browser: the
@@ -57,15 +58,25 @@ export async function setSessionCookie(token: string, session?: CurrentSession):
     secure: env.secureCookies,
     expires: new Date(Date.now() + maxAge * 1000),
   });
-  if (session) startedHere.set(await headers(), { sid: token, session });
+  if (session) heldHere.set(await headers(), { sid: token, session });
 }
 
-/** The session of this request, looked up once per request (React cache), or the one this request started. */
+/**
+ * For an action that changes no session (a transfer, a payee): the page rendered in its
+ * response gets the session the action's guard checked instead of reading it again. The action
+ * and that render answer one request, authorised once.
+ */
+export async function keepCheckedSession(session: CurrentSession): Promise<void> {
+  const sid = await cookieToken();
+  if (sid) heldHere.set(await headers(), { sid, session });
+}
+
+/** The session of this request, looked up once per request (React cache), or the one this request already holds. */
 export const getCurrentSession = cache(async (): Promise<CurrentSession | null> => {
   const sid = await cookieToken();
   if (!sid) return null;
-  const started = startedHere.get(await headers());
-  if (started?.sid === sid) return started.session;
+  const held = heldHere.get(await headers());
+  if (held?.sid === sid) return held.session;
   return findSession(await getDb(), sid);
 });
 

@@ -45,13 +45,14 @@ function ownSecretOf(client: SignInClient): string | null {
 /**
  * The known-device half of the check, as a statement for the one that starts the session
  * (lib/auth/sessions.ts `startSession`, `knownDevice`): it returns a row when this browser is
- * already known to the user. Null when the browser presents no usable device cookie.
+ * already known to the user. Null when the browser presents no usable device cookie. `when`: a
+ * condition on that statement's other parts (the password step's gate: only once admitted).
  */
-export function touchKnownDevice(userId: string, client: SignInClient): SQL | null {
+export function touchKnownDevice(userId: string, client: SignInClient, when?: SQL): SQL | null {
   const ownSecret = ownSecretOf(client);
   if (!ownSecret) return null;
   return sql`UPDATE known_devices SET last_seen_at = app_now(), user_agent = ${client.userAgent?.slice(0, 300) ?? null}, ip = ${client.ip}
-              WHERE user_id = ${userId} AND device_hash = ${sha256(ownSecret)} RETURNING id`;
+              WHERE user_id = ${userId} AND device_hash = ${sha256(ownSecret)}${when ? sql` AND ${when}` : sql``} RETURNING id`;
 }
 
 /**

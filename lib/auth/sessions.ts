@@ -45,9 +45,30 @@ export const PRESENCE_MINUTES = 5;
  * It returns the new session as `findSession` would read it, so the request that starts it
  * needs no second lookup (lib/auth/current.ts).
  */
-export async function startSession(
-  tx: DbOrTx,
-  s: {
+export async function startSession(tx: DbOrTx, s: StartSession): Promise<StartedSession> {
+  const { started } = await startSessionStatement(tx, s, null);
+  // The challenge was no longer open (answered meanwhile, expired): nothing of this may commit.
+  if (!started) throw new ChallengeGone();
+  return started;
+}
+
+/** A CTE named `gate` that the session's statement starts with, and the condition on it under which the statement writes. */
+export type SessionGate = { cte: SQL; admitted: SQL };
+
+/**
+ * `startSession` behind a gate (the password step: lib/mfa/lockout.ts puts the account's row
+ * lock and its admission rules there, so a clean sign-in is one statement): the `gate` CTE
+ * runs first, and the session — with everything else the statement writes — only if
+ * `gate.admitted` holds; otherwise the statement writes nothing. The gate's row comes back
+ * (jsonb) either way. The statement's text does not depend on the outcome.
+ */
+export async function startSessionIf(tx: DbOrTx, s: StartSession, gate: SessionGate): Promise<{ gate: unknown; started: StartedSession | null }> {
+  return startSessionStatement(tx, s, gate);
+}
+
+type StartedSession = { sessionId: string; token: string; challenge: Challenge | null; deviceSeen: boolean; session: SessionRow };
+
+type StartSession = {
     userId: string;
     mfaState: MfaState;
     ip?: string | null;
@@ -61,16 +82,21 @@ export async function startSession(
     audit?: PendingAudit;
     knownDevice?: SQL | null;
     consume?: PendingConsume;
-  },
-): Promise<{ sessionId: string; token: string; challenge: Challenge | null; deviceSeen: boolean; session: SessionRow }> {
+};
+
+async function startSessionStatement(
+  tx: DbOrTx,
+  s: StartSession,
+  gate: SessionGate | null,
+): Promise<{ gate: unknown; started: StartedSession | null }> {
   const token = randomToken();
   const from = s.rotatedFrom ?? null;
   const consume = s.consume && !s.consume.done ? s.consume : null;
   const challengeContext = s.signInChallenge ? JSON.stringify({ ...s.signInChallenge.context, key: null }) : null;
   const fresh = (column: SQL) => sql`COALESCE(${column} > app_now() - ${PRESENCE_MINUTES}::int * interval '1 minute', false)`;
-  const [row] = await rows<Omit<SessionRow, "userId" | "mfaState"> & { challenge: unknown; device_seen: boolean }>(
+  const [row] = await rows<Omit<SessionRow, "userId" | "mfaState"> & { gate: unknown; challenge: unknown; device_seen: boolean }>(
     tx,
-    sql`WITH prev AS (
+    sql`WITH ${gate ? sql`${gate.cte}, ` : sql``}prev AS (
           SELECT password_verified_at, expires_at FROM sessions WHERE id = ${from}
         ), consumed AS (
           ${consume ? consumeChallengeSql(consume.id, consume.factor) : sql`SELECT NULL::uuid AS id`}
@@ -83,13 +109,13 @@ export async function startSession(
                  ${s.mfaVerified ? sql`app_now()` : sql`NULL::timestamptz`},
                  -- A rotated session keeps its predecessor's absolute deadline: rotation never extends it.
                  COALESCE((SELECT expires_at FROM prev), app_now() + ${ABSOLUTE_LIFETIME_HOURS}::int * interval '1 hour')
-           WHERE EXISTS (SELECT 1 FROM consumed)
+           WHERE EXISTS (SELECT 1 FROM consumed)${gate ? sql` AND ${gate.admitted}` : sql``}
           RETURNING id, user_id, password_verified_at, mfa_verified_at
         ), retired AS (
           UPDATE sessions SET revoked_at = app_now(), revoke_reason = ${"rotated" satisfies SessionEndReason}
-           WHERE id = ${from} AND revoked_at IS NULL
+           WHERE id = ${from} AND revoked_at IS NULL${gate ? sql` AND EXISTS (SELECT 1 FROM created)` : sql``}
         ), signed_in AS (
-          UPDATE users SET last_sign_in_at = app_now() WHERE id = ${s.userId} AND ${s.signedIn ?? false}::boolean
+          UPDATE users SET last_sign_in_at = app_now() WHERE id = ${s.userId} AND ${s.signedIn ?? false}::boolean${gate ? sql` AND EXISTS (SELECT 1 FROM created)` : sql``}
         ), challenge AS (
           INSERT INTO challenges (session_id, user_id, purpose, context, expires_at)
           SELECT id, ${s.userId}, 'sign_in', ${challengeContext}::jsonb, app_now() + ${CHALLENGE_MINUTES}::int * interval '1 minute'
@@ -97,23 +123,26 @@ export async function startSession(
           RETURNING *
         ), device AS (
           ${s.knownDevice ?? sql`SELECT NULL::uuid AS id WHERE false`}
-        )${s.audit ? sql`, audited AS (${auditInsert(s.audit.event)})` : sql``}
-        SELECT c.id, (SELECT to_jsonb(challenge) FROM challenge) AS challenge, EXISTS (SELECT 1 FROM device) AS device_seen,
+        )${s.audit ? sql`, audited AS (${auditInsert(s.audit.event, gate ? sql`EXISTS (SELECT 1 FROM created)` : undefined)})` : sql``}
+        SELECT ${gate ? sql`(SELECT to_jsonb(gate) FROM gate)` : sql`NULL::jsonb`} AS gate,
+               c.id, (SELECT to_jsonb(challenge) FROM challenge) AS challenge, EXISTS (SELECT 1 FROM device) AS device_seen,
                u.username, u.display_name AS "displayName", u.email, u.role, u.group_id AS "groupId", u.must_change_password AS "mustChangePassword",
                ${fresh(sql`c.password_verified_at`)} AS "passwordFresh", ${fresh(sql`c.mfa_verified_at`)} AS "mfaFresh"
-          FROM created c JOIN users u ON u.id = c.user_id`,
+          FROM ${gate ? sql`(SELECT 1) AS one LEFT JOIN created c ON true LEFT JOIN users u ON u.id = c.user_id` : sql`created c JOIN users u ON u.id = c.user_id`}`,
   );
-  // The challenge was no longer open (answered meanwhile, expired): nothing of this may commit.
-  if (!row) throw new ChallengeGone();
+  if (!row?.id) return { gate: row?.gate ?? null, started: null };
   if (s.audit) s.audit.written = true;
   if (consume) consume.done = true;
-  const { challenge, device_seen, ...session } = row;
+  const { challenge, device_seen, gate: gateRow, ...session } = row;
   return {
-    sessionId: row.id,
-    token,
-    challenge: challengeFromJsonb(challenge),
-    deviceSeen: Boolean(device_seen),
-    session: { ...session, userId: s.userId, mfaState: s.mfaState },
+    gate: gateRow,
+    started: {
+      sessionId: row.id,
+      token,
+      challenge: challengeFromJsonb(challenge),
+      deviceSeen: Boolean(device_seen),
+      session: { ...session, userId: s.userId, mfaState: s.mfaState },
+    },
   };
 }
 

@@ -104,3 +104,99 @@ describe("a refused password step", () => {
     expect(row!.details).toEqual({ reason: "unknown user", username: "ghost-user" });
   });
 });
+
+/**
+ * A right password's success is one statement behind the row lock (lib/mfa/lockout.ts
+ * `passwordGate`): it writes only when the account is usable and clean; otherwise the attempt
+ * goes on from the row it read, as before — an expired lock cleared and audited, counters reset.
+ */
+describe("a right password", () => {
+  const sessionsOf = async (userId: string) =>
+    (await t.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM sessions WHERE user_id = ${userId}`))[0]!.n;
+  const auditsOf = async (userId: string) =>
+    t.query<{ action: string; outcome: string }>(sql`SELECT action, outcome FROM audit_events WHERE subject_user_id = ${userId} ORDER BY id`);
+
+  it("signs a clean account in with one statement in its transaction: the session, the last sign-in and one audit row", async () => {
+    const user = await t.createUser({ group: "commercial" });
+    const work = await workOf({ username: user.username, password: user.password });
+    expect(work.ok).toBe(true);
+    expect(work.transactions).toBe(1);
+    // The lookup, then the gated statement (row lock, session, last sign-in, audit row).
+    expect(work.statements).toHaveLength(2);
+    expect(work.statements[1]).toMatch(/FOR UPDATE OF u/);
+    expect(await sessionsOf(user.id)).toBe(1);
+    expect(await auditsOf(user.id)).toEqual([{ action: "sign_in.password", outcome: "ok" }]);
+    const [u] = await t.query<{ signed_in: boolean }>(sql`SELECT last_sign_in_at IS NOT NULL AS signed_in FROM users WHERE id = ${user.id}`);
+    expect(u!.signed_in).toBe(true);
+  });
+
+  it("runs the same statement text as a refusal up to the row lock, for a user with and without MFA", async () => {
+    const a = await t.createUser({ group: "commercial" });
+    const b = await t.createUser({ group: "retail" });
+    await t.createTotpFactor(b.id);
+    const right = await workOf({ username: a.username, password: a.password });
+    const pending = await workOf({ username: b.username, password: b.password });
+    const wrong = await workOf({ username: b.username, password: "wrong-password" });
+    expect(right.statements.slice(0, 2)).toEqual(wrong.statements.slice(0, 2));
+    expect(pending.statements.slice(0, 2)).toEqual(wrong.statements.slice(0, 2));
+    expect(pending.ok).toBe(true);
+    const [s] = await t.query<{ mfa_state: string }>(sql`SELECT mfa_state FROM sessions WHERE user_id = ${b.id}`);
+    expect(s!.mfa_state).toBe("pending");
+  });
+
+  it("at a locked account starts nothing and changes nothing but its audit row", async () => {
+    const user = await t.createUser({ group: "commercial" });
+    await t.query(sql`UPDATE users SET locked_at = now(), failed_attempts = 5 WHERE id = ${user.id}`);
+    expect((await workOf({ username: user.username, password: user.password })).ok).toBe(false);
+    expect(await sessionsOf(user.id)).toBe(0);
+    expect(await auditsOf(user.id)).toEqual([{ action: "sign_in.password", outcome: "refused" }]);
+    const [u] = await t.query<{ failed_attempts: number; signed_in: boolean }>(
+      sql`SELECT failed_attempts, last_sign_in_at IS NOT NULL AS signed_in FROM users WHERE id = ${user.id}`,
+    );
+    expect(u).toEqual({ failed_attempts: 5, signed_in: false });
+  });
+
+  it("after failures, resets the count (no MFA) and signs in once, with one audit row", async () => {
+    const user = await t.createUser({ group: "commercial" });
+    await t.query(sql`UPDATE users SET failed_attempts = 3 WHERE id = ${user.id}`);
+    const work = await workOf({ username: user.username, password: user.password });
+    expect(work.ok).toBe(true);
+    expect(work.statements.length).toBeGreaterThan(2); // the gate did not admit: reset, then the session
+    expect(await sessionsOf(user.id)).toBe(1);
+    expect(await auditsOf(user.id)).toEqual([{ action: "sign_in.password", outcome: "ok" }]);
+    const [u] = await t.query<{ failed_attempts: number }>(sql`SELECT failed_attempts FROM users WHERE id = ${user.id}`);
+    expect(u!.failed_attempts).toBe(0);
+  });
+
+  it("after a lock that has run out: the lock is cleared (audited as the system), then one session", async () => {
+    const user = await t.createUser({ group: "commercial" });
+    await t.query(sql`UPDATE users SET locked_at = now() - interval '2 hours', locked_until = now() - interval '1 hour', failed_attempts = 5 WHERE id = ${user.id}`);
+    expect((await workOf({ username: user.username, password: user.password })).ok).toBe(true);
+    expect(await sessionsOf(user.id)).toBe(1);
+    expect(await auditsOf(user.id)).toEqual([
+      { action: "account.unlocked", outcome: "ok" },
+      { action: "sign_in.password", outcome: "ok" },
+    ]);
+  });
+
+  it("20 in parallel with 20 wrong ones at a threshold of 5: sessions only while unlocked, every attempt audited once", async () => {
+    const user = await t.createUser({ group: "retail" });
+    await t.createTotpFactor(user.id);
+    const attempts = Array.from({ length: 40 }, (_, i) => ({ username: user.username, password: i % 2 ? user.password : "wrong-password" }));
+    const results = await Promise.all(attempts.map((a) => passwordSignIn(t.db, a, { ip: "192.0.2.10", userAgent: "race" })));
+    const oks = results.filter((r) => r.ok).length;
+    const audits = await t.query<{ outcome: string; reason: string | null }>(
+      sql`SELECT outcome, details->>'reason' AS reason FROM audit_events WHERE subject_user_id = ${user.id} AND action = 'sign_in.password' ORDER BY id`,
+    );
+    expect(audits).toHaveLength(40);
+    expect(audits.filter((a) => a.outcome === "ok")).toHaveLength(oks);
+    expect(await sessionsOf(user.id)).toBe(oks);
+    // The user has MFA: a right password does not reset the count, so the fifth wrong one locks;
+    // after it every attempt, right or wrong, is refused — and no session is live.
+    expect(audits.filter((a) => a.outcome === "failed")).toHaveLength(5);
+    const locked = audits.findIndex((a) => a.outcome === "refused");
+    expect(audits.slice(locked).every((a) => a.outcome === "refused")).toBe(true);
+    const [live] = await t.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM sessions WHERE user_id = ${user.id} AND revoked_at IS NULL`);
+    expect(live!.n).toBe(0);
+  });
+});

@@ -2,15 +2,15 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { rows, type Db } from "@/lib/db";
+import { rows, type Db, type Tx } from "@/lib/db";
 import { recordPasswordAttempt } from "@/lib/mfa/lockout";
-import { audit } from "@/lib/audit";
+import { audit, type PendingAudit } from "@/lib/audit";
 import { settleSignInDevice, signInBrowser, touchKnownDevice } from "./devices";
 import { useRememberedDevice, type RememberCookie } from "./remembered-devices";
 import { verifyPassword } from "./password";
 import type { Challenge } from "@/lib/db/schema";
 import type { FactorUser } from "@/lib/mfa/factors/types";
-import { startSession, type MfaState, type SessionRow } from "./sessions";
+import { startSession, startSessionIf, type MfaState, type SessionGate, type SessionRow } from "./sessions";
 
 export const usernameSchema = z
   .string({ error: "Enter your username." })
@@ -83,6 +83,38 @@ export async function passwordSignIn(
   // An unknown name goes through the same transaction as a known one, with an id that names
   // no row: the same statements, the same round trips, no lock (lib/mfa/lockout.ts).
   const userId = user?.id ?? randomUUID();
+  const complete = mfaState !== "pending" && mfaState !== "enrol";
+  const signInChallenge = mfaState === "pending" ? { context: { callbackUrl: input.callbackUrl ?? "/dashboard" } } : undefined;
+  // Without a remembered-browser cookie (which must be checked under the lock before the session
+  // starts), the session's statement carries the row lock and the admission rules: a clean
+  // sign-in is one statement in its transaction. Which way is taken depends only on what the
+  // browser sent; the statement's text is the same for every account and every outcome (the
+  // device check is in it for everyone, and only writes for a completed sign-in).
+  const browserFirst = client.rememberCookie ? null : await signInBrowser();
+  const startGated = client.rememberCookie
+    ? undefined
+    : async (tx: Tx, gate: SessionGate, audited: PendingAudit) => {
+        const { gate: read, started } = await startSessionIf(
+          tx,
+          {
+            userId,
+            mfaState,
+            ip: client.ip,
+            userAgent: client.userAgent,
+            passwordVerified: true,
+            signedIn: complete,
+            signInChallenge,
+            audit: audited,
+            knownDevice: browserFirst && touchKnownDevice(userId, browserFirst.client, sql`${complete}::boolean AND EXISTS (SELECT 1 FROM created)`),
+          },
+          gate,
+        );
+        if (!started) return { gate: read, value: null };
+        await settleSignInDevice(tx, userId, complete ? browserFirst : null, started.deviceSeen);
+        const { sessionId, token, challenge, deviceSeen: _seen, session } = started;
+        void _seen;
+        return { gate: read, value: { sessionId, token, challenge, state: mfaState, remembered: null, session } };
+      };
   const outcome = await recordPasswordAttempt(
     db,
     {
@@ -101,8 +133,8 @@ export async function passwordSignIn(
       const state: MfaState = remembered ? "verified" : mfaState;
       // A sign-in complete now: the new-device check (lib/auth/devices.ts), its known-device
       // half in the session's statement.
-      const complete = state !== "pending" && state !== "enrol";
-      const browser = complete ? await signInBrowser() : null;
+      const done = state !== "pending" && state !== "enrol";
+      const browser = done ? await signInBrowser() : null;
       // The session starts in its final state (no handoff to redeem on the next request); a
       // pending one gets its sign-in challenge in the same statement, so the login action
       // can show the factor step in place. The attempt's audit row rides along, except after
@@ -113,8 +145,8 @@ export async function passwordSignIn(
         ip: client.ip,
         userAgent: client.userAgent,
         passwordVerified: true,
-        signedIn: complete,
-        signInChallenge: state === "pending" ? { context: { callbackUrl: input.callbackUrl ?? "/dashboard" } } : undefined,
+        signedIn: done,
+        signInChallenge: state === "pending" ? signInChallenge : undefined,
         audit: remembered ? undefined : audited,
         knownDevice: browser && touchKnownDevice(userId, browser.client),
       });
@@ -122,6 +154,7 @@ export async function passwordSignIn(
       if (remembered) await audit(tx, { action: "sign_in.remembered_device", outcome: "ok", subjectUserId: userId, sessionId, ip: client.ip });
       return { sessionId, token, challenge, state, remembered, session };
     },
+    startGated,
   );
   if (outcome.kind !== "ok" || !user) return { ok: false };
   const { sessionId, token, challenge, state, remembered, session } = outcome.value;

@@ -4,6 +4,7 @@ import { alias } from "drizzle-orm/pg-core";
 import { rows, type DbOrTx } from "@/lib/db";
 import { accounts, payees, transfers } from "@/lib/db/schema";
 import { recoveryCodesLeftAfterUseSql } from "@/lib/mfa/factors/recovery";
+import { getSettings } from "@/lib/settings";
 
 /** Every read takes the user id and filters by it: an id from the URL never reaches another user's row. */
 
@@ -61,6 +62,29 @@ export async function listPayees(db: DbOrTx, userId: string) {
 
 type AccountRow = Awaited<ReturnType<typeof listAccounts>>[number];
 type TransferLine = Awaited<ReturnType<typeof listTransfers>>[number];
+type PayeeRow = Awaited<ReturnType<typeof listPayees>>[number];
+
+/** `listAccounts` as one jsonb value, for a page's single read. */
+const accountsJson = (userId: string) =>
+  sql`(SELECT COALESCE(jsonb_agg(jsonb_build_object('id', a.id, 'name', a.name, 'number', a.number, 'currency', a.currency, 'balanceMinor', a.balance_minor)
+                                 ORDER BY a.created_at, a.number), '[]'::jsonb)
+         FROM accounts a WHERE a.user_id = ${userId})`;
+
+/** `listTransfers` (all of the user's accounts) as one jsonb value. */
+const recentJson = (userId: string, limit: number) =>
+  sql`(SELECT COALESCE(jsonb_agg(to_jsonb(l) ORDER BY l."createdAt" DESC), '[]'::jsonb) FROM (
+         SELECT t.id, t.amount_minor AS "amountMinor", t.memo, t.created_at AS "createdAt",
+                t.from_account_id AS "fromAccountId", f.name AS "fromName", t.to_account_id AS "toAccountId",
+                coalesce(d.name, p.name, 'Payee') AS "toName"
+           FROM transfers t JOIN accounts f ON f.id = t.from_account_id
+           LEFT JOIN accounts d ON d.id = t.to_account_id LEFT JOIN payees p ON p.id = t.payee_id
+          WHERE t.user_id = ${userId}
+          ORDER BY t.created_at DESC LIMIT ${limit}) l)`;
+
+const json = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v) as Record<string, unknown>[];
+const toAccounts = (v: unknown) => json(v).map((a) => ({ ...a, balanceMinor: Number(a.balanceMinor) }) as AccountRow);
+const toLines = (v: unknown) =>
+  json(v).map((t) => ({ ...t, amountMinor: Number(t.amountMinor), createdAt: new Date(t.createdAt as string) }) as TransferLine);
 
 /**
  * What the dashboard shows, in one statement instead of three: the user's accounts and latest
@@ -70,24 +94,41 @@ type TransferLine = Awaited<ReturnType<typeof listTransfers>>[number];
 export async function dashboardOf(db: DbOrTx, session: { id: string; userId: string }, limit: number) {
   const [r] = await rows<{ accounts: unknown; recent: unknown; codes_left: number | null }>(
     db,
-    sql`SELECT
-          (SELECT COALESCE(jsonb_agg(jsonb_build_object('id', a.id, 'name', a.name, 'number', a.number, 'currency', a.currency, 'balanceMinor', a.balance_minor)
-                                     ORDER BY a.created_at, a.number), '[]'::jsonb)
-             FROM accounts a WHERE a.user_id = ${session.userId}) AS accounts,
-          (SELECT COALESCE(jsonb_agg(to_jsonb(l) ORDER BY l."createdAt" DESC), '[]'::jsonb) FROM (
-             SELECT t.id, t.amount_minor AS "amountMinor", t.memo, t.created_at AS "createdAt",
-                    t.from_account_id AS "fromAccountId", f.name AS "fromName", t.to_account_id AS "toAccountId",
-                    coalesce(d.name, p.name, 'Payee') AS "toName"
-               FROM transfers t JOIN accounts f ON f.id = t.from_account_id
-               LEFT JOIN accounts d ON d.id = t.to_account_id LEFT JOIN payees p ON p.id = t.payee_id
-              WHERE t.user_id = ${session.userId}
-              ORDER BY t.created_at DESC LIMIT ${limit}) l) AS recent,
-          ${recoveryCodesLeftAfterUseSql(session)} AS codes_left`,
+    sql`SELECT ${accountsJson(session.userId)} AS accounts, ${recentJson(session.userId, limit)} AS recent,
+               ${recoveryCodesLeftAfterUseSql(session)} AS codes_left`,
   );
-  const json = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v) as Record<string, unknown>[];
   return {
-    accounts: json(r!.accounts).map((a) => ({ ...a, balanceMinor: Number(a.balanceMinor) }) as AccountRow),
-    recent: json(r!.recent).map((t) => ({ ...t, amountMinor: Number(t.amountMinor), createdAt: new Date(t.createdAt as string) }) as TransferLine),
+    accounts: toAccounts(r!.accounts),
+    recent: toLines(r!.recent),
     codesLeft: r!.codes_left == null ? null : Number(r!.codes_left),
+  };
+}
+
+/**
+ * What the transfer page shows, in one statement instead of four: the user's accounts, payees
+ * and latest transfers (as `listAccounts`, `listPayees` and `listTransfers` read them) and the
+ * step-up rule's figures from the settings row (`getSettings`, which recreates a missing row).
+ */
+export async function transferPageOf(db: DbOrTx, userId: string, limit: number) {
+  const [r] = await rows<{ accounts: unknown; payees: unknown; recent: unknown; rule: { stepUpAmountMinor: number; blockAmountMinor: number; newPayeeHours: number } | string | null }>(
+    db,
+    sql`SELECT ${accountsJson(userId)} AS accounts,
+               (SELECT COALESCE(jsonb_agg(jsonb_build_object('id', p.id, 'name', p.name, 'number', p.account_number, 'createdAt', p.created_at)
+                                          ORDER BY p.name), '[]'::jsonb)
+                  FROM payees p WHERE p.user_id = ${userId}) AS payees,
+               ${recentJson(userId, limit)} AS recent,
+               (SELECT jsonb_build_object('stepUpAmountMinor', s.step_up_amount_minor, 'blockAmountMinor', s.block_amount_minor, 'newPayeeHours', s.new_payee_hours)
+                  FROM settings s WHERE s.id = 1) AS rule`,
+  );
+  const rule = typeof r!.rule === "string" ? JSON.parse(r!.rule) : (r!.rule ?? (await getSettings(db)));
+  return {
+    accounts: toAccounts(r!.accounts),
+    payees: json(r!.payees).map((p) => ({ ...p, createdAt: new Date(p.createdAt as string) }) as PayeeRow),
+    recent: toLines(r!.recent),
+    rule: {
+      stepUpAmountMinor: Number(rule.stepUpAmountMinor),
+      blockAmountMinor: Number(rule.blockAmountMinor),
+      newPayeeHours: Number(rule.newPayeeHours),
+    },
   };
 }

@@ -226,6 +226,13 @@ describe(`transfers on ${onPostgres ? "PostgreSQL" : "PGlite"}`, () => {
     expect(await ledgerFrom(c.main.id)).toEqual({ n: 1, sum: 2_500 });
     expect(await balance(c.main.id)).toBe(500_000 - 2_500);
     expect(await balance(c.savings.id)).toBe(2_500);
+    // The statement that would have moved the money carried the audit row: one "ok" for the one
+    // transfer, and each repeat is recorded as refused, never as a second "ok".
+    expect((await auditOf(c.user.id)).map((a) => [a.action, a.outcome, a.reason])).toEqual([
+      ["transfer", "ok", null],
+      ["transfer", "refused", "This transfer was already made. Refresh to see it in your history."],
+      ["transfer", "refused", "This transfer was already made. Refresh to see it in your history."],
+    ]);
     // Another user may use the same key: keys are per user.
     const other = await customer();
     expect(await send(other.session, parse({ from: other.main.id, to: `account:${other.savings.id}`, amount: "1.00", idempotencyKey: input.idempotencyKey }))).toMatchObject({ status: "ok" });

@@ -2,8 +2,9 @@ import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { ActionState } from "@/lib/actions/state";
+import { auditInsert, type PendingAudit } from "@/lib/audit";
 import { rows, type Tx } from "@/lib/db";
-import { accounts, payees, transfers } from "@/lib/db/schema";
+import { accounts } from "@/lib/db/schema";
 import { Refusal, type RiskDecision, type StepUpContext } from "@/lib/mfa/step-up-core";
 import { amountSchema, formatMinor, maskAccount } from "./money";
 
@@ -43,6 +44,8 @@ export async function transferRisk(input: TransferInput, { tx, session, settings
     };
   }
   if (input.amount > settings.stepUpAmountMinor) return { decision: "mfa", reason: `amount over ${formatMinor(settings.stepUpAmountMinor)}` };
+  // Only a payee can be new; an own account needs no read here (the transfer locks it anyway).
+  if (parseDestination(input.to)?.kind !== "payee") return { decision: "allow" };
   const dest = await destinationLabel(tx, session.userId, input.to);
   if (dest?.payeeCreatedHoursAgo !== undefined && dest.payeeCreatedHoursAgo < settings.newPayeeHours) {
     return { decision: "mfa", reason: `payee added in the last ${settings.newPayeeHours} h` };
@@ -56,22 +59,28 @@ export async function describeTransfer(input: TransferInput, { tx, session }: St
 }
 
 /**
- * Moves money in the caller's transaction. Both accounts are locked in id order (no
- * deadlock between opposite transfers); the balance check happens under the lock; the ledger
- * row and both balances change together. A repeated idempotency key moves nothing.
+ * Moves money in the caller's transaction, in two statements. First both accounts are locked
+ * in id order (no deadlock between opposite transfers), with the payee's name when the money
+ * goes to a payee; the balance check happens under that lock. Then one statement writes the
+ * ledger row, both balances and — when the guard hands it over (`audited`) — the action's audit
+ * row: each of its parts only if the ledger row was inserted, so a repeated idempotency key
+ * moves nothing and records nothing (and the caller's transaction rolls back on the Refusal).
  */
-export async function executeTransfer(tx: Tx, userId: string, input: TransferInput): Promise<{ toLabel: string }> {
+export async function executeTransfer(tx: Tx, userId: string, input: TransferInput, audited?: PendingAudit): Promise<{ toLabel: string }> {
   const dest = parseDestination(input.to);
   if (!dest) throw new Refusal("Choose where the money goes.", { to: ["Choose where the money goes."] });
   if (dest.kind === "account" && dest.id === input.from) {
     throw new Refusal("Choose a different account to send to.", { to: ["Choose a different account to send to."] });
   }
   const ids = dest.kind === "account" ? [input.from, dest.id].sort() : [input.from];
-  const locked = await rows<{ id: string; name: string; number: string; balance_minor: number }>(
+  const payeeId = dest.kind === "payee" ? dest.id : null;
+  const locked = await rows<{ id: string; name: string; number: string; balance_minor: number; payee_name: string | null }>(
     tx,
-    sql`SELECT id, name, number, balance_minor FROM accounts
+    sql`SELECT id, name, number, balance_minor,
+               (SELECT p.name FROM payees p WHERE p.id = ${payeeId}::uuid AND p.user_id = ${userId}) AS payee_name
+          FROM accounts
          WHERE user_id = ${userId} AND id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})
-         ORDER BY id FOR UPDATE`,
+         ORDER BY id FOR UPDATE OF accounts`,
   );
   const from = locked.find((a) => a.id === input.from);
   if (!from) throw new Refusal("Choose one of your accounts to send from.", { from: ["Choose one of your accounts."] });
@@ -81,33 +90,35 @@ export async function executeTransfer(tx: Tx, userId: string, input: TransferInp
     if (!to) throw new Refusal("Choose one of your accounts or payees.", { to: ["Choose one of your accounts or payees."] });
     toLabel = to.name;
   } else {
-    const [p] = await tx.select({ name: payees.name }).from(payees).where(and(eq(payees.id, dest.id), eq(payees.userId, userId)));
-    if (!p) throw new Refusal("Choose one of your accounts or payees.", { to: ["Choose one of your accounts or payees."] });
-    toLabel = p.name;
+    if (from.payee_name == null) throw new Refusal("Choose one of your accounts or payees.", { to: ["Choose one of your accounts or payees."] });
+    toLabel = from.payee_name;
   }
   if (Number(from.balance_minor) < input.amount) {
     throw new Refusal(`Not enough money in ${from.name}: ${formatMinor(Number(from.balance_minor))} available.`, {
       amount: ["More than the available balance."],
     });
   }
-  const inserted = await tx
-    .insert(transfers)
-    .values({
-      userId,
-      fromAccountId: from.id,
-      toAccountId: dest.kind === "account" ? dest.id : null,
-      payeeId: dest.kind === "payee" ? dest.id : null,
-      amountMinor: input.amount,
-      memo: input.memo,
-      idempotencyKey: input.idempotencyKey,
-    })
-    .onConflictDoNothing()
-    .returning({ id: transfers.id });
-  if (inserted.length === 0) throw new Refusal("This transfer was already made. Refresh to see it in your history.");
-  await tx.execute(sql`UPDATE accounts SET balance_minor = balance_minor - ${input.amount} WHERE id = ${from.id}`);
-  if (dest.kind === "account") {
-    await tx.execute(sql`UPDATE accounts SET balance_minor = balance_minor + ${input.amount} WHERE id = ${dest.id}`);
-  }
+  const toAccountId = dest.kind === "account" ? dest.id : null;
+  const carried = audited && !audited.written ? audited : null;
+  // The accounts are locked by this transaction, so the statement's snapshot holds their latest balances.
+  const [moved] = await rows<{ id: string | null }>(
+    tx,
+    sql`WITH inserted AS (
+          INSERT INTO transfers (user_id, from_account_id, to_account_id, payee_id, amount_minor, memo, idempotency_key)
+          VALUES (${userId}, ${from.id}, ${toAccountId}::uuid, ${payeeId}::uuid, ${input.amount}, ${input.memo}, ${input.idempotencyKey})
+          ON CONFLICT DO NOTHING
+          RETURNING id
+        ), debited AS (
+          UPDATE accounts SET balance_minor = balance_minor - ${input.amount}
+           WHERE id = ${from.id} AND EXISTS (SELECT 1 FROM inserted)
+        ), credited AS (
+          UPDATE accounts SET balance_minor = balance_minor + ${input.amount}
+           WHERE id = ${toAccountId}::uuid AND EXISTS (SELECT 1 FROM inserted)
+        )${carried ? sql`, audited AS (${auditInsert(carried.event, sql`EXISTS (SELECT 1 FROM inserted)`)})` : sql``}
+        SELECT (SELECT id FROM inserted) AS id`,
+  );
+  if (!moved?.id) throw new Refusal("This transfer was already made. Refresh to see it in your history.");
+  if (carried) carried.written = true;
   return { toLabel };
 }
 
@@ -128,7 +139,8 @@ export const transferGuard = {
   auditDetails: (i: z.infer<typeof transferSchema>) => ({ amountMinor: i.amount, from: i.from, to: i.to }),
 };
 
-export async function transferHandler(input: TransferInput, { tx, session }: StepUpContext): Promise<ActionState> {
-  const { toLabel } = await executeTransfer(tx, session.userId, input);
+/** The transfer, with the guard's audit row for it carried by the statement that moves the money. */
+export async function transferHandler(input: TransferInput, { tx, session, audited }: StepUpContext): Promise<ActionState> {
+  const { toLabel } = await executeTransfer(tx, session.userId, input, audited);
   return { status: "ok", message: `Sent ${formatMinor(input.amount)} to ${toLabel}.` };
 }

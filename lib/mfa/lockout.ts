@@ -6,6 +6,7 @@ import { issueUnlockLink, UNLOCK_LINK_MINUTES } from "@/lib/auth/unlock-links";
 import { queueMail } from "@/lib/mail/outbox";
 import { mails } from "@/lib/mail/templates";
 import { audit, type PendingAudit } from "@/lib/audit";
+import type { SessionGate } from "@/lib/auth/sessions";
 import { backoffDelayMs, reachesThreshold, successResets, type LockoutPolicy } from "./policy";
 
 /**
@@ -68,22 +69,34 @@ export function lockRecorded(user?: string): SQL {
 
 export type Evaluation = { ok: true } | { ok: false; reason: string };
 
-async function lockUserRow(tx: Tx, ctx: AttemptContext): Promise<UserLockRow | null> {
-  const [row] = await rows<UserLockRow>(
-    tx,
-    sql`SELECT u.id, u.username, u.email, g.self_unlock, u.failed_attempts, u.mfa_failed_streak,
+/** The attempt's view of the account, read under its row lock (`FOR UPDATE OF u`). */
+function lockColumnsAndFrom(userId: string): { columns: SQL; from: SQL } {
+  return {
+    columns: sql`u.id, u.username, u.email, g.self_unlock, u.failed_attempts, u.mfa_failed_streak,
                ${lockRecorded("u")} AS locked,
                (u.locked_until IS NOT NULL AND u.locked_until <= app_clock_timestamp()) AS lock_expired,
                GREATEST(0, CEIL(EXTRACT(EPOCH FROM (u.next_attempt_at - app_clock_timestamp())) * 1000))::int AS wait_ms,
                FLOOR(EXTRACT(EPOCH FROM app_clock_timestamp()))::bigint AS now_s,
-               s.lockout_threshold, s.lockout_duration_minutes, s.backoff_base_ms, s.backoff_max_ms
-          FROM users u JOIN groups g ON g.id = u.group_id CROSS JOIN settings s
-         WHERE u.id = ${ctx.userId} AND s.id = 1
+               s.lockout_threshold, s.lockout_duration_minutes, s.backoff_base_ms, s.backoff_max_ms`,
+    from: sql`FROM users u JOIN groups g ON g.id = u.group_id CROSS JOIN settings s
+         WHERE u.id = ${userId} AND s.id = 1
            FOR UPDATE OF u`,
-  );
+  };
+}
+
+async function lockUserRow(tx: Tx, ctx: AttemptContext): Promise<UserLockRow | null> {
+  const { columns, from } = lockColumnsAndFrom(ctx.userId);
+  const [row] = await rows<UserLockRow>(tx, sql`SELECT ${columns} ${from}`);
+  return settleLockRow(tx, ctx, row ?? null);
+}
+
+/** Numbers as numbers; a lock whose time has run out is cleared (audited) before anything is counted. */
+async function settleLockRow(tx: Tx, ctx: AttemptContext, row: UserLockRow | null): Promise<UserLockRow | null> {
   if (!row) return null;
   row.wait_ms = Number(row.wait_ms ?? 0);
   row.now_s = Number(row.now_s);
+  row.failed_attempts = Number(row.failed_attempts);
+  row.mfa_failed_streak = Number(row.mfa_failed_streak);
   if (row.locked && row.lock_expired) {
     await clearCounters(tx, ctx.userId);
     await audit(tx, {
@@ -193,24 +206,68 @@ async function lockAccount(tx: Tx, row: UserLockRow, ctx: AttemptContext, policy
 }
 
 /**
+ * The password step's gate for the statement that starts the session (lib/auth/sessions.ts
+ * `startSessionIf`): the same row lock and row as `lockUserRow`, and `admitted` — the account
+ * is not locked (an expired lock is not yet cleared: that takes its own audited statements),
+ * the password was right, the caller allows it, and a success would have no counters to reset.
+ * Only then does that statement write; otherwise the attempt goes on as below, from the row.
+ */
+function passwordGate(userId: string, admit: boolean, resets: boolean): SessionGate {
+  const { columns, from } = lockColumnsAndFrom(userId);
+  return {
+    cte: sql`gate AS MATERIALIZED (
+          SELECT ${columns},
+                 (NOT ${lockRecorded("u")} AND ${admit}::boolean
+                  AND NOT (${resets}::boolean AND (u.failed_attempts > 0 OR u.mfa_failed_streak > 0))) AS admitted
+          ${from})`,
+    admitted: sql`EXISTS (SELECT 1 FROM gate WHERE admitted)`,
+  };
+}
+
+/** What the gated statement answers: the locked row (jsonb, as `to_jsonb` wrote it) and the success's value, if it wrote. */
+export type GatedStart<R> = { gate: unknown; value: R | null };
+
+/**
  * Records a password check already made (argon2 runs outside the row lock, so one slow hash
  * never holds the lock). `onSuccess` runs in the same transaction when the password was right
  * and the account is usable — it creates the session, and may write the success's audit row in
  * its own statement (`PendingAudit`); otherwise that row is written after it.
  *
+ * `startGated`, when given, is that success as one statement behind the row lock: it runs first,
+ * with the gate (`passwordGate`) as its first CTE, and writes only if the gate admits — a clean
+ * sign-in is then BEGIN, that statement, COMMIT. Whether it is given may depend only on what the
+ * client sent (a remembered-browser cookie), never on the account. When the gate does not admit,
+ * the attempt goes on from the row it read, exactly as after `lockUserRow`.
+ *
  * Every refusal — unknown user (`ctx.userId` then names no row), wrong password, locked —
- * runs the same statements: the row-lock SELECT, the counter UPDATE (matching no row when
- * there is nothing to count), one audit INSERT. The answers are the same, and so is the work
- * (ASVS 5.0 6.3.8; lib/auth/sign-in.int.test.ts counts it). An unknown name locks nothing, so
- * unknown names never wait on each other.
+ * runs the same statements: the row-lock statement (the same text whatever the account: its
+ * parameters differ), the counter UPDATE (matching no row when there is nothing to count), one
+ * audit INSERT. The answers are the same, and so is the work (ASVS 5.0 6.3.8;
+ * lib/auth/sign-in.int.test.ts counts it). An unknown name locks nothing, so unknown names never
+ * wait on each other.
  */
 export async function recordPasswordAttempt<R>(
   db: Db,
   ctx: AttemptContext & { passwordOk: boolean; userHasMfa: boolean; username?: string },
   onSuccess: (tx: Tx, audited: PendingAudit) => Promise<R>,
+  startGated?: (tx: Tx, gate: SessionGate, audited: PendingAudit) => Promise<GatedStart<R>>,
 ): Promise<AttemptOutcome<R>> {
   return db.transaction(async (tx) => {
-    const row = await lockUserRow(tx, ctx);
+    const okEvent = (subjectUserId: string | null) => ({ subjectUserId, sessionId: ctx.sessionId, ip: ctx.ip, action: "sign_in.password", outcome: "ok" as const });
+    let row: UserLockRow | null;
+    if (startGated) {
+      const audited: PendingAudit = { event: okEvent(ctx.userId), written: false };
+      const resets = successResets("password", ctx.userHasMfa);
+      const gated = await startGated(tx, passwordGate(ctx.userId, ctx.passwordOk, resets), audited);
+      if (gated.value !== null) {
+        if (!audited.written) await audit(tx, audited.event);
+        return { kind: "ok", value: gated.value };
+      }
+      const read = typeof gated.gate === "string" ? JSON.parse(gated.gate) : gated.gate;
+      row = await settleLockRow(tx, ctx, read ? (read as UserLockRow) : null);
+    } else {
+      row = await lockUserRow(tx, ctx);
+    }
     const base = { subjectUserId: row?.id ?? null, sessionId: ctx.sessionId, ip: ctx.ip };
     if (!row || row.locked || !ctx.passwordOk) {
       const r = await countFailure(tx, row, ctx, false);
@@ -224,7 +281,7 @@ export async function recordPasswordAttempt<R>(
       return row && !row.locked ? { kind: "failed", reason, ...r } : { kind: "locked" };
     }
     if (successResets("password", ctx.userHasMfa) && hasCounts(row)) await clearCounters(tx, ctx.userId);
-    const audited: PendingAudit = { event: { ...base, action: "sign_in.password", outcome: "ok" }, written: false };
+    const audited: PendingAudit = { event: okEvent(base.subjectUserId), written: false };
     const value = await onSuccess(tx, audited);
     if (!audited.written) await audit(tx, audited.event);
     return { kind: "ok", value };

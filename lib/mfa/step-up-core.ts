@@ -7,7 +7,7 @@ import { sha256 } from "@/lib/crypto";
 import { rows, type Db, type Tx } from "@/lib/db";
 import type { Settings } from "@/lib/db/schema";
 import { getSettings } from "@/lib/settings";
-import { audit } from "@/lib/audit";
+import { audit, auditInsertOneOf, type PendingAudit } from "@/lib/audit";
 import { openChallenge } from "./challenges";
 import { offeredFactors, verifyOffers } from "./registry";
 import type { StepUpRequired } from "./step-up-types";
@@ -23,7 +23,16 @@ type CurrentSession = SessionRow;
  */
 export type RiskDecision = { decision: "allow" } | { decision: "mfa"; reason: string } | { decision: "block"; message: string };
 
-export type StepUpContext = { tx: Tx; session: CurrentSession; settings: Settings };
+export type StepUpContext = {
+  tx: Tx;
+  session: CurrentSession;
+  settings: Settings;
+  /**
+   * For the handler only: the action's success audit row. A handler whose write is one
+   * statement may insert it there (`auditInsert`) and set `written`; otherwise the guard writes it.
+   */
+  audited?: PendingAudit;
+};
 
 export class Refusal extends Error {
   constructor(
@@ -108,29 +117,47 @@ export async function runGuarded<S extends z.ZodObject, D>(db: Db, call: Guarded
       }
       if (risk.decision === "mfa") {
         if (!grantId) return { kind: "mfa", reason: risk.reason, description: await opts.describe(input, ctx) };
-        // Consume once; a grant presented with other input is voided, not kept for later.
-        const [grant] = await rows<{ matches: boolean }>(
+        // Consume once; a grant presented with other input is voided, not kept for later. The
+        // same statement writes the one audit row of the attempt, whichever way it went.
+        const grantAudit = (outcome: "ok" | "refused", reason: string) => ({
+          ...base,
+          action: "step_up.grant",
+          outcome,
+          details: { ...details, for: opts.action, reason },
+        });
+        const [grant] = await rows<{ matches: boolean | null }>(
           tx,
-          sql`UPDATE step_up_grants
-                 SET used_at = CASE WHEN input_hash = ${hash} THEN app_now() ELSE used_at END,
-                     voided_at = CASE WHEN input_hash = ${hash} THEN voided_at ELSE app_now() END
-               WHERE id = ${grantId} AND session_id = ${session.id} AND user_id = ${session.userId}
-                 AND action = ${opts.action} AND used_at IS NULL AND voided_at IS NULL AND expires_at > app_now()
-           RETURNING (input_hash = ${hash}) AS matches`,
+          sql`WITH spent AS (
+                UPDATE step_up_grants
+                   SET used_at = CASE WHEN input_hash = ${hash} THEN app_now() ELSE used_at END,
+                       voided_at = CASE WHEN input_hash = ${hash} THEN voided_at ELSE app_now() END
+                 WHERE id = ${grantId} AND session_id = ${session.id} AND user_id = ${session.userId}
+                   AND action = ${opts.action} AND used_at IS NULL AND voided_at IS NULL AND expires_at > app_now()
+             RETURNING (input_hash = ${hash}) AS matches
+              ), audited AS (
+                ${auditInsertOneOf(
+                  sql`CASE WHEN spent.matches THEN 'used' WHEN NOT spent.matches THEN 'voided' ELSE 'unknown' END`,
+                  {
+                    used: grantAudit("ok", risk.reason),
+                    voided: grantAudit("refused", "input differs: grant voided"),
+                    unknown: grantAudit("refused", "grant unknown, used, expired or not this session's"),
+                  },
+                  sql`(SELECT 1) AS one LEFT JOIN spent ON true`,
+                )}
+              )
+              SELECT (SELECT matches FROM spent) AS matches`,
         );
-        if (!grant?.matches) {
-          await audit(tx, {
-            ...base,
-            action: "step_up.grant",
-            outcome: "refused",
-            details: { ...details, for: opts.action, reason: grant ? "input differs: grant voided" : "grant unknown, used, expired or not this session's" },
-          });
-          return { kind: "mfa", reason: "grant refused", description: await opts.describe(input, ctx) };
-        }
-        await audit(tx, { ...base, action: "step_up.grant", outcome: "ok", details: { ...details, for: opts.action, reason: risk.reason } });
+        if (!grant?.matches) return { kind: "mfa", reason: "grant refused", description: await opts.describe(input, ctx) };
       }
-      const state = await handler(input, ctx);
-      if (state.status === "ok") await audit(tx, { ...base, action: opts.action, outcome: "ok", details });
+      // The action's own audit row: the handler's write statement may carry it (`PendingAudit`);
+      // otherwise it is written here. Either way it commits with the change.
+      const audited: PendingAudit = { event: { ...base, action: opts.action, outcome: "ok", details }, written: false };
+      const state = await handler(input, { ...ctx, audited });
+      if (state.status === "ok") {
+        if (!audited.written) await audit(tx, audited.event);
+      } else if (audited.written) {
+        throw new Error(`${opts.action}: the handler recorded a change but answered ${state.status}`);
+      }
       return { kind: "done", state };
     });
   } catch (err) {

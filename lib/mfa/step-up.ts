@@ -3,7 +3,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { adminAction, userAction } from "@/lib/actions/guard";
 import type { ActionState } from "@/lib/actions/state";
-import { clientIp } from "@/lib/auth/current";
+import { clientIp, keepCheckedSession, type CurrentSession } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";
 import { runGuarded, type StepUpContext, type StepUpOptions } from "./step-up-core";
 
@@ -12,12 +12,26 @@ export type { RiskDecision, StepUpContext, StepUpOptions, StepUpRequired } from 
 
 /** A path for `revalidatePath`, or a path and its type ("layout" refreshes everything under it). */
 type Revalidation = string | [string, "layout" | "page"];
-type ActionOptions<S extends z.ZodObject> = StepUpOptions<S> & { revalidate?: (input: z.infer<S>) => Revalidation[] };
+type ActionOptions<S extends z.ZodObject> = StepUpOptions<S> & {
+  revalidate?: (input: z.infer<S>) => Revalidation[];
+  /**
+   * The action ends, rotates or changes no session and no field the session lookup reads (role,
+   * name, a new password owed): the page Next renders in its response reuses the session the
+   * guard checked (lib/auth/current.ts `keepCheckedSession`). Leave it out when in doubt.
+   */
+  sessionUnchanged?: boolean;
+};
 
 /** Runs the guarded action, then — after its transaction committed, and only when it succeeded — refreshes its pages. */
-async function runAndRevalidate<S extends z.ZodObject>(opts: ActionOptions<S>, run: () => Promise<ActionState>, input: z.infer<S>): Promise<ActionState> {
+async function runAndRevalidate<S extends z.ZodObject>(
+  opts: ActionOptions<S>,
+  run: () => Promise<ActionState>,
+  input: z.infer<S>,
+  session: CurrentSession,
+): Promise<ActionState> {
   const state = await run();
   if (state.status === "ok" && opts.revalidate) {
+    if (opts.sessionUnchanged) await keepCheckedSession(session);
     for (const r of opts.revalidate(input)) {
       if (typeof r === "string") revalidatePath(r);
       else revalidatePath(r[0], r[1]);
@@ -73,7 +87,7 @@ function guardedAction<S extends z.ZodObject, D>(
     const { grantId, ...rest } = parsed as z.infer<S> & { grantId?: string };
     const input = rest as z.infer<S>;
     const ip = await clientIp();
-    return runAndRevalidate(opts, async () => runGuarded(await getDb(), { session, ip, guard: opts, input, grantId, handler }), input);
+    return runAndRevalidate(opts, async () => runGuarded(await getDb(), { session, ip, guard: opts, input, grantId, handler }), input, session);
   });
 }
 

@@ -22,6 +22,7 @@ export const addPayee = stepUpAction(
     describe: (i) => `Add payee ${i.name} ${maskAccount(i.accountNumber)}`,
     auditDetails: (i) => ({ name: i.name, account: maskAccount(i.accountNumber) }),
     revalidate: () => ["/payees", "/transfer"],
+    sessionUnchanged: true,
   },
   async (input, { tx, session }) => {
     await addPayeeOf(tx, session.userId, input);
@@ -37,6 +38,7 @@ export const removePayee = stepUpAction(
     describe: () => "Remove a payee",
     auditDetails: (i) => ({ payeeId: i.payeeId }),
     revalidate: () => ["/payees"],
+    sessionUnchanged: true,
   },
   async (input, { tx, session }) => {
     if (!(await removePayeeOf(tx, session.userId, input.payeeId))) throw new Refusal("That payee does not exist.");

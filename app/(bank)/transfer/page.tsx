@@ -3,21 +3,15 @@ import { TransferForm } from "@/components/bank/transfer-form";
 import { TransferList } from "@/components/bank/transfer-list";
 import { Card, formatMoney, PageHeader } from "@/components/ui";
 import { requireUser } from "@/lib/auth/current";
-import { listAccounts, listPayees, listTransfers } from "@/lib/bank/queries";
+import { transferPageOf } from "@/lib/bank/queries";
 import { getDb } from "@/lib/db";
-import { getSettings } from "@/lib/settings";
 
 export const metadata: Metadata = { title: "Transfer" };
 
 export default async function TransferPage() {
   const session = await requireUser();
-  const db = await getDb();
-  const [accounts, payees, history, settings] = await Promise.all([
-    listAccounts(db, session.userId),
-    listPayees(db, session.userId),
-    listTransfers(db, session.userId, { limit: 20 }),
-    getSettings(db),
-  ]);
+  // One read for the page: accounts, payees, the latest transfers, the step-up rule's figures.
+  const { accounts, payees, recent: history, rule: settings } = await transferPageOf(await getDb(), session.userId, 20);
   return (
     <>
       <PageHeader
