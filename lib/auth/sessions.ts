@@ -2,13 +2,14 @@ import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { rows, type DbOrTx } from "@/lib/db";
 import { randomToken, sha256 } from "@/lib/crypto";
-import type { Challenge } from "@/lib/db/schema";
+import type { Challenge, Session } from "@/lib/db/schema";
 import { auditInsert, type PendingAudit } from "@/lib/audit";
 import { ChallengeGone, CHALLENGE_MINUTES, challengeFromJsonb, consumeChallengeSql, type PendingConsume } from "@/lib/mfa/challenges";
 import { revokeRememberedDevices } from "./remembered-devices";
 import type { SessionEndReason } from "./session-end";
 
-export type MfaState = "pending" | "enrol" | "verified" | "none" | "reset";
+/** Declared once, in the schema (sessions.mfa_state). */
+export type MfaState = Session["mfaState"];
 
 export const IDLE_TIMEOUT_MINUTES = 30;
 /** findSession writes `last_seen_at` at most once a minute, so the row may lag a request by this much. */

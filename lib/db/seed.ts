@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { inArray, sql } from "drizzle-orm";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
 import { sealClientSecret } from "@/lib/mfa/provider/config";
+import { CAPABILITIES } from "@/lib/mfa/provider/contract";
 import { sealFactorSecret } from "@/lib/mfa/secrets";
 import type { Db, DbOrTx } from "./client";
 import { enrolMockUser, ensureMockSigningKey, registerMockClient, type MockTarget } from "@/mock-provider/setup";
@@ -124,7 +125,7 @@ export async function seedMockProvider(db: Db): Promise<void> {
       clientId,
       clientSecretEnc: sealClientSecret(id, secret),
       uniqueNameAttribute: "username",
-      capabilities: ["mobile_push", "sms_otp", "voice_otp", "email_otp"],
+      capabilities: [...CAPABILITIES],
     });
   });
 }

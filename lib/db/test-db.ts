@@ -5,7 +5,7 @@ import { hashPassword } from "@/lib/auth/password";
 import { sealFactorSecret } from "@/lib/mfa/secrets";
 import { newTotpSecret } from "@/lib/mfa/totp";
 import { openPglite, openPostgres, rows, type Db, type DbHandle } from "./client";
-import type { SessionRow } from "@/lib/auth/sessions";
+import type { MfaState, SessionRow } from "@/lib/auth/sessions";
 import { accounts, factors, payees, sessions, settings, users, type Settings } from "./schema";
 import { seedGroupsAndSettings } from "./seed";
 
@@ -19,7 +19,7 @@ export type TestDb = DbHandle & {
   name: string;
   createUser: (opts?: TestUserOptions) => Promise<TestUser>;
   createTotpFactor: (userId: string, opts?: { secret?: string; status?: "pending" | "active" }) => Promise<TestFactor>;
-  createSession: (userId: string, opts?: { mfaState?: "pending" | "enrol" | "verified" | "none" }) => Promise<string>;
+  createSession: (userId: string, opts?: { mfaState?: Exclude<MfaState, "reset"> }) => Promise<string>;
   setSettings: (values: Partial<Omit<Settings, "id" | "updatedAt">>) => Promise<void>;
   /** The bank's defaults again (threshold 5, duration 0, backoff 1 s … 5 min). */
   resetSettings: () => Promise<void>;
@@ -143,7 +143,7 @@ export async function createTotpFactor(
 export async function createSession(
   db: Db,
   userId: string,
-  o: { mfaState?: "pending" | "enrol" | "verified" | "none" } = {},
+  o: { mfaState?: Exclude<MfaState, "reset"> } = {},
 ): Promise<string> {
   const [s] = await db
     .insert(sessions)

@@ -7,6 +7,7 @@ import { queueMail } from "@/lib/mail/outbox";
 import { mails } from "@/lib/mail/templates";
 import { audit, type PendingAudit } from "@/lib/audit";
 import type { SessionGate } from "@/lib/auth/sessions";
+import type { Evaluation } from "./factors/types";
 import { backoffDelayMs, reachesThreshold, successResets, type LockoutPolicy } from "./policy";
 
 /**
@@ -67,7 +68,7 @@ export function lockRecorded(user?: string): SQL {
   return sql.raw(`(${user ? `${user}.` : ""}locked_at IS NOT NULL)`);
 }
 
-export type Evaluation = { ok: true } | { ok: false; reason: string };
+export type { Evaluation } from "./factors/types";
 
 /** The attempt's view of the account, read under its row lock (`FOR UPDATE OF u`). */
 function lockColumnsAndFrom(userId: string): { columns: SQL; from: SQL } {

@@ -41,7 +41,8 @@ export type Registration = {
   lastUsedAt: Date | null;
 };
 
-export type Workflow = "sign_in" | "password_reset" | "step_up";
+/** Where a factor is used: the purposes a challenge can have (lib/db/schema.ts, challenges.purpose). */
+export type Workflow = Challenge["purpose"];
 
 /** What one read tells about a user's factors: active `factors` row types, unused recovery codes. */
 export type FactorSnapshot = { activeTypes: ReadonlySet<string>; unusedRecoveryCodes: boolean };
