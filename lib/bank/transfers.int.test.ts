@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { z } from "zod";
 import { describe, expect, it } from "vitest";
+import { balanceOf, ledgerFrom as ledgerOut } from "@/lib/bank/test-reads";
 import { testDbPerFile } from "@/lib/db/test-db-per-file";
 import type { ActionState } from "@/lib/actions/state";
 import type { CurrentSession } from "@/lib/auth/current";
@@ -43,17 +44,8 @@ async function mintGrant(session: CurrentSession, input: Parsed): Promise<string
   return g!.id;
 }
 
-async function balance(accountId: string): Promise<number> {
-  const [a] = await t.query<{ b: string | number }>(sql`SELECT balance_minor AS b FROM accounts WHERE id = ${accountId}`);
-  return Number(a!.b);
-}
-
-async function ledgerFrom(accountId: string): Promise<{ n: number; sum: number }> {
-  const [r] = await t.query<{ n: number; sum: string | number }>(
-    sql`SELECT count(*)::int AS n, COALESCE(sum(amount_minor), 0) AS sum FROM transfers WHERE from_account_id = ${accountId}`,
-  );
-  return { n: r!.n, sum: Number(r!.sum) };
-}
+const balance = (accountId: string) => balanceOf(t, accountId);
+const ledgerFrom = (accountId: string) => ledgerOut(t, accountId);
 
 async function ledgerOf(userId: string) {
   return t.query<{ from_account_id: string; to_account_id: string | null; payee_id: string | null; amount: number; memo: string }>(
