@@ -4,7 +4,7 @@ import { usePathname } from "next/navigation";
 import { useCallback, useEffect, useRef, useState, useTransition } from "react";
 import { signOutIdle, staySignedIn } from "@/app/(bank)/actions";
 import { SignOutButton } from "@/components/sign-out-button";
-import { Button } from "@/components/ui";
+import { Button, Modal } from "@/components/ui";
 
 /** Shared by every tab of this browser (they share the session cookie): activity in one counts for all. */
 const ACTIVITY_KEY = "mfa-bank.last-activity";
@@ -126,17 +126,13 @@ export function IdleWarning({ idleSeconds, warnSeconds }: { idleSeconds: number;
     });
 
   return (
-    <dialog
+    <Modal
       ref={dialog}
       role="alertdialog"
       aria-labelledby="idle-warning-title"
       aria-describedby="idle-warning-text"
-      onCancel={(e) => {
-        // Escape: somebody is here — the same as "Stay signed in".
-        e.preventDefault();
-        stay();
-      }}
-      className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-2xl border border-line bg-white p-6 shadow-xl backdrop:bg-ink/40"
+      // Escape: somebody is here — the same as "Stay signed in".
+      onEscape={stay}
     >
       <h2 id="idle-warning-title" className="text-lg font-semibold">
         Are you still there?
@@ -156,6 +152,6 @@ export function IdleWarning({ idleSeconds, warnSeconds }: { idleSeconds: number;
         </Button>
         <SignOutButton />
       </div>
-    </dialog>
+    </Modal>
   );
 }

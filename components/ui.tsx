@@ -92,6 +92,27 @@ export function FormResult({ state, className }: { state: ActionState; className
   return <Alert kind={state.code === "cancelled" ? "info" : "error"} className={className}>{state.message}</Alert>;
 }
 
+/**
+ * A modal dialog, opened by its caller with showModal(). Escape does what the caller says
+ * (`onEscape`: "stay signed in", "cancel") instead of only hiding the dialog.
+ */
+export function Modal({ onEscape, wide = false, className, ...props }: ComponentProps<"dialog"> & { onEscape: () => void; wide?: boolean }) {
+  return (
+    <dialog
+      onCancel={(e) => {
+        e.preventDefault();
+        onEscape();
+      }}
+      className={cx(
+        "m-auto rounded-2xl border border-line bg-white p-6 shadow-xl backdrop:bg-ink/40",
+        wide ? "w-[min(32rem,calc(100vw-2rem))]" : "w-[min(28rem,calc(100vw-2rem))]",
+        className,
+      )}
+      {...props}
+    />
+  );
+}
+
 /** The attributes that tie a control to its hint and error (WCAG 2.2 1.3.1, 3.3.1). */
 type ControlAria = { id: string; "aria-invalid"?: true; "aria-describedby"?: string };
 

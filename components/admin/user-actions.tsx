@@ -4,7 +4,7 @@ import { createContext, useContext, useEffect, useRef, useState, type ReactNode 
 import { declineRecoveryRequest, endUserSession, endUserSessions, resetUserMfa, unlockUser } from "@/app/admin/users/actions";
 import { TextArea } from "@/components/admin/ui";
 import { useStepUpForm } from "@/components/mfa/step-up";
-import { Alert, Button, FormResult } from "@/components/ui";
+import { Alert, Button, FormResult, Modal } from "@/components/ui";
 
 type Kind = "reset" | "unlock" | "end" | "endOne" | "decline";
 
@@ -185,14 +185,13 @@ function ConfirmDialog({
   const titleId = `${kind}-${sessionId ?? userId}-confirm-title`;
   return (
     <>
-      <dialog
+      <Modal
         ref={ref}
         aria-labelledby={titleId}
-        onCancel={(e) => {
-          e.preventDefault();
+        wide
+        onEscape={() => {
           if (!pending) onClose();
         }}
-        className="m-auto w-[min(32rem,calc(100vw-2rem))] rounded-2xl border border-line bg-white p-6 shadow-xl backdrop:bg-ink/40"
       >
         <form onSubmit={onSubmit} className="space-y-4" noValidate>
           <h2 id={titleId} className="text-lg font-semibold">
@@ -221,7 +220,7 @@ function ConfirmDialog({
             </Button>
           </div>
         </form>
-      </dialog>
+      </Modal>
       {dialog}
     </>
   );

@@ -2,8 +2,8 @@
 
 import { useCallback, useEffect, useRef, useState, useTransition, type FormEvent } from "react";
 import { cancelStepUp, verifyStepUp } from "@/app/(bank)/step-up/actions";
-import { Button } from "@/components/ui";
-import { idle, type ActionState } from "@/lib/actions/state";
+import { Button, Modal } from "@/components/ui";
+import { idle, isRecord, type ActionState } from "@/lib/actions/state";
 import type { StepUpRequired } from "@/lib/mfa/step-up-types";
 import { MfaPanel } from "./mfa-panel";
 import { REDIRECT_MESSAGES, STEP_UP_RETURN_KEY, StepUpReturn } from "./step-up-return";
@@ -134,21 +134,12 @@ function StepUpDialog({
   }, []);
   const onPassed = useCallback(
     (data: unknown) => {
-      const grantId = (data as { grantId?: string } | undefined)?.grantId;
-      if (grantId) onGranted(grantId);
+      if (isRecord(data) && typeof data.grantId === "string") onGranted(data.grantId);
     },
     [onGranted],
   );
   return (
-    <dialog
-      ref={ref}
-      aria-labelledby="step-up-title"
-      onCancel={(e) => {
-        e.preventDefault();
-        onCancel();
-      }}
-      className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-2xl border border-line bg-white p-6 shadow-xl backdrop:bg-ink/40"
-    >
+    <Modal ref={ref} aria-labelledby="step-up-title" onEscape={onCancel}>
       <h2 id="step-up-title" className="text-lg font-semibold">
         Confirm it&apos;s you
       </h2>
@@ -171,6 +162,6 @@ function StepUpDialog({
           Cancel
         </Button>
       </div>
-    </dialog>
+    </Modal>
   );
 }
