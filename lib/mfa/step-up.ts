@@ -6,6 +6,9 @@ import type { ActionState } from "@/lib/actions/state";
 import { clientIp, keepCheckedSession, type CurrentSession } from "@/lib/auth/current";
 import { getDb } from "@/lib/db";
 import { runGuarded, type StepUpContext, type StepUpOptions } from "./step-up-core";
+import { challengeAction } from "./challenge-action";
+import { findOpenChallenge } from "./challenges";
+import { mintGrant } from "./grants";
 
 export { inputHash, Refusal, runGuarded } from "./step-up-core";
 export type { RiskDecision, StepUpContext, StepUpOptions, StepUpRequired } from "./step-up-core";
@@ -91,3 +94,27 @@ function guardedAction<S extends z.ZodObject, D>(
   });
 }
 
+
+/**
+ * The step-up dialog's answer (components/mfa/step-up.tsx posts it): the challenge must be an
+ * open step-up of this session, carrying the action and input hash it was opened for; passing
+ * mints a grant bound to exactly those — with the redirect provider's callback, the only way a
+ * grant comes to exist. Sign-in and reset challenges have another purpose and are never found here.
+ */
+export function stepUpAnswerAction() {
+  return challengeAction({
+    who: "signed in",
+    purpose: "step_up",
+    prepare: async (session, { challengeId }, db) => {
+      const challenge = await findOpenChallenge(db, challengeId, session.id, "step_up");
+      const action = challenge?.context.action;
+      const inputHash = challenge?.context.inputHash;
+      if (!challenge || typeof action !== "string" || typeof inputHash !== "string") {
+        return { ok: false, state: { status: "error", message: "This confirmation has expired. Please submit the form again." } };
+      }
+      return { ok: true, ctx: { action, inputHash } };
+    },
+    onPassed: (tx, { session, ctx, answer }) => mintGrant(tx, { sessionId: session.id, userId: session.userId, ...ctx, challengeId: answer.challengeId }),
+    done: async (grantId) => ({ status: "ok", data: { grantId } }),
+  });
+}
