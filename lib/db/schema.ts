@@ -93,8 +93,6 @@ export const sessions = pgTable(
     mfaState: text({ enum: ["pending", "enrol", "verified", "none", "reset"] }).notNull(),
     mfaVerifiedAt: ts(),
     passwordVerifiedAt: ts(),
-    /** Unused since sessions start in their final state (lib/auth/sessions.ts startSession); always NULL. */
-    handoffHash: text(),
     activatedAt: ts(),
     rotatedFrom: uuid(),
     createdAt: createdAt(),
@@ -110,7 +108,6 @@ export const sessions = pgTable(
   },
   (t) => [
     uniqueIndex("sessions_token_hash_key").on(t.tokenHash),
-    uniqueIndex("sessions_handoff_hash_key").on(t.handoffHash),
     index("sessions_user_idx").on(t.userId),
   ],
 );
