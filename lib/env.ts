@@ -82,7 +82,7 @@ export function getEnv(): Env {
   if (!authSecret || !key) {
     if (e.APP_ENV === "production") {
       throw new Error(
-        "APP_ENV=production requires AUTH_SECRET and MFA_ENCRYPTION_KEY (openssl rand -base64 32). Refusing to start.",
+        "APP_ENV=production requires AUTH_SECRET and MFA_ENCRYPTION_KEY (openssl rand -base64 32).",
       );
     }
     const local = localSecrets(dataDir);
