@@ -14,7 +14,8 @@ import { createTestDb, type TestDb } from "@/lib/db/test-db";
 import { openChallenge } from "./challenges";
 import { sealClientSecret } from "./provider/config";
 import { bankJwks } from "./redirect/bank-key";
-import { clearJwksCache, finishTrip, MAX_TOKEN_CHARS, startTrip, verifyResult, type Expected } from "./redirect/flow";
+import { clearKeySets } from "./redirect/key-sets";
+import { finishTrip, MAX_TOKEN_CHARS, startTrip, verifyResult, type Expected } from "./redirect/flow";
 import { usableFactors } from "./registry";
 import { answerChallenge } from "./verify";
 
@@ -68,7 +69,7 @@ beforeAll(async () => {
     .insert(groups)
     .values({ id: "int_redirect", name: "Redirect", mfaRequired: true, signInFactors: [FACTOR, "recovery"], stepUpFactors: [FACTOR, "recovery"] })
     .onConflictDoNothing();
-  clearJwksCache();
+  clearKeySets();
 });
 
 afterAll(async () => {

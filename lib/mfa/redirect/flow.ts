@@ -3,7 +3,6 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import {
   createLocalJWKSet,
-  createRemoteJWKSet,
   errors as joseErrors,
   jwtVerify,
   SignJWT,
@@ -18,6 +17,7 @@ import { getEnv } from "@/lib/env";
 import { ProviderFault } from "@/lib/mfa/provider/client";
 import { getSettings } from "@/lib/settings";
 import { BANK_ALG, bankSigningKey } from "./bank-key";
+import { KeySetUnavailable, remoteKeySet } from "./key-sets";
 
 /**
  * Redirect-based external MFA (Q2's "Redirect-Based Authentication"; the shape of
@@ -85,23 +85,10 @@ export function redirectEndpointOf(p: MfaProvider): RedirectEndpoint {
   };
 }
 
-// Public keys only: a cache per provider and URL. jose refetches once when a token names a kid
-// it does not hold (key rotation), at most once per cooldown.
-const remoteSets = new Map<string, JWTVerifyGetKey>();
-export function keySetOf(ep: Pick<RedirectEndpoint, "providerId" | "jwks" | "timeoutMs">): JWTVerifyGetKey {
+/** The keys a provider's result token is checked against, at the bank's time `nowMs` (lib/mfa/redirect/key-sets.ts). */
+export function keySetOf(ep: Pick<RedirectEndpoint, "providerId" | "jwks" | "timeoutMs">, nowMs: number): JWTVerifyGetKey {
   if ("keys" in ep.jwks) return createLocalJWKSet(ep.jwks.keys);
-  const key = `${ep.providerId}|${ep.jwks.url}`;
-  let set = remoteSets.get(key);
-  if (!set) {
-    set = createRemoteJWKSet(new URL(ep.jwks.url), { timeoutDuration: ep.timeoutMs, cooldownDuration: 5_000, cacheMaxAge: 10 * 60_000 });
-    remoteSets.set(key, set);
-  }
-  return set;
-}
-
-/** For tests: forget the cached JWKS. */
-export function clearJwksCache() {
-  remoteSets.clear();
+  return remoteKeySet(ep.providerId, ep.jwks.url, ep.timeoutMs, nowMs);
 }
 
 /** The transaction a trip asks the user to approve: a step-up's exact input, or the sign-in/reset itself. */
@@ -329,8 +316,7 @@ export async function verifyResult(token: string, expected: Expected, keys: JWTV
     if (err instanceof joseErrors.JWSSignatureVerificationFailed) return { ok: false, reason: "bad signature" };
     if (err instanceof joseErrors.JWKSTimeout) return { ok: false, reason: "provider JWKS timed out", unavailable: true };
     if (err instanceof joseErrors.JOSEError) return { ok: false, reason: `invalid result token (${err.code})` };
-    // fetch failures of the JWKS endpoint, or a JWKS that is not one
-    if (err instanceof TypeError || err instanceof SyntaxError) return { ok: false, reason: "provider JWKS unreachable or invalid", unavailable: true };
+    if (err instanceof KeySetUnavailable) return { ok: false, reason: `provider ${err.message}`, unavailable: true };
     return { ok: false, reason: "invalid result token" };
   }
   if (payload.sub !== expected.subject) return { ok: false, reason: "claim sub: another user" };
@@ -388,7 +374,7 @@ export async function finishTrip(
   const verified = await verifyResult(
     token,
     { issuer: ep.issuer, audience: ep.clientId, nonce: row.nonce, subject: row.subject, purpose: row.purpose, txnHash: row.txn_hash, nowSeconds: row.now_s },
-    keySetOf(ep),
+    keySetOf(ep, row.now_s * 1000),
   );
   if (!verified.ok) {
     await endTrip(db, row.id, "refused", verified.reason);
