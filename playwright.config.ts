@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
+import { DEFAULT_SYSTEM_BROWSERS } from "./scripts/find-browser";
 
 /**
  * Run through `npm run test:e2e` (scripts/run-e2e.ts): it builds into .next-e2e, prepares the
@@ -13,9 +14,8 @@ const port = Number(process.env.E2E_PORT ?? 3210);
 const baseURL = `http://localhost:${port}`;
 
 // scripts/run-e2e.ts finds the browser (scripts/find-browser.ts) and passes it as E2E_BROWSER;
-// run directly, Playwright uses Debian's chromium when it is installed, its own otherwise.
-const SYSTEM_CHROMIUM = "/usr/bin/chromium";
-const executablePath = process.env.E2E_BROWSER || (fs.existsSync(SYSTEM_CHROMIUM) ? SYSTEM_CHROMIUM : undefined);
+// run directly, Playwright uses Debian's headless shell or chromium when installed, its own otherwise.
+const executablePath = process.env.E2E_BROWSER || DEFAULT_SYSTEM_BROWSERS.find((f) => fs.existsSync(f));
 
 /**
  * Extra suites live in subfolders of e2e/ (e2e/fuzz/, …) and run only on request:

@@ -7,7 +7,7 @@ function machine(opts: { files?: string[]; works?: Record<string, string | false
   const ran: string[] = [];
   const deps: BrowserFinderDeps = {
     playwrightPath: () => "/pw/chromium",
-    systemPaths: ["/usr/bin/chromium"],
+    systemPaths: ["/usr/bin/chromium-headless-shell", "/usr/bin/chromium"],
     exists: (f) => files.has(f),
     run: async (command, args) => {
       const line = [command, ...args].join(" ");
@@ -26,7 +26,7 @@ function machine(opts: { files?: string[]; works?: Record<string, string | false
 }
 
 const PW_INSTALL = "npx playwright install chromium";
-const APT = "apt-get install -y --no-install-recommends chromium";
+const APT = "apt-get install -y --no-install-recommends chromium-headless-shell";
 
 describe("findBrowser", () => {
   it("prefers Playwright's own browser, then the system's, without running anything", async () => {
@@ -34,7 +34,9 @@ describe("findBrowser", () => {
     expect(await findBrowser(both.deps)).toMatchObject({ ok: true, executablePath: "/pw/chromium" });
     const system = machine({ files: ["/usr/bin/chromium"] });
     expect(await findBrowser(system.deps)).toMatchObject({ ok: true, executablePath: "/usr/bin/chromium" });
-    expect([...both.ran, ...system.ran]).toEqual([]);
+    const shell = machine({ files: ["/usr/bin/chromium", "/usr/bin/chromium-headless-shell"] });
+    expect(await findBrowser(shell.deps)).toMatchObject({ ok: true, executablePath: "/usr/bin/chromium-headless-shell" });
+    expect([...both.ran, ...system.ran, ...shell.ran]).toEqual([]);
   });
 
   it("downloads Playwright's browser when it can", async () => {
@@ -43,20 +45,20 @@ describe("findBrowser", () => {
     expect(m.ran).toEqual([PW_INSTALL]);
   });
 
-  it("as root on Debian without the CDN, installs Debian's chromium", async () => {
-    const m = machine({ works: { "apt-get update": "", [APT]: "/usr/bin/chromium" }, isRoot: true });
-    expect(await findBrowser(m.deps)).toMatchObject({ ok: true, executablePath: "/usr/bin/chromium" });
+  it("as root on Debian without the CDN, installs Debian's headless shell", async () => {
+    const m = machine({ works: { "apt-get update": "", [APT]: "/usr/bin/chromium-headless-shell" }, isRoot: true });
+    expect(await findBrowser(m.deps)).toMatchObject({ ok: true, executablePath: "/usr/bin/chromium-headless-shell" });
     expect(m.ran).toEqual([PW_INSTALL, "apt-get update", APT]);
   });
 
   it("stops with one sentence naming the command when nothing works", async () => {
     const user = machine({ isRoot: false });
     const found = await findBrowser(user.deps);
-    expect(found).toEqual({ ok: false, message: expect.stringContaining("`sudo apt-get install -y chromium`") });
+    expect(found).toEqual({ ok: false, message: expect.stringContaining("`sudo apt-get install -y chromium-headless-shell`") });
     expect(user.ran).toEqual([PW_INSTALL]); // no apt-get without root
 
     const root = machine({ isRoot: true, works: { "apt-get update": "" } });
-    expect(await findBrowser(root.deps)).toEqual({ ok: false, message: expect.stringContaining("`apt-get install -y chromium`") });
+    expect(await findBrowser(root.deps)).toEqual({ ok: false, message: expect.stringContaining("`apt-get install -y chromium-headless-shell`") });
 
     const mac = machine({ isDebian: false });
     const r = await findBrowser(mac.deps);
