@@ -6,9 +6,10 @@
 //   keeps alive at c=32). Below V8's default ceiling (a quarter of the machine's memory, at most
 //   4 GB) V8 also lets the old generation grow to at most ~1.6× what survived the last full
 //   collection, instead of 4×: without it the old space reached ~290 MB in the bench for
-//   ~90 MB live (peak RSS 472 MB; with both flags ~260 MB, the same CPU per sign-in).
+//   ~90 MB live (peak RSS 472 MB; with both flags ~260 MB). No CPU cost measured.
 // - --max-semi-space-size=8: the young generation's two halves at 8 MB instead of 16 MB
-//   (−16 MB resident); twice the scavenges, each half as long.
+//   (−16 MB resident); twice the scavenges, perhaps 1–2 ms of CPU per sign-in (within the
+//   shared machine's noise; the page above says how to drop it if a quiet run confirms it).
 //
 // Flags on the command line win over NODE_OPTIONS: to raise the ceiling, start
 // `node --max-old-space-size=2048 node_modules/next/dist/bin/next start` instead (README).
