@@ -3,9 +3,9 @@
 // docs/PERFORMANCE.md, "What holds the server's memory (session 10)", has the measurements.
 //
 // - --max-old-space-size=1024: a ceiling for V8's old generation (10× the ~100 MB the server
-//   keeps alive at c=32). Below V8's default ceiling (a quarter of the machine's memory, at most
-//   4 GB) V8 also lets the old generation grow to at most ~1.6× what survived the last full
-//   collection, instead of 4×: without it the old space reached ~290 MB in the bench for
+//   keeps alive at c=32). With a ceiling under 2 GB (Node's default is a quarter of the
+//   machine's memory, at most 4 GB) V8 also lets the old generation grow to at most ~1.6× what
+//   survived the last full collection, instead of 4×: without it the old space reached ~290 MB in the bench for
 //   ~90 MB live (peak RSS 472 MB; with both flags ~260 MB). No CPU cost measured.
 // - --max-semi-space-size=8: the young generation's two halves at 8 MB instead of 16 MB
 //   (−16 MB resident); twice the scavenges, perhaps 1–2 ms of CPU per sign-in (within the
