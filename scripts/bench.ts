@@ -22,6 +22,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import postgres from "postgres";
 import { isBuildCurrent, keepingBuildRewrites, sourceHash } from "./lib/build-cache";
@@ -331,12 +332,17 @@ async function prepare(env: NodeJS.ProcessEnv, machine: Machine) {
   return { built, users, timingUsers, ids: actionIds(), hash };
 }
 
+type HeapAtPeak = { rss: number; heapTotal: number; heapUsed: number; external: number; spaces: Record<string, number> };
+
 /** The load server, its CPU and memory read from /proc, and the HTTP client that drives it. */
 async function startLoadServer(ports: Ports, env: NodeJS.ProcessEnv) {
   // BENCH_CPU_PROF=1: a V8 CPU profile of the load server, kept in bench/profiles/ (chrome://inspect or speedscope).
   const profDir = path.join(root, "bench", "profiles", runId);
   const nodeArgs = process.env.BENCH_CPU_PROF === "1" ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : [];
-  const server = await startServer({ root, port: ports.port, env, logFile: path.join(tmpDir, "server.log"), nodeArgs });
+  // V8's own figures at the server's highest RSS (scripts/bench/heap-at-peak.mjs): what the peak was made of.
+  const heapFile = path.join(tmpDir, "heap-at-peak.json");
+  nodeArgs.push("--import", pathToFileURL(path.join(root, "scripts", "bench", "heap-at-peak.mjs")).href);
+  const server = await startServer({ root, port: ports.port, env: { ...env, BENCH_HEAP_FILE: heapFile }, logFile: path.join(tmpDir, "server.log"), nodeArgs });
   let serverStopped = false;
   const stop = async () => {
     if (serverStopped) return;
@@ -357,7 +363,14 @@ async function startLoadServer(ports: Ports, env: NodeJS.ProcessEnv) {
   rss.start();
   const client = new Client(ports.origin, 64);
   cleanups.push(async () => client.close());
-  return { stop, rss, client };
+  const heapAtPeak = (): HeapAtPeak | null => {
+    try {
+      return JSON.parse(fs.readFileSync(heapFile, "utf8")) as HeapAtPeak;
+    } catch {
+      return null;
+    }
+  };
+  return { stop, rss, client, heapAtPeak };
 }
 
 /** The two sign-in flows over the bench's users; TOTP sign-ins keep their session for the transfers. */
@@ -587,7 +600,9 @@ async function main() {
   load.rss.stop();
   load.client.close();
   await load.stop();
+  const heap = load.heapAtPeak();
   log(`server peak RSS ${(load.rss.peakProcess / 2 ** 20).toFixed(0)} MB (group sum ${(load.rss.peakSum / 2 ** 20).toFixed(0)} MB); stopped`);
+  if (heap) log(`  at its peak: ${memoryAtPeak(load.rss.atPeak, heap)}`);
 
   const roundTrips = usePglite ? null : await roundTripPhase(ports, env, ids, users, flows);
   const js = firstLoadJs();
@@ -603,6 +618,7 @@ async function main() {
     timing,
     roundTrips,
     rss: load.rss,
+    heap,
     js,
     allErrors,
     waits: flows.rotation.waits,
@@ -610,6 +626,13 @@ async function main() {
 }
 
 // ---------------------------------------------------------------- report
+const toMB = (b: number) => Math.round(b / 2 ** 20);
+
+/** "V8 heap 122 MB (old space 88, young 16; 93 in use) at RSS 261 MB; sampled peak 255 MB = 181 anonymous + 74 file-backed". */
+function memoryAtPeak(sampled: { rss: number; anon: number; file: number } | null, heap: HeapAtPeak): string {
+  const v8 = `V8 heap ${toMB(heap.heapTotal)} MB (old space ${toMB(heap.spaces.old_space ?? 0)}, young ${toMB(heap.spaces.new_space ?? 0)}; ${toMB(heap.heapUsed)} in use) at RSS ${toMB(heap.rss)} MB`;
+  return sampled ? `${v8}; sampled peak ${toMB(sampled.rss)} MB = ${toMB(sampled.anon)} anonymous + ${toMB(sampled.file)} file-backed` : v8;
+}
 type Outcome = Extract<Awaited<ReturnType<typeof main>>, { timingOnly: false }>;
 
 function report(r: Outcome) {
@@ -684,6 +707,7 @@ function report(r: Outcome) {
       .join(" / ")} ms |`,
   );
   lines.push(`| server peak RSS under load (VmHWM of next-server) | ${mb(r.rss.peakProcess)} MB |`);
+  if (r.heap) lines.push(`| what the peak held (the server's highest sampled RSS) | ${memoryAtPeak(r.rss.atPeak, r.heap)} |`);
   for (const route of ["/login", "/mfa", "/dashboard", "/transfer"]) {
     const j = r.js[route];
     if (j) lines.push(`| first-load JS ${route} (gzip) | ${j.gzipKb} kB |`);
@@ -709,7 +733,19 @@ function finish(r: Outcome): number {
     transfer: r.transfers,
     signInTiming: r.timing,
     roundTrips: r.roundTrips,
-    rss: { peakProcessMB: Math.round(r.rss.peakProcess / 2 ** 20), peakGroupMB: Math.round(r.rss.peakSum / 2 ** 20) },
+    rss: {
+      peakProcessMB: Math.round(r.rss.peakProcess / 2 ** 20),
+      peakGroupMB: Math.round(r.rss.peakSum / 2 ** 20),
+      atPeakMB: r.rss.atPeak && { rss: toMB(r.rss.atPeak.rss), anonymous: toMB(r.rss.atPeak.anon), fileBacked: toMB(r.rss.atPeak.file) },
+      v8AtPeakMB: r.heap && {
+        rss: toMB(r.heap.rss),
+        heapTotal: toMB(r.heap.heapTotal),
+        heapUsed: toMB(r.heap.heapUsed),
+        oldSpace: toMB(r.heap.spaces.old_space ?? 0),
+        newSpace: toMB(r.heap.spaces.new_space ?? 0),
+        external: toMB(r.heap.external),
+      },
+    },
     firstLoadJs: r.js,
     errors: { count: r.allErrors.length, first: [...new Set(r.allErrors)].slice(0, 10) },
     totpPoolWaits: r.waits,

@@ -11,6 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { isBuildCurrent, keepingBuildRewrites, sourceHash } from "./lib/build-cache";
 import { childRunner } from "./lib/process";
+import { SERVER_NODE_FLAGS } from "./lib/server-flags";
 
 const root = process.cwd();
 const DIST_DIR = ".next-demo";
@@ -35,7 +36,7 @@ function portFromArgs(): number {
 
 const runner = childRunner(root);
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
-const run = (args: string[], env: NodeJS.ProcessEnv) => runner.run(process.execPath, [nextBin, ...args], env);
+const run = (args: string[], env: NodeJS.ProcessEnv, nodeFlags: readonly string[] = []) => runner.run(process.execPath, [...nodeFlags, nextBin, ...args], env);
 
 async function build(env: NodeJS.ProcessEnv): Promise<boolean> {
   const hash = sourceHash(root);
@@ -111,7 +112,8 @@ async function main(): Promise<number> {
   if (!(await build(env))) return 1;
   if (!(await prepareDatabase())) return 1;
   log(`starting the server on ${base} …`);
-  const server = run(["start", "--port", String(port)], env);
+  // The Node flags `npm start` uses (scripts/lib/server-flags.ts): the demo is the production server.
+  const server = run(["start", "--port", String(port)], env, SERVER_NODE_FLAGS);
   const warmed = waitAndWarm(base).then((ok) => {
     if (!ok) return;
     log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${base}/login`);
