@@ -10,6 +10,7 @@ import { useRememberedDevice, type RememberCookie } from "./remembered-devices";
 import { verifyPassword } from "./password";
 import type { Challenge } from "@/lib/db/schema";
 import type { FactorUser } from "@/lib/mfa/factors/types";
+import { readSnapshot, snapshotSql, type SnapshotRead } from "@/lib/mfa/registry";
 import { startSession, startSessionIf, type MfaState, type SessionGate, type SessionRow } from "./sessions";
 
 export const usernameSchema = z
@@ -41,7 +42,7 @@ export function safeCallbackUrl(value: unknown): string {
   }
 }
 
-type Candidate = { id: string; username: string; email: string; group_id: string; password_hash: string; mfa_required: boolean; has_factor: boolean };
+type Candidate = { id: string; username: string; email: string; group_id: string; password_hash: string; mfa_required: boolean; has_factor: boolean; factors: unknown };
 
 export type PasswordSignInResult =
   | {
@@ -53,6 +54,8 @@ export type PasswordSignInResult =
       user: FactorUser;
       /** A pending session's sign-in challenge, opened in the same transaction. */
       challenge: Challenge | null;
+      /** What the second step offers, read with the user (lib/mfa/sign-in-step.ts). */
+      factors: SnapshotRead;
       /** The browser was remembered (the MFA step skipped): its rotated cookie. */
       remembered: RememberCookie | null;
       /** The new session as `findSession` reads it (lib/auth/current.ts `setSessionCookie`). */
@@ -74,7 +77,9 @@ export async function passwordSignIn(
   const [user] = await rows<Candidate>(
     db,
     sql`SELECT u.id, u.username, u.email, u.group_id, u.password_hash, g.mfa_required,
-               EXISTS (SELECT 1 FROM factors f WHERE f.user_id = u.id AND f.status = 'active') AS has_factor
+               EXISTS (SELECT 1 FROM factors f WHERE f.user_id = u.id AND f.status = 'active') AS has_factor,
+               -- What a pending session's second step offers, so the login form shows it without a read of its own.
+               ${snapshotSql({ userId: sql`u.id`, groupId: sql`u.group_id`, sessionId: sql`NULL::uuid` })} AS factors
           FROM users u JOIN groups g ON g.id = u.group_id
          WHERE u.username = ${username}`,
   );
@@ -165,6 +170,7 @@ export async function passwordSignIn(
     mfaState: state,
     challenge,
     remembered,
+    factors: readSnapshot(user.factors),
     user: { userId: user.id, username: user.username, email: user.email, groupId: user.group_id, sessionId },
   };
 }
