@@ -87,7 +87,7 @@ export async function startSessionIf(tx: DbOrTx, s: StartSession, gate: SessionG
   return startSessionStatement(tx, s, gate);
 }
 
-type StartedSession = { sessionId: string; token: string; challenge: Challenge | null; deviceSeen: boolean; session: SessionRow };
+type StartedSession = { sessionId: string; token: string; challenge: Challenge | null; deviceSeen: boolean; session: SessionRow; alsoRead: unknown };
 
 type StartSession = {
     userId: string;
@@ -105,6 +105,12 @@ type StartSession = {
     consume?: PendingConsume;
     /** An MFA answer's gate (the row lock and the factor's claim, lib/mfa/lockout.ts): the statement writes only if it admits. */
     gate?: PendingGate;
+    /**
+     * A jsonb expression returned with the session (`alsoRead`), evaluated only when the
+     * statement opened a sign-in challenge: what the login form's in-place step offers
+     * (lib/mfa/registry.ts `snapshotSql`). A refusal reads none of it.
+     */
+    alsoRead?: SQL;
 };
 
 async function startSessionStatement(
@@ -117,7 +123,7 @@ async function startSessionStatement(
   const consume = s.consume && !s.consume.done ? s.consume : null;
   const challengeContext = s.signInChallenge ? JSON.stringify({ ...s.signInChallenge.context, key: null }) : null;
   const fresh = (column: SQL) => sql`COALESCE(${column} > app_now() - ${PRESENCE_MINUTES}::int * interval '1 minute', false)`;
-  const [row] = await rows<Omit<SessionRow, "userId" | "mfaState"> & { gate: unknown; challenge: unknown; device_seen: boolean }>(
+  const [row] = await rows<Omit<SessionRow, "userId" | "mfaState"> & { gate: unknown; challenge: unknown; device_seen: boolean; also_read: unknown }>(
     tx,
     sql`WITH ${gate ? sql`${gate.cte}, ` : sql``}prev AS (
           SELECT password_verified_at, expires_at FROM sessions WHERE id = ${from}
@@ -149,6 +155,7 @@ async function startSessionStatement(
         )${s.audit ? sql`, audited AS (${auditInsert(s.audit.event, gate ? sql`EXISTS (SELECT 1 FROM created)` : undefined)})` : sql``}
         SELECT ${gate ? (gate.row ?? sql`(SELECT to_jsonb(gate) FROM gate)`) : sql`NULL::jsonb`} AS gate,
                c.id, (SELECT to_jsonb(challenge) FROM challenge) AS challenge, EXISTS (SELECT 1 FROM device) AS device_seen,
+               ${s.alsoRead ? sql`CASE WHEN EXISTS (SELECT 1 FROM challenge) THEN ${s.alsoRead} END` : sql`NULL::jsonb`} AS also_read,
                u.username, u.display_name AS "displayName", u.email, u.role, u.group_id AS "groupId", u.must_change_password AS "mustChangePassword",
                ${fresh(sql`c.password_verified_at`)} AS "passwordFresh", ${fresh(sql`c.mfa_verified_at`)} AS "mfaFresh"
           FROM ${gate ? sql`(SELECT 1) AS one LEFT JOIN created c ON true LEFT JOIN users u ON u.id = c.user_id` : sql`created c JOIN users u ON u.id = c.user_id`}`,
@@ -156,7 +163,7 @@ async function startSessionStatement(
   if (!row?.id) return { gate: row?.gate ?? null, started: null };
   if (s.audit) s.audit.written = true;
   if (consume) consume.done = true;
-  const { challenge, device_seen, gate: gateRow, ...session } = row;
+  const { challenge, device_seen, gate: gateRow, also_read, ...session } = row;
   return {
     gate: gateRow,
     started: {
@@ -165,6 +172,7 @@ async function startSessionStatement(
       challenge: challengeFromJsonb(challenge),
       deviceSeen: Boolean(device_seen),
       session: { ...session, userId: s.userId, mfaState: s.mfaState },
+      alsoRead: also_read,
     },
   };
 }
