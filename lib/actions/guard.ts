@@ -1,9 +1,10 @@
 import "server-only";
 import { unstable_rethrow } from "next/navigation";
+import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { noteDatabaseUnavailable, outageCode, UNAVAILABLE_MESSAGE } from "@/lib/db/availability";
-import { getCurrentSession, isFullySignedIn, type CurrentSession } from "@/lib/auth/current";
-import type { MfaState } from "@/lib/auth/sessions";
+import { FULLY_SIGNED_IN, getCurrentSession, getCurrentSessionWith, isFullySignedIn, type CurrentSession } from "@/lib/auth/current";
+import { sessionAdmits, type MfaState, type SessionAlong } from "@/lib/auth/sessions";
 import type { ActionState } from "./state";
 import { MESSAGES } from "@/lib/messages";
 
@@ -17,7 +18,8 @@ import { MESSAGES } from "@/lib/messages";
  * `grep -rn '"use server"' app` lists the action files; each exports only wrapped functions.
  */
 
-type Handler<S extends z.ZodType, Ctx, D> = (input: z.infer<S>, ctx: Ctx) => Promise<ActionState<D>>;
+/** `read`: what `readAlong` read with the session (undefined when it was not carried). */
+type Handler<S extends z.ZodType, Ctx, D> = (input: z.infer<S>, ctx: Ctx, read?: unknown) => Promise<ActionState<D>>;
 
 /**
  * FormData → plain object: one string per field. Files are refused; a repeated field is
@@ -51,28 +53,39 @@ const signedOut: ActionState<never> = {
 /** A database outage: the action's transaction did not commit (or never began). */
 export const databaseUnavailable: ActionState<never> = { status: "error", code: "unavailable", message: UNAVAILABLE_MESSAGE };
 
-type BuildOptions = { repeatedFields?: "reject" | "join" };
+type BuildOptions<S extends z.ZodType = z.ZodType> = {
+  repeatedFields?: "reject" | "join";
+  /**
+   * A read the handler needs, made in the session lookup's statement (an answer's challenge and
+   * factor: lib/mfa/challenge-action.ts): built from the parsed input, evaluated only for a
+   * session this wrapper admits (the same rule, in SQL: `sessionAdmits`). The form is then
+   * parsed before the lookup, and its answer still comes after the session's.
+   */
+  readAlong?: (input: z.infer<S>) => SessionAlong["read"];
+};
 
 /** A wrapper's context step: the context the handler gets, or the state that refuses it. */
-type Context<Ctx> = { ok: true; ctx: Ctx } | { ok: false; state: ActionState<never> };
+type Context<Ctx> = { ok: true; ctx: Ctx; read?: unknown } | { ok: false; state: ActionState<never> };
 
 function build<S extends z.ZodType, Ctx, D>(
   schema: S,
-  context: () => Promise<Context<Ctx>>,
+  context: (along?: SessionAlong["read"]) => Promise<Context<Ctx>>,
   handler: Handler<S, Ctx, D>,
-  options: BuildOptions = {},
+  options: BuildOptions<S> = {},
 ) {
   return async (_prev: unknown, form: FormData): Promise<ActionState<D>> => {
     try {
-      const c = await context();
+      const early = options.readAlong ? formToObject(form, options.repeatedFields) : undefined;
+      const earlyParsed = early ? schema.safeParse(early) : undefined;
+      const c = await context(earlyParsed?.success ? options.readAlong!(earlyParsed.data) : undefined);
       if (!c.ok) return c.state;
-      const obj = formToObject(form, options.repeatedFields);
+      const obj = early === undefined ? formToObject(form, options.repeatedFields) : early;
       if (!obj) return { status: "error", message: "The form could not be read. Please try again." };
-      const parsed = schema.safeParse(obj);
+      const parsed = earlyParsed ?? schema.safeParse(obj);
       if (!parsed.success) {
         return { status: "error", message: MESSAGES.checkFields, fieldErrors: fieldErrorsOf(parsed.error) };
       }
-      return await handler(parsed.data, c.ctx);
+      return await handler(parsed.data, c.ctx, c.read);
     } catch (err) {
       unstable_rethrow(err); // redirect() and notFound() are control flow, not failures
       // The database is away (restart, terminated connection): its transaction did not commit
@@ -94,13 +107,17 @@ export function publicAction<S extends z.ZodType, D = unknown>(schema: S, handle
   return build(schema, async () => ({ ok: true, ctx: null }), handler);
 }
 
-/** The session check every non-public wrapper shares: a refusal answers before any parsing. */
-function withSession(check: (s: CurrentSession) => ActionState<never> | null) {
-  return async (): Promise<Context<CurrentSession>> => {
-    const s = await getCurrentSession();
+/**
+ * The session check every non-public wrapper shares: a refusal answers before the form is read.
+ * `admits` is the same check in SQL, for a read that rides in the lookup (`readAlong`).
+ */
+function withSession(check: (s: CurrentSession) => ActionState<never> | null, admits: SQL) {
+  return async (read?: SessionAlong["read"]): Promise<Context<CurrentSession>> => {
+    const found = read ? await getCurrentSessionWith({ read, admits }) : { session: await getCurrentSession(), along: undefined };
+    const s = found?.session;
     if (!s) return { ok: false, state: signedOut };
     const refused = check(s);
-    return refused ? { ok: false, state: refused } : { ok: true, ctx: s };
+    return refused ? { ok: false, state: refused } : { ok: true, ctx: s, read: found.along };
   };
 }
 
@@ -108,17 +125,22 @@ export function sessionAction<S extends z.ZodType, D = unknown>(
   states: MfaState[],
   schema: S,
   handler: Handler<S, CurrentSession, D>,
-  options?: BuildOptions,
+  options?: BuildOptions<S>,
 ) {
-  return build(schema, withSession((s) => (states.includes(s.mfaState) ? null : signedOut)), handler, options);
+  return build(schema, withSession((s) => (states.includes(s.mfaState) ? null : signedOut), sessionAdmits(states)), handler, options);
 }
 
 export function userAction<S extends z.ZodType, D = unknown>(
   schema: S,
   handler: Handler<S, CurrentSession, D>,
-  options?: BuildOptions,
+  options?: BuildOptions<S>,
 ) {
-  return build(schema, withSession((s) => (!isFullySignedIn(s) ? signedOut : s.mustChangePassword ? passwordFirst : null)), handler, options);
+  return build(
+    schema,
+    withSession((s) => (!isFullySignedIn(s) ? signedOut : s.mustChangePassword ? passwordFirst : null), sessionAdmits(FULLY_SIGNED_IN, { clear: true })),
+    handler,
+    options,
+  );
 }
 
 const adminOnly: ActionState<never> = { status: "error", message: "This needs an administrator." };
@@ -133,7 +155,10 @@ const passwordFirst: ActionState<never> = {
 export function adminAction<S extends z.ZodType, D = unknown>(schema: S, handler: Handler<S, CurrentSession, D>) {
   return build(
     schema,
-    withSession((s) => (!isFullySignedIn(s) ? signedOut : s.mustChangePassword ? passwordFirst : s.role !== "admin" ? adminOnly : null)),
+    withSession(
+      (s) => (!isFullySignedIn(s) ? signedOut : s.mustChangePassword ? passwordFirst : s.role !== "admin" ? adminOnly : null),
+      sql`(${sessionAdmits(FULLY_SIGNED_IN, { clear: true })} AND u.role = 'admin')`,
+    ),
     handler,
   );
 }

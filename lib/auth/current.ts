@@ -9,7 +9,7 @@ import { peerFromHeaders } from "@/lib/http/peer";
 import { sessionCookie } from "./auth";
 import { decodeSessionCookie, encodeSessionCookie } from "./session-cookie";
 import { endNotice } from "./session-end";
-import { ABSOLUTE_LIFETIME_HOURS, claimEndNotice, findSession, type SessionRow } from "./sessions";
+import { ABSOLUTE_LIFETIME_HOURS, claimEndNotice, findSession, findSessionWith, type SessionAlong, type SessionRow } from "./sessions";
 
 export type CurrentSession = SessionRow;
 
@@ -81,6 +81,20 @@ export const getCurrentSession = cache(async (): Promise<CurrentSession | null> 
 });
 
 /**
+ * The session of this request, as `getCurrentSession` finds it, with a read that rides in its
+ * lookup (`SessionAlong`: an action's guard, lib/actions/guard.ts). `along` is undefined when
+ * the request already holds its session (then the caller reads on its own) and null where the
+ * session may not act.
+ */
+export async function getCurrentSessionWith(along: SessionAlong): Promise<{ session: CurrentSession; along: unknown } | null> {
+  const sid = await cookieToken();
+  if (!sid) return null;
+  const held = heldHere.get(await headers());
+  if (held?.sid === sid) return { session: held.session, along: undefined };
+  return findSessionWith(await getDb(), sid, along);
+}
+
+/**
  * Why this browser's session ended, once (lib/auth/session-end.ts): the sentence for /login,
  * or null — no cookie, a live session, a rotated one, or already told. No query without a cookie.
  */
@@ -89,8 +103,11 @@ export async function claimSessionEndNotice(): Promise<string | null> {
   return sid ? endNotice(await claimEndNotice(await getDb(), sid)) : null;
 }
 
+/** The MFA states of a session that is signed in: MFA done, or not required. */
+export const FULLY_SIGNED_IN: readonly CurrentSession["mfaState"][] = ["verified", "none"];
+
 export function isFullySignedIn(s: CurrentSession): boolean {
-  return s.mfaState === "verified" || s.mfaState === "none";
+  return FULLY_SIGNED_IN.includes(s.mfaState);
 }
 
 /** For bank pages: a signed-in session with MFA done; pending sessions go to /mfa. */

@@ -47,14 +47,34 @@ export const PRESENCE_MINUTES = 5;
  * needs no second lookup (lib/auth/current.ts).
  */
 export async function startSession(tx: DbOrTx, s: StartSession): Promise<StartedSession> {
-  const { started } = await startSessionStatement(tx, s, null);
+  const gate = s.gate && !s.gate.done ? s.gate : null;
+  const { gate: gateRow, started } = await startSessionStatement(tx, s, gate?.gate ?? null);
+  if (gate) {
+    // The gate did not admit: nothing was written; the attempt goes on from its row (lib/mfa/lockout.ts).
+    if (!started) throw new GateClosed(gateRow);
+    gate.done = true;
+  }
   // The challenge was no longer open (answered meanwhile, expired): nothing of this may commit.
   if (!started) throw new ChallengeGone();
   return started;
 }
 
-/** A CTE named `gate` that the session's statement starts with, and the condition on it under which the statement writes. */
-export type SessionGate = { cte: SQL; admitted: SQL };
+/** A CTE named `gate` (it may add more after it) that the session's statement starts with, the condition on them under which the statement writes, and what it answers of them (jsonb; default: the `gate` row). */
+export type SessionGate = { cte: SQL; admitted: SQL; row?: SQL };
+
+/**
+ * A gate handed to the success of an MFA answer (lib/mfa/verify.ts): `startSession` carries it
+ * in its statement and sets `done`; when the gate does not admit, nothing was written and
+ * `startSession` throws `GateClosed` with the gate's row, for the attempt to go on from.
+ */
+export type PendingGate = { gate: SessionGate; done: boolean };
+
+/** Thrown by `startSession` when its gate (`PendingGate`) did not admit: the statement wrote nothing. */
+export class GateClosed extends Error {
+  constructor(readonly row: unknown) {
+    super("The session's gate did not admit it.");
+  }
+}
 
 /**
  * `startSession` behind a gate (the password step: lib/mfa/lockout.ts puts the account's row
@@ -67,7 +87,7 @@ export async function startSessionIf(tx: DbOrTx, s: StartSession, gate: SessionG
   return startSessionStatement(tx, s, gate);
 }
 
-type StartedSession = { sessionId: string; token: string; challenge: Challenge | null; deviceSeen: boolean; session: SessionRow };
+type StartedSession = { sessionId: string; token: string; challenge: Challenge | null; deviceSeen: boolean; session: SessionRow; alsoRead: unknown };
 
 type StartSession = {
     userId: string;
@@ -83,6 +103,14 @@ type StartSession = {
     audit?: PendingAudit;
     knownDevice?: SQL | null;
     consume?: PendingConsume;
+    /** An MFA answer's gate (the row lock and the factor's claim, lib/mfa/lockout.ts): the statement writes only if it admits. */
+    gate?: PendingGate;
+    /**
+     * A jsonb expression returned with the session (`alsoRead`), evaluated only when the
+     * statement opened a sign-in challenge: what the login form's in-place step offers
+     * (lib/mfa/registry.ts `snapshotSql`). A refusal reads none of it.
+     */
+    alsoRead?: SQL;
 };
 
 async function startSessionStatement(
@@ -95,12 +123,12 @@ async function startSessionStatement(
   const consume = s.consume && !s.consume.done ? s.consume : null;
   const challengeContext = s.signInChallenge ? JSON.stringify({ ...s.signInChallenge.context, key: null }) : null;
   const fresh = (column: SQL) => sql`COALESCE(${column} > app_now() - ${PRESENCE_MINUTES}::int * interval '1 minute', false)`;
-  const [row] = await rows<Omit<SessionRow, "userId" | "mfaState"> & { gate: unknown; challenge: unknown; device_seen: boolean }>(
+  const [row] = await rows<Omit<SessionRow, "userId" | "mfaState"> & { gate: unknown; challenge: unknown; device_seen: boolean; also_read: unknown }>(
     tx,
     sql`WITH ${gate ? sql`${gate.cte}, ` : sql``}prev AS (
           SELECT password_verified_at, expires_at FROM sessions WHERE id = ${from}
         ), consumed AS (
-          ${consume ? consumeChallengeSql(consume.id, consume.factor) : sql`SELECT NULL::uuid AS id`}
+          ${consume ? consumeChallengeSql(consume.id, consume.factor, gate?.admitted) : sql`SELECT NULL::uuid AS id`}
         ), created AS (
           INSERT INTO sessions (user_id, mfa_state, token_hash, activated_at, last_seen_at, rotated_from, ip, user_agent,
                                 password_verified_at, mfa_verified_at, expires_at)
@@ -125,8 +153,9 @@ async function startSessionStatement(
         ), device AS (
           ${s.knownDevice ?? sql`SELECT NULL::uuid AS id WHERE false`}
         )${s.audit ? sql`, audited AS (${auditInsert(s.audit.event, gate ? sql`EXISTS (SELECT 1 FROM created)` : undefined)})` : sql``}
-        SELECT ${gate ? sql`(SELECT to_jsonb(gate) FROM gate)` : sql`NULL::jsonb`} AS gate,
+        SELECT ${gate ? (gate.row ?? sql`(SELECT to_jsonb(gate) FROM gate)`) : sql`NULL::jsonb`} AS gate,
                c.id, (SELECT to_jsonb(challenge) FROM challenge) AS challenge, EXISTS (SELECT 1 FROM device) AS device_seen,
+               ${s.alsoRead ? sql`CASE WHEN EXISTS (SELECT 1 FROM challenge) THEN ${s.alsoRead} END` : sql`NULL::jsonb`} AS also_read,
                u.username, u.display_name AS "displayName", u.email, u.role, u.group_id AS "groupId", u.must_change_password AS "mustChangePassword",
                ${fresh(sql`c.password_verified_at`)} AS "passwordFresh", ${fresh(sql`c.mfa_verified_at`)} AS "mfaFresh"
           FROM ${gate ? sql`(SELECT 1) AS one LEFT JOIN created c ON true LEFT JOIN users u ON u.id = c.user_id` : sql`created c JOIN users u ON u.id = c.user_id`}`,
@@ -134,7 +163,7 @@ async function startSessionStatement(
   if (!row?.id) return { gate: row?.gate ?? null, started: null };
   if (s.audit) s.audit.written = true;
   if (consume) consume.done = true;
-  const { challenge, device_seen, gate: gateRow, ...session } = row;
+  const { challenge, device_seen, gate: gateRow, also_read, ...session } = row;
   return {
     gate: gateRow,
     started: {
@@ -143,6 +172,7 @@ async function startSessionStatement(
       challenge: challengeFromJsonb(challenge),
       deviceSeen: Boolean(device_seen),
       session: { ...session, userId: s.userId, mfaState: s.mfaState },
+      alsoRead: also_read,
     },
   };
 }
@@ -162,15 +192,32 @@ export type SessionRow = {
   mustChangePassword: boolean;
 };
 
-/** The one lookup every protected request makes: a missing, expired, idle or revoked row is no session. */
-export async function findSession(db: DbOrTx, token: string): Promise<SessionRow | null> {
-  const [row] = await rows<SessionRow & { stale: boolean }>(
+/** The session lookup's columns, for a read that rides in it (`findSessionWith`). */
+export type SessionRefs = { sessionId: SQL; userId: SQL; groupId: SQL };
+
+/**
+ * A read that rides in the session lookup (an answer's challenge and factor, lib/mfa/registry.ts
+ * `answerReadSql`): `read` is a jsonb expression over the looked-up session (`SessionRefs`),
+ * evaluated only when `admits` holds for it — the same rule the caller's guard then checks
+ * (`sessionAdmits`) — so a session that may not act reads nothing more than itself.
+ */
+export type SessionAlong = { read: (refs: SessionRefs) => SQL; admits: SQL };
+
+/** `admits` for a `SessionAlong`: a session in one of these MFA states; `clear`: and no new password owed. */
+export function sessionAdmits(states: readonly MfaState[], opts: { clear?: boolean } = {}): SQL {
+  return sql`(s.mfa_state IN (${sql.join(states.map((state) => sql`${state}`), sql`, `)})${opts.clear ? sql` AND NOT u.must_change_password` : sql``})`;
+}
+
+async function lookUpSession(db: DbOrTx, token: string, along?: SessionAlong): Promise<{ session: SessionRow; along: unknown } | null> {
+  const refs: SessionRefs = { sessionId: sql`s.id`, userId: sql`s.user_id`, groupId: sql`u.group_id` };
+  const [row] = await rows<SessionRow & { stale: boolean; along: unknown }>(
     db,
     sql`SELECT s.id, s.user_id AS "userId", s.mfa_state AS "mfaState",
                u.username, u.display_name AS "displayName", u.email, u.role, u.group_id AS "groupId", u.must_change_password AS "mustChangePassword",
                COALESCE(s.password_verified_at > app_now() - ${PRESENCE_MINUTES}::int * interval '1 minute', false) AS "passwordFresh",
                COALESCE(s.mfa_verified_at > app_now() - ${PRESENCE_MINUTES}::int * interval '1 minute', false) AS "mfaFresh",
-               (s.last_seen_at < app_now() - ${LAST_SEEN_GRANULARITY_SECONDS}::int * interval '1 second') AS stale
+               (s.last_seen_at < app_now() - ${LAST_SEEN_GRANULARITY_SECONDS}::int * interval '1 second') AS stale,
+               ${along ? sql`CASE WHEN ${along.admits} THEN ${along.read(refs)} END` : sql`NULL::jsonb`} AS along
           FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = ${sha256(token)}
            AND s.revoked_at IS NULL AND s.activated_at IS NOT NULL
@@ -182,9 +229,19 @@ export async function findSession(db: DbOrTx, token: string): Promise<SessionRow
     // Idle timeout bookkeeping: at most one write a minute per session.
     await db.execute(sql`UPDATE sessions SET last_seen_at = app_now() WHERE id = ${row.id}`);
   }
-  const { stale: _stale, ...session } = row;
+  const { stale: _stale, along: alongRead, ...session } = row;
   void _stale;
-  return session;
+  return { session, along: alongRead };
+}
+
+/** The one lookup every protected request makes: a missing, expired, idle or revoked row is no session. */
+export async function findSession(db: DbOrTx, token: string): Promise<SessionRow | null> {
+  return (await lookUpSession(db, token))?.session ?? null;
+}
+
+/** `findSession`, with a read that rides in the same statement (`SessionAlong`): null where `admits` does not hold. */
+export async function findSessionWith(db: DbOrTx, token: string, along: SessionAlong): Promise<{ session: SessionRow; along: unknown } | null> {
+  return lookUpSession(db, token, along);
 }
 
 export async function revokeSession(db: DbOrTx, sessionId: string, reason: SessionEndReason): Promise<void> {

@@ -144,6 +144,20 @@ describe("a right password", () => {
     expect(s!.mfa_state).toBe("pending");
   });
 
+  it("for a user with MFA, the same one statement also returns what the in-place step offers", async () => {
+    const user = await t.createUser({ group: "retail" });
+    await t.createTotpFactor(user.id);
+    log = [];
+    const result = await passwordSignIn(t.db, { username: user.username, password: user.password }, { ip: "192.0.2.10", userAgent: "factors" });
+    // The lookup, then the gated statement: no factor read after it.
+    expect(log).toHaveLength(2);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.mfaState).toBe("pending");
+    expect([...result.factors.snapshot.activeTypes]).toEqual(["totp"]);
+    expect(result.factors.profile?.signIn).toContain("totp");
+  });
+
   it("at a locked account starts nothing and changes nothing but its audit row", async () => {
     const user = await t.createUser({ group: "commercial" });
     await t.query(sql`UPDATE users SET locked_at = now(), failed_attempts = 5 WHERE id = ${user.id}`);

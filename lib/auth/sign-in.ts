@@ -10,6 +10,7 @@ import { useRememberedDevice, type RememberCookie } from "./remembered-devices";
 import { verifyPassword } from "./password";
 import type { Challenge } from "@/lib/db/schema";
 import type { FactorUser } from "@/lib/mfa/factors/types";
+import { readSnapshot, snapshotSql, type SnapshotRead } from "@/lib/mfa/registry";
 import { startSession, startSessionIf, type MfaState, type SessionGate, type SessionRow } from "./sessions";
 
 export const usernameSchema = z
@@ -53,6 +54,8 @@ export type PasswordSignInResult =
       user: FactorUser;
       /** A pending session's sign-in challenge, opened in the same transaction. */
       challenge: Challenge | null;
+      /** What the second step offers, read by the session's statement (lib/mfa/sign-in-step.ts); empty without a challenge. */
+      factors: SnapshotRead;
       /** The browser was remembered (the MFA step skipped): its rotated cookie. */
       remembered: RememberCookie | null;
       /** The new session as `findSession` reads it (lib/auth/current.ts `setSessionCookie`). */
@@ -85,6 +88,9 @@ export async function passwordSignIn(
   const userId = user?.id ?? randomUUID();
   const complete = mfaState !== "pending" && mfaState !== "enrol";
   const signInChallenge = mfaState === "pending" ? { context: { callbackUrl: input.callbackUrl ?? "/dashboard" } } : undefined;
+  // What the second step offers, returned by the session's statement when it opened the challenge
+  // (the login form shows the step without a read of its own); the same text for every account.
+  const factorsRead = snapshotSql({ userId: sql`${userId}::uuid`, groupId: sql`${user?.group_id ?? null}::text`, sessionId: sql`NULL::uuid` });
   // Without a remembered-browser cookie (which must be checked under the lock before the session
   // starts), the session's statement carries the row lock and the admission rules: a clean
   // sign-in is one statement in its transaction. Which way is taken depends only on what the
@@ -104,6 +110,7 @@ export async function passwordSignIn(
             passwordVerified: true,
             signedIn: complete,
             signInChallenge,
+            alsoRead: factorsRead,
             audit: audited,
             knownDevice: browserFirst && touchKnownDevice(userId, browserFirst.client, sql`${complete}::boolean AND EXISTS (SELECT 1 FROM created)`),
           },
@@ -111,9 +118,8 @@ export async function passwordSignIn(
         );
         if (!started) return { gate: read, value: null };
         await settleSignInDevice(tx, userId, complete ? browserFirst : null, started.deviceSeen);
-        const { sessionId, token, challenge, deviceSeen: _seen, session } = started;
-        void _seen;
-        return { gate: read, value: { sessionId, token, challenge, state: mfaState, remembered: null, session } };
+        const { sessionId, token, challenge, session, alsoRead } = started;
+        return { gate: read, value: { sessionId, token, challenge, state: mfaState, remembered: null, session, factors: alsoRead } };
       };
   const outcome = await recordPasswordAttempt(
     db,
@@ -139,7 +145,7 @@ export async function passwordSignIn(
       // pending one gets its sign-in challenge in the same statement, so the login action
       // can show the factor step in place. The attempt's audit row rides along, except after
       // a remembered browser, whose own row comes first.
-      const { sessionId, token, challenge, deviceSeen, session } = await startSession(tx, {
+      const { sessionId, token, challenge, deviceSeen, session, alsoRead } = await startSession(tx, {
         userId,
         mfaState: state,
         ip: client.ip,
@@ -147,17 +153,18 @@ export async function passwordSignIn(
         passwordVerified: true,
         signedIn: done,
         signInChallenge: state === "pending" ? signInChallenge : undefined,
+        alsoRead: factorsRead,
         audit: remembered ? undefined : audited,
         knownDevice: browser && touchKnownDevice(userId, browser.client),
       });
       await settleSignInDevice(tx, userId, browser, deviceSeen);
       if (remembered) await audit(tx, { action: "sign_in.remembered_device", outcome: "ok", subjectUserId: userId, sessionId, ip: client.ip });
-      return { sessionId, token, challenge, state, remembered, session };
+      return { sessionId, token, challenge, state, remembered, session, factors: alsoRead };
     },
     startGated,
   );
   if (outcome.kind !== "ok" || !user) return { ok: false };
-  const { sessionId, token, challenge, state, remembered, session } = outcome.value;
+  const { sessionId, token, challenge, state, remembered, session, factors } = outcome.value;
   return {
     ok: true,
     token,
@@ -165,6 +172,7 @@ export async function passwordSignIn(
     mfaState: state,
     challenge,
     remembered,
+    factors: readSnapshot(factors),
     user: { userId: user.id, username: user.username, email: user.email, groupId: user.group_id, sessionId },
   };
 }

@@ -3,10 +3,11 @@ import type { z } from "zod";
 import { sessionAction, userAction } from "@/lib/actions/guard";
 import type { ActionState } from "@/lib/actions/state";
 import { clientIp, factorUser, type CurrentSession } from "@/lib/auth/current";
-import type { MfaState } from "@/lib/auth/sessions";
+import type { MfaState, SessionRefs } from "@/lib/auth/sessions";
 import { getDb, type Db, type Tx } from "@/lib/db";
 import type { Challenge } from "@/lib/db/schema";
 import type { Purpose } from "./challenges";
+import { answerReadSql } from "./registry";
 import { answerChallenge, factorAnswerSchema, outcomeToState, type SuccessWrites } from "./verify";
 
 /** What the form posted: the challenge, the factor chosen, the action's own fields, the factor's fields. */
@@ -23,6 +24,12 @@ type Spec<Ctx, R, D> = {
   ownFields?: readonly string[];
   /** Checks the challenge belongs to this action (a step-up's binding, a live reset) before any factor runs. */
   prepare: (session: CurrentSession, answer: Answer, db: Db) => Promise<Prepared<Ctx>>;
+  /**
+   * `onPassed` starts the sign-in's session with `pending` as its first statement
+   * (lib/auth/complete-sign-in.ts): that statement then carries the row lock and the factor's
+   * claim (lib/mfa/verify.ts `answerChallenge`, `startsSession`).
+   */
+  startsSession?: boolean;
   /** In the answer's transaction, once the factor passed: what the success writes (lib/mfa/verify.ts). */
   onPassed: (tx: Tx, p: { session: CurrentSession; ctx: Ctx; answer: Answer; challenge: Challenge; pending: SuccessWrites }) => Promise<R>;
   /** After that transaction committed: cookies, revalidation, and the answer (or a redirect). */
@@ -32,13 +39,14 @@ type Spec<Ctx, R, D> = {
 /**
  * The one server action that answers a challenge — sign-in, password reset, presence, step-up.
  * Each states who may answer, its purpose, its check and what passing does; the answer itself
- * is `answerChallenge` (lockout, replay, one transaction) and a refusal reads the same in every
+ * is `answerChallenge` (lockout, replay, one transaction; its challenge and factor read in the
+ * guard's session lookup) and a refusal reads the same in every
  * flow (`outcomeToState`). Repeated form fields are joined, not refused: a malformed answer still
  * reaches the factor and counts as a failed attempt.
  */
 export function challengeAction<Ctx, R, D = unknown>(spec: Spec<Ctx, R, D>) {
   const own = new Set(spec.ownFields ?? []);
-  const handler = async (input: z.infer<typeof factorAnswerSchema>, session: CurrentSession): Promise<ActionState<D>> => {
+  const handler = async (input: z.infer<typeof factorAnswerSchema>, session: CurrentSession, read?: unknown): Promise<ActionState<D>> => {
     const { challengeId, factor, ...rest } = input;
     const answer: Answer = { challengeId, factor, own: {}, fields: {} };
     for (const [k, v] of Object.entries(rest)) {
@@ -54,11 +62,16 @@ export function challengeAction<Ctx, R, D = unknown>(spec: Spec<Ctx, R, D>) {
       { ...factorUser(session), ip: await clientIp() },
       { challengeId, purpose: spec.purpose, factorId: factor, input: answer.fields },
       (tx, challenge, pending) => spec.onPassed(tx, { session, ctx, answer, challenge, pending }),
+      { read, startsSession: spec.startsSession },
     );
     if (outcome.kind !== "ok") return outcomeToState(outcome);
     return spec.done(outcome.value, { session, ctx });
   };
-  return spec.who === "signed in"
-    ? userAction(factorAnswerSchema, handler, { repeatedFields: "join" })
-    : sessionAction(spec.who, factorAnswerSchema, handler, { repeatedFields: "join" });
+  // The session lookup also reads the challenge, the factor and the group's policy (one read).
+  const options = {
+    repeatedFields: "join" as const,
+    readAlong: (input: z.infer<typeof factorAnswerSchema>) => (refs: SessionRefs) =>
+      answerReadSql(refs, { challengeId: input.challengeId, purpose: spec.purpose, factorId: input.factor }),
+  };
+  return spec.who === "signed in" ? userAction(factorAnswerSchema, handler, options) : sessionAction(spec.who, factorAnswerSchema, handler, options);
 }

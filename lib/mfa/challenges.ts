@@ -80,10 +80,13 @@ export async function findOpenChallenge(db: DbOrTx, id: string, sessionId: strin
   return row ?? null;
 }
 
-/** The consuming UPDATE: it returns the row when it flipped an open challenge, nothing otherwise. */
-export function consumeChallengeSql(id: string, factor: string): SQL {
+/**
+ * The consuming UPDATE: it returns the row when it flipped an open challenge, nothing otherwise.
+ * `when`: a condition on the statement's other parts (an MFA answer's gate: only a counted pass consumes).
+ */
+export function consumeChallengeSql(id: string, factor: string, when?: SQL): SQL {
   return sql`UPDATE challenges SET status = 'consumed', factor = ${factor}, passed_at = app_now(), consumed_at = app_now()
-              WHERE id = ${id} AND status = 'open' AND expires_at > app_now() RETURNING id`;
+              WHERE id = ${id} AND status = 'open' AND expires_at > app_now()${when ? sql` AND ${when}` : sql``} RETURNING id`;
 }
 
 /** Closes a step-up challenge of this session that is still open; true when this call closed it. */

@@ -290,11 +290,68 @@ export async function recordPasswordAttempt<R>(
 }
 
 /**
+ * What a factor checked before the attempt's transaction — TOTP's HMAC over the code, as the
+ * password's argon2 runs before its row lock — and what makes that pass count, for a success
+ * that is one statement behind the row lock (`attemptMfa`'s `gated`). The decision is still
+ * taken under the lock: `holds` re-checks the pass there with the lock's clock (false when the
+ * check failed), and `claim` — its conditional write (TOTP's step claim) — runs only when the
+ * gate admits. An admitted answer whose claim writes nothing is refused with `refused`.
+ */
+export type MfaPrecheck = {
+  /** A condition in the gate (over the locked row `u`): the pass still stands at `nowSeconds`, the lock's clock. */
+  holds: (nowSeconds: SQL) => SQL;
+  /** A data-modifying statement that returns a row when it wrote, conditioned on `admitted`. */
+  claim: (admitted: SQL) => SQL;
+  refused: string;
+};
+
+/**
+ * The MFA answer's gate for the statement that completes the sign-in (lib/auth/sessions.ts
+ * `startSession` with a `PendingGate`): the same row lock and row as `lockUserRow`, then the
+ * factor's claim, which writes only if the locked row admits — no lock recorded (an expired one
+ * is not yet cleared: that takes its own audited statements), no backoff delay running, no
+ * counters for a success to reset, and the precheck still holding. The session, the
+ * challenge's consumption and the rest of that statement write only if the claim wrote.
+ */
+function mfaGate(userId: string, pre: MfaPrecheck): SessionGate {
+  const { columns, from } = lockColumnsAndFrom(userId);
+  return {
+    cte: sql`gate AS MATERIALIZED (
+          SELECT ${columns},
+                 (NOT ${lockRecorded("u")}
+                  AND (u.next_attempt_at IS NULL OR u.next_attempt_at <= app_clock_timestamp())
+                  AND u.failed_attempts = 0 AND u.mfa_failed_streak = 0
+                  AND ${pre.holds(sql`FLOOR(EXTRACT(EPOCH FROM app_clock_timestamp()))::bigint`)}) AS admitted
+          ${from}
+        ), claimed AS (
+          ${pre.claim(sql`EXISTS (SELECT 1 FROM gate WHERE admitted)`)}
+        )`,
+    admitted: sql`EXISTS (SELECT 1 FROM claimed)`,
+    row: sql`(SELECT to_jsonb(gate) || jsonb_build_object('claimed', EXISTS (SELECT 1 FROM claimed)) FROM gate)`,
+  };
+}
+
+/** Whether the claim of a gate's row (`mfaGate`) wrote: then only the rest of its statement did not — the challenge was gone. */
+export function gateClaimed(row: unknown): boolean {
+  const read = typeof row === "string" ? JSON.parse(row) : row;
+  return Boolean((read as { claimed?: boolean } | null)?.claimed);
+}
+
+/**
  * One MFA attempt, whatever the factor. Refused without evaluating (and without counting)
  * when the account is locked or the backoff delay has not passed; otherwise `evaluate` runs
  * under the row lock, the result is counted, and on success `onSuccess` runs in the same
  * transaction (rotate the session, mint a grant, consume the challenge) — with the success's
  * audit row, written by `onSuccess`'s own statement when it can carry it (`PendingAudit`), else after it.
+ *
+ * `gated`, when given, is that success as one statement behind the row lock, for a factor that
+ * checked the answer before the transaction (`MfaPrecheck`): it runs first, with the gate
+ * (`mfaGate`) and the factor's claim as its first CTEs, and writes only if both admit — a clean
+ * TOTP sign-in is then BEGIN, that statement, COMMIT. When it does not write, the attempt goes
+ * on from the row it locked, exactly as after `lockUserRow`: an expired lock is cleared, a lock
+ * or a backoff delay refuses, and `evaluate` decides with the lock's clock — except that an
+ * admitted answer whose claim wrote nothing is refused with the precheck's reason (TOTP:
+ * "replayed"), as a claim under the lock refuses it. Refusals count and audit as before.
  */
 export async function attemptMfa<R>(
   db: Db,
@@ -302,15 +359,33 @@ export async function attemptMfa<R>(
   /** Runs under the row lock; `nowSeconds` is the database clock (TOTP time steps use it). */
   evaluate: (tx: Tx, clock: { nowSeconds: number }) => Promise<Evaluation>,
   onSuccess: (tx: Tx, audited: PendingAudit) => Promise<R>,
+  gated?: { precheck: MfaPrecheck; start: (tx: Tx, gate: SessionGate, audited: PendingAudit) => Promise<GatedStart<R>> },
 ): Promise<AttemptOutcome<R>> {
   return db.transaction(async (tx) => {
-    const row = await lockUserRow(tx, ctx);
     const base = {
       subjectUserId: ctx.userId,
       sessionId: ctx.sessionId,
       ip: ctx.ip,
     };
     const details = { factor: ctx.factor, purpose: ctx.purpose };
+    const okEvent = { ...base, action: "mfa.verify", outcome: "ok" as const, details };
+    let row: UserLockRow | null;
+    let claimRefused = false;
+    if (gated) {
+      const audited: PendingAudit = { event: okEvent, written: false };
+      const started = await gated.start(tx, mfaGate(ctx.userId, gated.precheck), audited);
+      if (started.value !== null) {
+        if (!audited.written) await audit(tx, audited.event);
+        return { kind: "ok", value: started.value };
+      }
+      const read = (typeof started.gate === "string" ? JSON.parse(started.gate) : started.gate) as (UserLockRow & { admitted: boolean; claimed: boolean }) | null;
+      // `start` rolls back (ChallengeGone) when the claim wrote and the rest did not.
+      if (read?.claimed) throw new Error("An MFA gate's claim wrote without its session.");
+      claimRefused = Boolean(read?.admitted);
+      row = await settleLockRow(tx, ctx, read);
+    } else {
+      row = await lockUserRow(tx, ctx);
+    }
     if (!row || row.locked) {
       await audit(tx, { ...base, action: "mfa.verify", outcome: "refused", details: { ...details, reason: "account locked" } });
       return { kind: "locked" };
@@ -324,14 +399,14 @@ export async function attemptMfa<R>(
       });
       return { kind: "wait", retryAfterMs: row.wait_ms };
     }
-    const result = await evaluate(tx, { nowSeconds: row.now_s });
+    const result: Evaluation = claimRefused ? { ok: false, reason: gated!.precheck.refused } : await evaluate(tx, { nowSeconds: row.now_s });
     if (!result.ok) {
       const r = await countFailure(tx, row, ctx, true);
       await audit(tx, { ...base, action: "mfa.verify", outcome: "failed", details: { ...details, reason: result.reason } });
       return { kind: "failed", reason: result.reason, ...r };
     }
     if (hasCounts(row)) await clearCounters(tx, ctx.userId);
-    const audited: PendingAudit = { event: { ...base, action: "mfa.verify", outcome: "ok", details }, written: false };
+    const audited: PendingAudit = { event: okEvent, written: false };
     const value = await onSuccess(tx, audited);
     if (!audited.written) await audit(tx, audited.event);
     return { kind: "ok", value };

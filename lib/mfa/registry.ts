@@ -57,43 +57,77 @@ async function profileOf(db: DbOrTx, groupId: string): Promise<Profile | undefin
 
 const listFor = (profile: Profile | undefined, workflow: Workflow) => (workflow === "step_up" ? profile?.stepUp : profile?.signIn);
 
+/** Who a factor snapshot is of: parameters, or the columns of a statement it rides in (a session lookup's, the password step's user read). */
+export type SnapshotOwner = { userId: SQL; groupId: SQL; sessionId: SQL };
+
+/** The owner as parameters, for a snapshot read on its own. */
+function ownerOf(user: FactorUser): SnapshotOwner {
+  return { userId: sql`${user.userId}::uuid`, groupId: sql`${user.groupId}::text`, sessionId: sql`${user.sessionId}::uuid` };
+}
+
 /**
- * One read for what a page needs to offer factors: the group's profile, the user's
+ * What a page needs to offer factors, as one jsonb expression: the group's profile, the user's
  * active `factors` types and whether unused recovery codes remain. Plugins answer `isActive`
- * from it (`activeIn`) instead of one query each. With `challenge`, the same read also fetches
- * that open challenge of this session and purpose (null when it is not open): an answer needs both.
+ * from it (`activeIn`) instead of one query each. With `challenge`, it also holds that open
+ * challenge of this session and purpose (null when it is not open), and with `factorRead` what
+ * the named factor's `verify` reads: an answer needs all three. An expression, so the read can
+ * ride in a statement the request makes anyway (`readSnapshot` parses what it returned).
  */
-async function snapshotOf(
-  db: DbOrTx,
-  user: FactorUser,
-  challenge?: { id: string; purpose: Purpose },
-  factorRead?: SQL,
-): Promise<{ profile: Profile | undefined; snapshot: FactorSnapshot; challenge: Challenge | null; factorRead: unknown }> {
-  const [r] = await rows<{ sign_in: unknown; step_up: unknown; phishing_resistant_only: boolean | null; remember_device_days: number | null; active_types: unknown; unused_recovery: boolean; challenge: unknown; factor_read: unknown }>(
-    db,
-    sql`SELECT g.sign_in_factors AS sign_in, g.step_up_factors AS step_up, g.phishing_resistant_only, g.remember_device_days,
-               COALESCE((SELECT jsonb_agg(DISTINCT f.type) FROM factors f WHERE f.user_id = ${user.userId} AND f.status = 'active'), '[]'::jsonb) AS active_types,
-               EXISTS (SELECT 1 FROM recovery_codes c WHERE c.user_id = ${user.userId} AND c.used_at IS NULL) AS unused_recovery,
-               ${
-                 challenge
-                   ? sql`(SELECT to_jsonb(c) FROM challenges c
-                           WHERE c.id = ${challenge.id} AND c.session_id = ${user.sessionId} AND c.purpose = ${challenge.purpose}
-                             AND c.status = 'open' AND c.expires_at > app_now())`
-                   : sql`NULL::jsonb`
-               } AS challenge,
-               ${factorRead ?? sql`NULL::jsonb`} AS factor_read
-          FROM (SELECT 1) AS one LEFT JOIN groups g ON g.id = ${user.groupId}`,
-  );
+export function snapshotSql(owner: SnapshotOwner, challenge?: { id: string; purpose: Purpose }, factorRead?: SQL): SQL {
+  return sql`jsonb_build_object(
+          'group', (SELECT jsonb_build_object('sign_in', g.sign_in_factors, 'step_up', g.step_up_factors,
+                                              'phishing_resistant_only', g.phishing_resistant_only, 'remember_device_days', g.remember_device_days)
+                      FROM groups g WHERE g.id = ${owner.groupId}),
+          'active_types', COALESCE((SELECT jsonb_agg(DISTINCT f.type) FROM factors f WHERE f.user_id = ${owner.userId} AND f.status = 'active'), '[]'::jsonb),
+          'unused_recovery', EXISTS (SELECT 1 FROM recovery_codes c WHERE c.user_id = ${owner.userId} AND c.used_at IS NULL),
+          'challenge', ${
+            challenge
+              ? sql`(SELECT to_jsonb(c) FROM challenges c
+                      WHERE c.id = ${challenge.id} AND c.session_id = ${owner.sessionId} AND c.purpose = ${challenge.purpose}
+                        AND c.status = 'open' AND c.expires_at > app_now())`
+              : sql`NULL::jsonb`
+          },
+          'factor_read', ${factorRead ?? sql`NULL::jsonb`},
+          'now_s', FLOOR(EXTRACT(EPOCH FROM app_clock_timestamp()))::bigint)`;
+}
+
+/** A snapshot as read (`snapshotSql`), parsed. */
+export type SnapshotRead = {
+  profile: Profile | undefined;
+  snapshot: FactorSnapshot;
+  challenge: Challenge | null;
+  factorRead: unknown;
+  /** The database clock when it was read (seconds). */
+  nowSeconds: number;
+};
+
+/** Parses what `snapshotSql` returned (an object, or its text on drivers that do not parse jsonb). */
+export function readSnapshot(value: unknown): SnapshotRead {
   const json = (v: unknown): unknown => (typeof v === "string" ? JSON.parse(v) : v);
-  const list = (v: unknown): string[] | null => (v == null ? null : (json(v) as string[]));
-  const signIn = list(r?.sign_in);
-  const stepUp = list(r?.step_up);
-  return {
-    profile: signIn && stepUp ? { ...profileFrom(signIn, stepUp, Boolean(r?.phishing_resistant_only)), rememberDeviceDays: Number(r?.remember_device_days ?? 0) } : undefined,
-    snapshot: { activeTypes: new Set(list(r?.active_types) ?? []), unusedRecoveryCodes: Boolean(r?.unused_recovery) },
-    challenge: challengeFromJsonb(r?.challenge),
-    factorRead: r?.factor_read == null ? null : json(r.factor_read),
+  const r = (json(value) ?? {}) as {
+    group: { sign_in: unknown; step_up: unknown; phishing_resistant_only: boolean | null; remember_device_days: number | null } | null;
+    active_types: unknown;
+    unused_recovery: boolean;
+    challenge: unknown;
+    factor_read: unknown;
+    now_s: number | string;
   };
+  const list = (v: unknown): string[] | null => (v == null ? null : (json(v) as string[]));
+  const signIn = list(r.group?.sign_in);
+  const stepUp = list(r.group?.step_up);
+  return {
+    profile: signIn && stepUp ? { ...profileFrom(signIn, stepUp, Boolean(r.group?.phishing_resistant_only)), rememberDeviceDays: Number(r.group?.remember_device_days ?? 0) } : undefined,
+    snapshot: { activeTypes: new Set(list(r.active_types) ?? []), unusedRecoveryCodes: Boolean(r.unused_recovery) },
+    challenge: challengeFromJsonb(r.challenge),
+    factorRead: r.factor_read == null ? null : json(r.factor_read),
+    nowSeconds: Number(r.now_s),
+  };
+}
+
+/** The snapshot in a read of its own. */
+async function snapshotOf(db: DbOrTx, user: FactorUser, challenge?: { id: string; purpose: Purpose }, factorRead?: SQL): Promise<SnapshotRead> {
+  const [r] = await rows<{ snapshot: unknown }>(db, sql`SELECT ${snapshotSql(ownerOf(user), challenge, factorRead)} AS snapshot`);
+  return readSnapshot(r?.snapshot);
 }
 
 async function isActiveNow(db: DbOrTx, f: FactorPlugin, user: FactorUser, snapshot: FactorSnapshot): Promise<boolean> {
@@ -110,8 +144,10 @@ export async function offeredFactors(
   db: DbOrTx,
   user: FactorUser,
   workflow: Workflow,
+  /** The same snapshot, read by a statement the request made anyway (the password step's user read). */
+  read?: SnapshotRead,
 ): Promise<{ usable: FactorPlugin[]; unavailable: FactorPlugin[]; phishingResistantOnly: boolean; rememberDeviceDays: number }> {
-  const { profile, snapshot } = await snapshotOf(db, user);
+  const { profile, snapshot } = read ?? (await snapshotOf(db, user));
   const allowed = listFor(profile, workflow);
   const external = (allowed ?? []).filter(isExternalFactorId).map(externalFactor);
   const usable: FactorPlugin[] = [];
@@ -164,21 +200,34 @@ export async function usableFactor(db: DbOrTx, user: FactorUser, workflow: Workf
   return factor ? usableIn(db, user, workflow, factor, await snapshotOf(db, user)) : undefined;
 }
 
+/** The challenge an answer names, and the factor it names. */
+export type AnswerRequest = { challengeId: string; purpose: Purpose; factorId: string };
+
 /**
- * What an answer needs before it is evaluated, in one read: the open challenge it
- * names (this session's, of this purpose; null otherwise), the factor it names if usable, and
- * what that factor's `verify` reads (`verifyRead`: TOTP's sealed secret and last used step).
+ * What an answer needs before it is evaluated, as one jsonb expression: the open challenge it
+ * names (this session's, of this purpose; null otherwise), the snapshot that says whether the
+ * factor it names is usable, what that factor's `verify` reads (`verifyRead`: TOTP's sealed
+ * secret and last used step), and the database clock. The action's session lookup carries it
+ * (lib/actions/guard.ts `readAlong`), so an answer's session, challenge, factor and policy are one read.
  */
-export async function challengeAndFactor(
-  db: DbOrTx,
-  user: FactorUser,
-  req: { challengeId: string; purpose: Purpose; factorId: string },
-): Promise<{ challenge: Challenge | null; factor: FactorPlugin | undefined; factorRead: unknown }> {
-  const named = getFactor(req.factorId);
-  const read = await snapshotOf(db, user, { id: req.challengeId, purpose: req.purpose }, named?.verifyRead?.(user));
-  const workflow: Workflow = req.purpose;
-  const factor = read.challenge ? await usableIn(db, user, workflow, named, read) : undefined;
-  return { challenge: read.challenge, factor, factorRead: factor ? read.factorRead : null };
+export function answerReadSql(owner: SnapshotOwner, req: AnswerRequest): SQL {
+  return snapshotSql(owner, { id: req.challengeId, purpose: req.purpose }, getFactor(req.factorId)?.verifyRead?.(owner.userId));
+}
+
+export type AnswerRead = { challenge: Challenge | null; factor: FactorPlugin | undefined; factorRead: unknown; nowSeconds: number };
+
+/**
+ * The answer's read (`answerReadSql`), parsed — or made here, in a read of its own, when the
+ * session lookup did not carry it (`read` null or undefined): the open challenge, the named
+ * factor if usable, and its `verifyRead`.
+ */
+export async function challengeAndFactor(db: DbOrTx, user: FactorUser, req: AnswerRequest, read?: unknown): Promise<AnswerRead> {
+  const r =
+    read == null
+      ? await snapshotOf(db, user, { id: req.challengeId, purpose: req.purpose }, getFactor(req.factorId)?.verifyRead?.(sql`${user.userId}::uuid`))
+      : readSnapshot(read);
+  const factor = r.challenge ? await usableIn(db, user, req.purpose, getFactor(req.factorId), r) : undefined;
+  return { challenge: r.challenge, factor, factorRead: factor ? r.factorRead : null, nowSeconds: r.nowSeconds };
 }
 
 /**

@@ -3,7 +3,7 @@ import type { DbOrTx } from "@/lib/db";
 import type { Challenge } from "@/lib/db/schema";
 import { recoveryFactor } from "./factors/recovery";
 import type { FactorUser } from "./factors/types";
-import { offeredFactors, verifyOffers } from "./registry";
+import { offeredFactors, verifyOffers, type SnapshotRead } from "./registry";
 
 /** What the second step of a sign-in (or a password reset) shows: the /mfa page and the login form's in-place step. */
 export type SignInStepProps = {
@@ -19,17 +19,19 @@ export type SignInStepProps = {
 };
 
 /**
- * One read of the user's factors for the step (lib/mfa/registry.ts `offeredFactors`), the
- * methods that cannot be used now named in words, and each factor's data for this challenge.
+ * One read of the user's factors for the step (lib/mfa/registry.ts `offeredFactors`) — or none,
+ * when the password step's user read brought it (`read`) — the methods that cannot be used now
+ * named in words, and each factor's data for this challenge.
  */
 export async function signInStep(
   db: DbOrTx,
   user: FactorUser,
   challenge: Challenge,
   callbackUrl: string,
+  read?: SnapshotRead,
 ): Promise<SignInStepProps> {
   const purpose = challenge.purpose === "password_reset" ? "password_reset" : "sign_in";
-  const { usable, unavailable, phishingResistantOnly, rememberDeviceDays } = await offeredFactors(db, user, purpose);
+  const { usable, unavailable, phishingResistantOnly, rememberDeviceDays } = await offeredFactors(db, user, purpose, read);
   const hasRecoveryCodes = usable.some((f) => f.id === recoveryFactor.id);
   // The group accepts only passkeys for sign-in, and this account has none: say so, and the way out.
   const unavailableNotice = phishingResistantOnly && !usable.length

@@ -5,7 +5,8 @@ import type { ActionState } from "@/lib/actions/state";
 import { audit, type PendingAudit } from "@/lib/audit";
 import { ChallengeGone, consumeChallenge, type PendingConsume, type Purpose } from "./challenges";
 import type { FactorInput, FactorUser } from "./factors/types";
-import { attemptMfa, peekAdmission, type AttemptOutcome } from "./lockout";
+import { attemptMfa, gateClaimed, peekAdmission, type AttemptOutcome } from "./lockout";
+import { GateClosed, type PendingGate } from "@/lib/auth/sessions";
 import { challengeAndFactor } from "./registry";
 import type { Challenge } from "@/lib/db/schema";
 import { MESSAGES } from "@/lib/messages";
@@ -29,8 +30,13 @@ export type VerifyOutcome<R> =
 export const factorField = z.string().max(20_000);
 export const factorAnswerSchema = z.object({ challengeId: z.uuid(), factor: z.string().min(1).max(64) }).catchall(factorField);
 
-/** The writes an answer's success owes, for `onPassed` to fold into its own statement where it can. */
-export type SuccessWrites = { audit: PendingAudit; consume: PendingConsume };
+/**
+ * The writes an answer's success owes, for `onPassed` to fold into its own statement where it
+ * can. `gate`: a sign-in answer whose factor checked it before the transaction
+ * (`precheck`) — the row lock and the factor's claim, which the session's statement must carry
+ * (lib/auth/sessions.ts `startSession`); nothing of the success is written unless it admits.
+ */
+export type SuccessWrites = { audit: PendingAudit; consume: PendingConsume; gate?: PendingGate };
 
 /**
  * The one way any MFA challenge is answered — sign-in, password reset, step-up. The factor is
@@ -47,9 +53,18 @@ export async function answerChallenge<R>(
    * of `onPassed` that can carry them (`startSession`); what it leaves is written after it.
    */
   onPassed: (tx: Tx, challenge: Challenge, pending: SuccessWrites) => Promise<R>,
+  options: {
+    /** The answer's read (lib/mfa/registry.ts `answerReadSql`), when the session lookup carried it. */
+    read?: unknown;
+    /**
+     * `onPassed` starts the sign-in's session with `pending` (lib/auth/complete-sign-in.ts), as
+     * its first statement: that statement can then carry the row lock and the factor's claim.
+     */
+    startsSession?: boolean;
+  } = {},
 ): Promise<VerifyOutcome<R>> {
   // One read: the open challenge and whether the named factor may answer it.
-  const { challenge, factor, factorRead } = await challengeAndFactor(db, user, req);
+  const { challenge, factor, factorRead, nowSeconds } = await challengeAndFactor(db, user, req, options.read);
   if (!challenge) return { kind: "expired" };
   if (!factor) return { kind: "factor_not_allowed" };
   let input = req.input;
@@ -73,6 +88,13 @@ export async function answerChallenge<R>(
     }
     input = prepared.input;
   }
+  // A sign-in's success starts a session, whose statement can carry the row lock and the
+  // factor's claim (`precheck`: TOTP's HMAC, checked here with the read's clock and again under
+  // the lock with the lock's): a clean answer is then one statement in its transaction.
+  const precheck =
+    options.startsSession && req.purpose === "sign_in" && factor.precheck && !factor.afterVerify
+      ? await factor.precheck({ ...user, nowSeconds }, input, challenge, factorRead ?? undefined)
+      : null;
   try {
     const outcome = await attemptMfa(
       db,
@@ -92,6 +114,26 @@ export async function answerChallenge<R>(
         if (!consume.done && !(await consumeChallenge(tx, challenge.id, factor.id))) throw new ChallengeGone();
         return value;
       },
+      precheck
+        ? {
+            precheck,
+            start: async (tx, gate, audit) => {
+              const pending: SuccessWrites = { audit, consume: { id: challenge.id, factor: factor.id, done: false }, gate: { gate, done: false } };
+              try {
+                const value = await onPassed(tx, challenge, pending);
+                // The claim, the consumption and the session are one statement or nothing: an
+                // `onPassed` that did not carry them made no pass count, so nothing of it may commit.
+                if (!pending.gate!.done || !pending.consume.done) throw new Error("A sign-in's success must carry its gate and its challenge in the session's statement.");
+                return { gate: null, value };
+              } catch (err) {
+                if (!(err instanceof GateClosed)) throw err;
+                // Claimed, but the challenge was no longer open: roll the claim back too.
+                if (gateClaimed(err.row)) throw new ChallengeGone();
+                return { gate: err.row, value: null };
+              }
+            },
+          }
+        : undefined,
     );
     return outcome.kind === "failed" ? { ...outcome, message: factor.messages[outcome.reason] } : outcome;
   } catch (err) {

@@ -44,7 +44,7 @@ export const signInWithPassword = publicAction(signInSchema, async (input): Prom
   if (result.remembered) setRememberCookie(jar, result.remembered);
   const script = await calledFromScript();
   if (result.mfaState === "pending" && script) {
-    const step = await signInStep(db, result.user, result.challenge!, next);
+    const step = await signInStep(db, result.user, result.challenge!, next, result.factors);
     return { status: "ok", data: { step } satisfies SignInResult };
   }
   if (result.mfaState === "pending") redirect(`/mfa?callbackUrl=${encodeURIComponent(next)}`);

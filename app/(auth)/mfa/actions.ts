@@ -26,6 +26,7 @@ import { calledFromScript } from "@/lib/http/called-from-script";
 export const verifySignIn = challengeAction({
   who: ["pending"],
   purpose: "sign_in",
+  startsSession: true,
   // "Don't ask for a code on this browser" (the group decides whether it counts).
   ownFields: ["remember"],
   prepare: async () => ({ ok: true, ctx: { ip: await clientIp(), userAgent: await userAgent() } }),

@@ -1,13 +1,13 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import QRCode from "qrcode";
 import { z } from "zod";
 import { rows, type DbOrTx } from "@/lib/db";
 import { factors } from "@/lib/db/schema";
 import { getEnv } from "@/lib/env";
 import { openFactorSecret, sealFactorSecret } from "@/lib/mfa/secrets";
-import { checkTotp, newTotpSecret, totpUri } from "@/lib/mfa/totp";
+import { checkTotp, newTotpSecret, TOTP_PERIOD, totpUri } from "@/lib/mfa/totp";
 import type { FactorPlugin } from "./types";
 import { MESSAGES } from "@/lib/messages";
 
@@ -18,16 +18,24 @@ const PENDING_MINUTES = 10;
 
 /**
  * Advances the replay guard in one statement: only a step later than the last accepted one
- * moves it, so two requests racing with the same code cannot both succeed.
+ * moves it, so two requests racing with the same code cannot both succeed. `when`: a condition
+ * on the statement it rides in (the sign-in's gate, lib/mfa/lockout.ts `mfaGate`).
  */
+function claimStepSql(factorId: string | null, step: number | null, when?: SQL): SQL {
+  return sql`UPDATE factors SET last_used_step = ${step}::bigint, last_used_at = app_now()
+              WHERE id = ${factorId}::uuid AND status = 'active' AND (last_used_step IS NULL OR last_used_step < ${step}::bigint)${when ? sql` AND ${when}` : sql``}
+              RETURNING id`;
+}
+
 async function claimStep(db: DbOrTx, factorId: string, step: number): Promise<boolean> {
-  const r = await rows<{ id: string }>(
-    db,
-    sql`UPDATE factors SET last_used_step = ${step}, last_used_at = app_now()
-         WHERE id = ${factorId} AND status = 'active' AND (last_used_step IS NULL OR last_used_step < ${step})
-         RETURNING id`,
-  );
-  return r.length === 1;
+  return (await rows<{ id: string }>(db, claimStepSql(factorId, step))).length === 1;
+}
+
+type TotpRead = { id: string; secretEnc: string | null; lastUsedStep: number | null };
+
+function preread(read: unknown): TotpRead | undefined {
+  const r = read as { id: string; secretEnc: string | null; lastUsedStep: number | string | null } | undefined;
+  return r && { ...r, lastUsedStep: r.lastUsedStep == null ? null : Number(r.lastUsedStep) };
 }
 
 export const totpFactor: FactorPlugin = {
@@ -122,15 +130,31 @@ export const totpFactor: FactorPlugin = {
 
   // Read with the challenge, before the row lock: a step used meanwhile is still
   // refused, by claimStep's conditional UPDATE under the lock ("replayed", counted as today).
-  verifyRead(user) {
+  verifyRead(userId) {
     return sql`(SELECT jsonb_build_object('id', f.id, 'secretEnc', f.secret_enc, 'lastUsedStep', f.last_used_step)
-                  FROM factors f WHERE f.user_id = ${user.userId} AND f.type = 'totp' AND f.status = 'active' LIMIT 1)`;
+                  FROM factors f WHERE f.user_id = ${userId} AND f.type = 'totp' AND f.status = 'active' LIMIT 1)`;
+  },
+
+  // The HMAC before the sign-in's transaction, with the read's clock: the claim runs behind the
+  // row lock in the session's statement, only if the step is still within ±1 of the lock's
+  // clock (what `verify` accepts there) and later than the last one used — else nothing is
+  // written and `verify` decides under the lock, as it always did; an admitted step that the
+  // claim refuses is "replayed", as in `verify`.
+  async precheck(user, input, _challenge, read) {
+    const factor = preread(read);
+    const check = factor?.secretEnc ? await checkTotp(openFactorSecret(factor.id, factor.secretEnc), input.code, user.nowSeconds, factor.lastUsedStep) : null;
+    const step = check?.ok ? check.step : null;
+    return {
+      holds: (now) => sql`(${step}::bigint IS NOT NULL AND ${step}::bigint BETWEEN ${now} / ${TOTP_PERIOD}::int - 1 AND ${now} / ${TOTP_PERIOD}::int + 1)`,
+      claim: (admitted) => claimStepSql(factor?.id ?? null, step, admitted),
+      refused: "replayed",
+    };
   },
 
   async verify(tx, user, input, _challenge, read) {
-    const preread = read as { id: string; secretEnc: string | null; lastUsedStep: number | string | null } | undefined;
-    const [factor] = preread
-      ? [{ ...preread, lastUsedStep: preread.lastUsedStep == null ? null : Number(preread.lastUsedStep) }]
+    const pre = preread(read);
+    const [factor] = pre
+      ? [pre]
       : await tx
           .select({ id: factors.id, secretEnc: factors.secretEnc, lastUsedStep: factors.lastUsedStep })
           .from(factors)

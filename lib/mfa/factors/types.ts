@@ -1,6 +1,7 @@
 import type { SQL } from "drizzle-orm";
 import type { Db, DbOrTx, Tx } from "@/lib/db";
 import type { Challenge } from "@/lib/db/schema";
+import type { MfaPrecheck } from "@/lib/mfa/lockout";
 
 /**
  * A factor is a plugin (after Totara's factor class): one server file implementing this
@@ -95,7 +96,16 @@ export interface FactorPlugin {
    * the row lock, so `verify` may only rely on it where a conditional write under the lock
    * re-checks it (TOTP: the replay claim's `last_used_step < step`).
    */
-  verifyRead?(user: FactorUser): SQL;
+  verifyRead?(userId: SQL): SQL;
+  /**
+   * Optional: the part of `verify` that needs no row lock, made before the attempt's
+   * transaction with the clock of the answer's read (TOTP: the HMAC over the code), and what
+   * makes a pass count, as SQL the sign-in's one statement runs behind the row lock
+   * (lib/mfa/lockout.ts `MfaPrecheck`: re-checked there with the lock's clock; the claim
+   * conditional on the gate). Whatever this answers, `verify` still decides when that
+   * statement does not admit — so it must agree with `verify` on every input.
+   */
+  precheck?(user: FactorUser & { nowSeconds: number }, input: FactorInput, challenge: Challenge, read?: unknown): Promise<MfaPrecheck>;
   /** Optional: what the Security page adds to each of this factor's registrations. */
   describe?(db: DbOrTx, userId: string, registrations: Registration[]): Promise<Registration[]>;
   /** Removes one registration (`registrationId`, a `factors` row) or, without it, all of them (admin reset). */
