@@ -134,8 +134,9 @@ async function main(): Promise<number> {
     E2E_SUITE: "faults",
     // The fault specs change shared state (the database itself): one at a time.
     E2E_WORKERS: "1",
-    // The fault specs need a handful of users per kind (creating them is argon2 work).
-    E2E_POOL_PER_KIND: process.env.E2E_POOL_PER_KIND ?? "8",
+    // The fault specs need a handful of users per kind (creating them is argon2 work), twice
+    // over: a retried outage test claims six more, and must not leave the next spec none.
+    E2E_POOL_PER_KIND: process.env.E2E_POOL_PER_KIND ?? "16",
     E2E_PORT: String(base),
     E2E_INDEPENDENT_PROVIDER_PORT: String(await freePort(base + 60, base + 69)),
     E2E_DIALECT_PROVIDER_PORT: String(await freePort(base + 70, base + 79)),
