@@ -4,7 +4,7 @@ import { generateAuthenticationOptions, type PublicKeyCredentialRequestOptionsJS
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { sql } from "drizzle-orm";
 import { randomToken, sha256 } from "@/lib/crypto";
-import { rows, type Db, type DbOrTx } from "@/lib/db";
+import { fromJsonb, rows, type Db, type DbOrTx } from "@/lib/db";
 import { webauthnChallenges, type webauthnCredentials } from "@/lib/db/schema";
 import { getEnv } from "@/lib/env";
 import { audit } from "@/lib/audit";
@@ -180,5 +180,5 @@ async function credentialOwner(db: DbOrTx, credentialId: string): Promise<Owner 
          WHERE c.credential_id = ${credentialId}`,
   );
   if (!row) return null;
-  return { ...row, transports: typeof row.transports === "string" ? JSON.parse(row.transports) : row.transports };
+  return { ...row, transports: fromJsonb<Owner["transports"]>(row.transports) };
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import { and, desc, eq, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
-import { rows, type DbOrTx } from "@/lib/db";
+import { fromJsonb, rows, type DbOrTx } from "@/lib/db";
 import { accounts, payees, transfers } from "@/lib/db/schema";
 import { recoveryCodesLeftAfterUseSql } from "@/lib/mfa/factors/recovery";
 import { getSettings } from "@/lib/settings";
@@ -81,7 +81,7 @@ const recentJson = (userId: string, limit: number) =>
           WHERE t.user_id = ${userId}
           ORDER BY t.created_at DESC LIMIT ${limit}) l)`;
 
-const json = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v) as Record<string, unknown>[];
+const json = (v: unknown) => fromJsonb<Record<string, unknown>[]>(v);
 const toAccounts = (v: unknown) => json(v).map((a) => ({ ...a, balanceMinor: Number(a.balanceMinor) }) as AccountRow);
 const toLines = (v: unknown) =>
   json(v).map((t) => ({ ...t, amountMinor: Number(t.amountMinor), createdAt: new Date(t.createdAt as string) }) as TransferLine);

@@ -132,3 +132,8 @@ export async function rows<T>(db: DbOrTx, query: SQL): Promise<T[]> {
   if (Array.isArray(result)) return result as T[];
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
+
+/** A jsonb value of a raw statement, whichever driver ran it: postgres.js parses it, some paths hand back its text. */
+export function fromJsonb<T = unknown>(value: unknown): T {
+  return (typeof value === "string" ? JSON.parse(value) : value) as T;
+}

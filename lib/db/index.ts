@@ -5,7 +5,7 @@ import { registerDatabaseProbe } from "./availability";
 import { openPglite, openPostgres, postgresProbe, type Db, type DbHandle } from "./client";
 
 export type { Db, DbOrTx, Tx } from "./client";
-export { rows } from "./client";
+export { fromJsonb, rows } from "./client";
 
 /**
  * The process-wide handle, opened lazily so `next build` never touches a database. Kept on

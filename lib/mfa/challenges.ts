@@ -1,6 +1,6 @@
 import "server-only";
 import { and, eq, gt, sql, type SQL } from "drizzle-orm";
-import { rows, type DbOrTx } from "@/lib/db";
+import { fromJsonb, rows, type DbOrTx } from "@/lib/db";
 import { challenges, type Challenge } from "@/lib/db/schema";
 
 export const CHALLENGE_MINUTES = 10;
@@ -61,7 +61,7 @@ export function toChallenge(r: Record<string, unknown>): Challenge {
 /** A challenge row as `to_jsonb` returns it — an object, or its text on drivers that do not parse jsonb — or null. */
 export function challengeFromJsonb(value: unknown): Challenge | null {
   if (value == null) return null;
-  return toChallenge((typeof value === "string" ? JSON.parse(value) : value) as Record<string, unknown>);
+  return toChallenge(fromJsonb<Record<string, unknown>>(value));
 }
 
 export async function findOpenChallenge(db: DbOrTx, id: string, sessionId: string, purpose: Purpose): Promise<Challenge | null> {

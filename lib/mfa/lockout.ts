@@ -1,6 +1,6 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
-import { rows, type Db, type DbOrTx, type Tx } from "@/lib/db";
+import { fromJsonb, rows, type Db, type DbOrTx, type Tx } from "@/lib/db";
 import { revokeRememberedDevices } from "@/lib/auth/remembered-devices";
 import { issueUnlockLink, UNLOCK_LINK_MINUTES } from "@/lib/auth/unlock-links";
 import { queueMail } from "@/lib/mail/outbox";
@@ -264,7 +264,7 @@ export async function recordPasswordAttempt<R>(
         if (!audited.written) await audit(tx, audited.event);
         return { kind: "ok", value: gated.value };
       }
-      const read = typeof gated.gate === "string" ? JSON.parse(gated.gate) : gated.gate;
+      const read = fromJsonb(gated.gate);
       row = await settleLockRow(tx, ctx, read ? (read as UserLockRow) : null);
     } else {
       row = await lockUserRow(tx, ctx);
@@ -333,7 +333,7 @@ function mfaGate(userId: string, pre: MfaPrecheck): SessionGate {
 
 /** Whether the claim of a gate's row (`mfaGate`) wrote: then only the rest of its statement did not — the challenge was gone. */
 export function gateClaimed(row: unknown): boolean {
-  const read = typeof row === "string" ? JSON.parse(row) : row;
+  const read = fromJsonb(row);
   return Boolean((read as { claimed?: boolean } | null)?.claimed);
 }
 
@@ -378,7 +378,7 @@ export async function attemptMfa<R>(
         if (!audited.written) await audit(tx, audited.event);
         return { kind: "ok", value: started.value };
       }
-      const read = (typeof started.gate === "string" ? JSON.parse(started.gate) : started.gate) as (UserLockRow & { admitted: boolean; claimed: boolean }) | null;
+      const read = fromJsonb<(UserLockRow & { admitted: boolean; claimed: boolean }) | null>(started.gate);
       // `start` rolls back (ChallengeGone) when the claim wrote and the rest did not.
       if (read?.claimed) throw new Error("An MFA gate's claim wrote without its session.");
       claimRefused = Boolean(read?.admitted);

@@ -1,6 +1,6 @@
 import "server-only";
 import { and, eq, sql, type SQL } from "drizzle-orm";
-import { rows, type DbOrTx } from "@/lib/db";
+import { fromJsonb, rows, type DbOrTx } from "@/lib/db";
 import { factors, groups, type Challenge } from "@/lib/db/schema";
 import { challengeFromJsonb, type Purpose } from "./challenges";
 import { externalFactor, isExternalFactorId } from "./factors/external";
@@ -103,8 +103,7 @@ export type SnapshotRead = {
 
 /** Parses what `snapshotSql` returned (an object, or its text on drivers that do not parse jsonb). */
 export function readSnapshot(value: unknown): SnapshotRead {
-  const json = (v: unknown): unknown => (typeof v === "string" ? JSON.parse(v) : v);
-  const r = (json(value) ?? {}) as {
+  const r = (fromJsonb(value) ?? {}) as {
     group: { sign_in: unknown; step_up: unknown; phishing_resistant_only: boolean | null; remember_device_days: number | null } | null;
     active_types: unknown;
     unused_recovery: boolean;
@@ -112,23 +111,26 @@ export function readSnapshot(value: unknown): SnapshotRead {
     factor_read: unknown;
     now_s: number | string;
   };
-  const list = (v: unknown): string[] | null => (v == null ? null : (json(v) as string[]));
+  const list = (v: unknown): string[] | null => (v == null ? null : fromJsonb<string[]>(v));
   const signIn = list(r.group?.sign_in);
   const stepUp = list(r.group?.step_up);
   return {
     profile: signIn && stepUp ? { ...profileFrom(signIn, stepUp, Boolean(r.group?.phishing_resistant_only)), rememberDeviceDays: Number(r.group?.remember_device_days ?? 0) } : undefined,
     snapshot: { activeTypes: new Set(list(r.active_types) ?? []), unusedRecoveryCodes: Boolean(r.unused_recovery) },
     challenge: challengeFromJsonb(r.challenge),
-    factorRead: r.factor_read == null ? null : json(r.factor_read),
+    factorRead: r.factor_read == null ? null : fromJsonb(r.factor_read),
     nowSeconds: Number(r.now_s),
   };
 }
 
-/** The snapshot in a read of its own. */
-async function snapshotOf(db: DbOrTx, user: FactorUser, challenge?: { id: string; purpose: Purpose }, factorRead?: SQL): Promise<SnapshotRead> {
-  const [r] = await rows<{ snapshot: unknown }>(db, sql`SELECT ${snapshotSql(ownerOf(user), challenge, factorRead)} AS snapshot`);
+/** A snapshot expression (`snapshotSql`, `answerReadSql`) in a read of its own, parsed. */
+async function readOnItsOwn(db: DbOrTx, snapshot: SQL): Promise<SnapshotRead> {
+  const [r] = await rows<{ snapshot: unknown }>(db, sql`SELECT ${snapshot} AS snapshot`);
   return readSnapshot(r?.snapshot);
 }
+
+/** The user's snapshot in a read of its own. */
+const snapshotOf = (db: DbOrTx, user: FactorUser) => readOnItsOwn(db, snapshotSql(ownerOf(user)));
 
 async function isActiveNow(db: DbOrTx, f: FactorPlugin, user: FactorUser, snapshot: FactorSnapshot): Promise<boolean> {
   return f.activeIn?.(snapshot) ?? (await f.isActive(db, user.userId));
@@ -222,10 +224,7 @@ export type AnswerRead = { challenge: Challenge | null; factor: FactorPlugin | u
  * factor if usable, and its `verifyRead`.
  */
 export async function challengeAndFactor(db: DbOrTx, user: FactorUser, req: AnswerRequest, read?: unknown): Promise<AnswerRead> {
-  const r =
-    read == null
-      ? await snapshotOf(db, user, { id: req.challengeId, purpose: req.purpose }, getFactor(req.factorId)?.verifyRead?.(sql`${user.userId}::uuid`))
-      : readSnapshot(read);
+  const r = read == null ? await readOnItsOwn(db, answerReadSql(ownerOf(user), req)) : readSnapshot(read);
   const factor = r.challenge ? await usableIn(db, user, req.purpose, getFactor(req.factorId), r) : undefined;
   return { challenge: r.challenge, factor, factorRead: factor ? r.factorRead : null, nowSeconds: r.nowSeconds };
 }
