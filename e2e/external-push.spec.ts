@@ -102,14 +102,15 @@ test("one user's approved push is useless to another user's session", async ({ b
   try {
     await reachPush(page, alice);
     await reachPush(bobPage, bob);
-    // Bob's waiting screen polls through a server action: count the answered ones (a response
-    // came back). Once his push is sent his page makes no other action call, so every one
-    // counted after that is a poll. Not by the request's body, nor by "requestfinished": in
+    // Bob's waiting screen polls through the sign-in answer's route handler (the script's way
+    // to the verifySignIn action, lib/http/script-endpoint.ts): count the answered ones (a
+    // response came back). Once his push is sent his page makes no other such call, so every
+    // one counted after that is a poll. Not by the request's body, nor by "requestfinished": in
     // Chromium a multipart body is not always at hand, and not every streamed answer reports
     // its end — either way the count lagged the polls the trace shows.
     let bobPolls = 0;
     bobPage.on("response", (r) => {
-      if (r.request().method() === "POST" && r.request().headers()["next-action"]) bobPolls++;
+      if (r.request().method() === "POST" && new URL(r.url()).pathname === "/api/sign-in/answer") bobPolls++;
     });
     const aliceNumber = await sendPush(page);
     await sendPush(bobPage);

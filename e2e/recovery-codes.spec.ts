@@ -85,7 +85,8 @@ test("one recovery code sent from two sign-ins at the same moment signs in exact
       const bothSent = new Promise<void>((resolve) => (release = resolve));
       for (const p of pages) {
         await p.route(
-          (url) => url.pathname === "/mfa",
+          // The answer goes to the sign-in answer's route handler (lib/http/script-endpoint.ts).
+          (url) => url.pathname === "/api/sign-in/answer",
           async (route) => {
             if (route.request().method() !== "POST") return route.continue();
             if (++sent === 2) release();

@@ -1,9 +1,9 @@
 import { expect, formAlert, freshTotp, submitLogin, test, waitForHydration } from "./fixtures";
 
 /**
- * After a right password the form turns into the second step in place — the login
- * action answers with the challenge, no page is rendered or loaded for it — and the MFA answer
- * sends the browser on by a client navigation. Without JavaScript the same sign-in works as
+ * After a right password the form turns into the second step in place — the password step
+ * answers with the challenge as JSON (its route handler, lib/http/script-endpoint.ts), no page is
+ * rendered or loaded for it — and the MFA answer sends the browser on by a client navigation. Without JavaScript the same sign-in works as
  * plain form posts and redirects (progressive enhancement).
  */
 
@@ -14,7 +14,14 @@ test("with JavaScript, the code step appears in place and /mfa serves a reload",
   page.on("request", (r) => {
     if (new URL(r.url()).pathname === "/mfa" && r.method() === "GET") mfaLoads.push(r.url());
   });
+  // Every POST and what came back: each step goes to its route handler and gets JSON, never a
+  // rendered page (lib/http/script-endpoint.ts).
+  const posts: string[] = [];
+  page.on("response", (r) => {
+    if (r.request().method() === "POST") posts.push(`${new URL(r.url()).pathname} ${(r.headers()["content-type"] ?? "").split(";")[0]}`);
+  });
   await page.goto("/login");
+  await waitForHydration(page);
   await submitLogin(page, user.username, user.password);
   await expect(page.getByRole("heading", { name: "Verify it's you" })).toBeVisible();
   await expect(page.getByRole("heading", { name: "Verify it's you" })).toBeFocused();
@@ -47,6 +54,12 @@ test("with JavaScript, the code step appears in place and /mfa serves a reload",
   // One navigation to the destination, not two.
   await page.waitForTimeout(500);
   expect(dashboardLoads).toHaveLength(1);
+  // (The page also opens a passkey-autofill ceremony, /api/passkey-sign-in: not a sign-in step.)
+  expect(posts.filter((p) => !p.startsWith("/api/passkey-sign-in "))).toEqual([
+    "/api/sign-in/password application/json",
+    "/api/sign-in/answer application/json",
+    "/api/sign-in/answer application/json",
+  ]);
 });
 
 test("a failed password keeps the username and never the password", async ({ page, makeUser }) => {

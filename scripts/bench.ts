@@ -180,8 +180,6 @@ function actionIds(): ActionIds {
     return hit[0];
   };
   return {
-    signIn: find("app/(auth)/login/actions.ts", "signInWithPassword"),
-    verifySignIn: find("app/(auth)/mfa/actions.ts", "verifySignIn"),
     transfer: find("app/(bank)/transfer/actions.ts", "transferFunds"),
     verifyStepUp: find("app/(bank)/step-up/actions.ts", "verifyStepUp"),
   };

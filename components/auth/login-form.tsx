@@ -5,7 +5,9 @@ import { useRouter } from "next/navigation";
 import { useActionState, useEffect, type ReactNode } from "react";
 import { signInWithPassword } from "@/app/(auth)/login/actions";
 import { Alert, Button, Field } from "@/components/ui";
-import { idle } from "@/lib/actions/state";
+import { useHydrated } from "@/components/use-hydrated";
+import { idle, type ActionState } from "@/lib/actions/state";
+import { postStep, SIGN_IN_ENDPOINTS } from "@/lib/http/script-call";
 import type { SignInStepProps } from "@/lib/mfa/sign-in-step";
 import { PasskeySignIn } from "./passkey-sign-in";
 
@@ -19,12 +21,22 @@ export type SignInResult = { next: string } | { step: SignInStepProps };
 
 /**
  * The password form; after a right password it becomes the second step in place:
- * the action answers with the challenge and the factors, no page is rendered for it. The
+ * the password step answers with the challenge and the factors, no page is rendered for it. The
  * address becomes /mfa, which renders the same step on a reload. Without JavaScript the form
  * posts, and the action redirects to /mfa instead.
  */
 export function LoginForm({ callbackUrl, intro, footer }: { callbackUrl?: string; intro?: ReactNode; footer?: ReactNode }) {
-  const [state, formAction, pending] = useActionState(signInWithPassword, idle);
+  // Without JavaScript the form posts to the server action, which redirects. With it, the form
+  // posts to the action's route handler, which answers the same state and renders no page
+  // (lib/http/script-endpoint.ts).
+  const [serverState, serverAction, serverPending] = useActionState(signInWithPassword, idle);
+  const [scriptState, scriptAction, scriptPending] = useActionState(
+    (_prev: ActionState<SignInResult> | null, form: FormData) => postStep<SignInResult>(SIGN_IN_ENDPOINTS.password, form),
+    null,
+  );
+  const hydrated = useHydrated();
+  const state = scriptState ?? serverState;
+  const pending = serverPending || scriptPending;
   const router = useRouter();
   useEffect(() => {
     const idle = window.requestIdleCallback ?? ((f: () => void) => window.setTimeout(f, 200));
@@ -48,7 +60,7 @@ export function LoginForm({ callbackUrl, intro, footer }: { callbackUrl?: string
   return (
     <>
       {intro}
-      <form action={formAction} className="space-y-4" noValidate>
+      <form action={hydrated ? scriptAction : serverAction} className="space-y-4" noValidate>
         {state.status === "error" && state.message ? (
           <div className="space-y-1">
             <Alert kind="error">{state.message}</Alert>

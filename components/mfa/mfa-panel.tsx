@@ -5,7 +5,9 @@ import { useRouter } from "next/navigation";
 import { startTransition, useActionState, useEffect, useRef, useState } from "react";
 import { factorComponents } from "@/components/factors";
 import { Alert } from "@/components/ui";
+import { useHydrated } from "@/components/use-hydrated";
 import { idle, isRecord, type ActionState } from "@/lib/actions/state";
+import { postStep } from "@/lib/http/script-call";
 import { deadlineFrom, useCountdown, type Deadline } from "./countdown";
 import { MethodChoice } from "./method-choice";
 
@@ -15,6 +17,12 @@ type Props = {
   challengeId: string;
   factors: PanelFactor[];
   action: (prev: ActionState, form: FormData) => Promise<ActionState>;
+  /**
+   * The sign-in answer: the action's route handler (lib/http/script-endpoint.ts), which the
+   * script posts to instead of the action, so no page is rendered for a passing answer.
+   * Without JavaScript, forms still post to `action`.
+   */
+  endpoint?: string;
   initialFactor?: string;
   /**
    * Step-up: called with the action's data when the answer passed. Without it, an answer that
@@ -32,8 +40,15 @@ type Props = {
  * attempt opens a backoff delay: the form is disabled with a live countdown and comes back
  * by itself when the delay has passed.
  */
-export function MfaPanel({ challengeId, factors, action, initialFactor, onPassed, unavailableNotice, rememberDays = 0 }: Props) {
-  const [state, formAction, pending] = useActionState(action, idle);
+export function MfaPanel({ challengeId, factors, action, endpoint, initialFactor, onPassed, unavailableNotice, rememberDays = 0 }: Props) {
+  const [serverState, formAction, serverPending] = useActionState(action, idle);
+  const [scriptState, scriptAction, scriptPending] = useActionState(
+    (_prev: ActionState | null, form: FormData) => postStep(endpoint!, form),
+    null,
+  );
+  const viaScript = useHydrated() && Boolean(endpoint);
+  const state = scriptState ?? serverState;
+  const pending = serverPending || scriptPending;
   const [remember, setRemember] = useState(false);
   const [selected, setSelected] = useState(initialFactor && factors.some((f) => f.id === initialFactor) ? initialFactor : factors[0]?.id);
   const [deadline, setDeadline] = useState<Deadline>(null);
@@ -85,7 +100,7 @@ export function MfaPanel({ challengeId, factors, action, initialFactor, onPassed
     form.set("challengeId", challengeId);
     form.set("factor", factor!.id);
     if (remember) form.set("remember", "on");
-    startTransition(() => formAction(form));
+    startTransition(() => (viaScript ? scriptAction : formAction)(form));
   };
 
   return (
@@ -113,7 +128,7 @@ export function MfaPanel({ challengeId, factors, action, initialFactor, onPassed
               submitting={pending}
               submissionError={state.status === "error" && !waiting ? state.message : undefined}
               onSubmit={submit}
-              formAction={formAction}
+              formAction={viaScript ? undefined : formAction}
               hiddenFields={
                 <>
                   <input type="hidden" name="challengeId" value={challengeId} />

@@ -5,6 +5,7 @@ import { useEffect, useRef } from "react";
 import { verifySignIn } from "@/app/(auth)/mfa/actions";
 import { verifyReset } from "@/app/(auth)/reset-password/actions";
 import { SignOutButton } from "@/components/sign-out-button";
+import { SIGN_IN_ENDPOINTS } from "@/lib/http/script-call";
 import type { SignInStepProps } from "@/lib/mfa/sign-in-step";
 import { MfaPanel } from "./mfa-panel";
 
@@ -41,6 +42,7 @@ export function SignInStep({ step, initialFactor, moveFocus = false }: { step: S
         challengeId={step.challengeId}
         factors={step.factors}
         action={resetting ? verifyReset : verifySignIn}
+        endpoint={resetting ? undefined : SIGN_IN_ENDPOINTS.answer}
         initialFactor={initialFactor}
         unavailableNotice={step.unavailableNotice}
         rememberDays={resetting ? 0 : step.rememberDays}

@@ -153,6 +153,50 @@ const clockJson = fc
 
 type RouteSpec = { describe: string; probes: (n: number, s: number) => Probe[] };
 
+/**
+ * The sign-in steps' route handlers (lib/http/script-endpoint.ts): most probes come as the
+ * page's script would (the bank's Origin, the script header, a form) with junk fields, so they
+ * reach the action; the rest are junk requests, refused before it. The action's own answers are
+ * fuzzed in actions.spec.ts; here: no 5xx, JSON always, and no state without the page's origin.
+ */
+function signInStep(path: string, fields: Record<string, fc.Arbitrary<string>>): RouteSpec["probes"] {
+  const pageOrigin = `http://localhost:${process.env.E2E_PORT}`;
+  const form = fc
+    .record({
+      given: fc.record(fields, { requiredKeys: [] }),
+      noise: fc.array(fc.tuple(junkString, junkString), { maxLength: 2 }),
+      enc: fc.constantFrom("urlencoded", "multipart"),
+    })
+    .map(({ given, noise, enc }) => {
+      const entries = [...Object.entries(given), ...noise].map(([k, v]) => [wellFormed(k), wellFormed(v ?? "")] as [string, string]);
+      if (enc === "urlencoded") return { body: Buffer.from(new URLSearchParams(entries).toString()), contentType: "application/x-www-form-urlencoded" };
+      const b = "fuzzboundary7MA4YWxkTrZu0gW";
+      const parts = entries.map(([k, v]) => `--${b}\r\nContent-Disposition: form-data; name="${k.replace(/["\r\n]/g, "_")}"\r\n\r\n${v}\r\n`);
+      return { body: Buffer.from(`${parts.join("")}--${b}--\r\n`), contentType: `multipart/form-data; boundary=${b}` };
+    });
+  return (n, s) =>
+    fc
+      .sample(fc.record({ req: junkRequest(["x"]), asPage: fc.boolean(), form }), { numRuns: n, seed: s })
+      .map(({ req, asPage, form }) => {
+        const headers = asPage ? { ...req.headers, origin: pageOrigin, "x-mfa-bank-script": "1" } : req.headers;
+        const body = asPage ? form : req.body;
+        return {
+          caller: req.caller,
+          method: asPage ? "POST" : req.method,
+          path: withQuery(path, req.query),
+          headers,
+          body: body?.body,
+          contentType: body?.contentType,
+          check: ({ status, headers: h }) => {
+            // 405 (another method) is Next's, 431 (headers too large) Node's: before the handler.
+            if (!(h.get("content-type") ?? "").startsWith("application/json") && status !== 405 && status !== 431) return `expected JSON (status ${status})`;
+            if (!asPage && status === 200) return "a request without the page's origin and header was answered with a state";
+            return null;
+          },
+        };
+      });
+}
+
 function withQuery(path: string, query: string | null): string {
   return query ? `${path}${path.includes("?") ? "&" : "?"}${query}` : path;
 }
@@ -229,6 +273,14 @@ const ROUTES: Record<string, RouteSpec> = {
       fc
         .sample(junkRequest(["x"]), { numRuns: n, seed: s })
         .map((req) => ({ caller: req.caller, method: req.method, path: withQuery("/api/passkey-sign-in", req.query), headers: req.headers, body: req.body?.body, contentType: req.body?.contentType })),
+  },
+  "/api/sign-in/password/route": {
+    describe: "the password step for the page's script (/api/sign-in/password)",
+    probes: signInStep("/api/sign-in/password", { username: fc.oneof(junkString, huge), password: fc.oneof(junkString, huge), callbackUrl: fc.oneof(junkString, fc.constantFrom("//evil.example", "/dashboard", "javascript:alert(1)")) }),
+  },
+  "/api/sign-in/answer/route": {
+    describe: "the sign-in answer for the page's script (/api/sign-in/answer)",
+    probes: signInStep("/api/sign-in/answer", { challengeId: fc.oneof(fc.uuid(), junkString), factor: fc.oneof(fc.constantFrom("totp", "recovery", "passkey", "push"), junkString), code: fc.oneof(junkString, huge) }),
   },
   "/api/test/clock/route": {
     describe: "test clock (/api/test/clock, APP_ENV=test only)",

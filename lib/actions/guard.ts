@@ -5,6 +5,7 @@ import { z } from "zod";
 import { noteDatabaseUnavailable, outageCode, UNAVAILABLE_MESSAGE } from "@/lib/db/availability";
 import { FULLY_SIGNED_IN, getCurrentSession, getCurrentSessionWith, isFullySignedIn, type CurrentSession } from "@/lib/auth/current";
 import { sessionAdmits, type MfaState, type SessionAlong } from "@/lib/auth/sessions";
+import { formToObject } from "./form";
 import type { ActionState } from "./state";
 import { MESSAGES } from "@/lib/messages";
 
@@ -20,25 +21,6 @@ import { MESSAGES } from "@/lib/messages";
 
 /** `read`: what `readAlong` read with the session (undefined when it was not carried). */
 type Handler<S extends z.ZodType, Ctx, D> = (input: z.infer<S>, ctx: Ctx, read?: unknown) => Promise<ActionState<D>>;
-
-/**
- * FormData → plain object: one string per field. Files are refused; a repeated field is
- * refused too, or — where a malformed answer must still count as an attempt (MFA codes) —
- * joined into one string the factor will reject.
- */
-export function formToObject(form: unknown, repeated: "reject" | "join" = "reject"): Record<string, string> | null {
-  if (!(form instanceof FormData)) return null;
-  const out: Record<string, string> = {};
-  for (const [key, value] of form.entries()) {
-    if (key.startsWith("$ACTION")) continue; // Next's own fields
-    if (typeof value !== "string") return null;
-    if (key in out) {
-      if (repeated === "reject") return null;
-      out[key] += `,${value}`;
-    } else out[key] = value;
-  }
-  return out;
-}
 
 export function fieldErrorsOf(error: z.ZodError): Record<string, string[] | undefined> {
   return z.flattenError(error).fieldErrors as Record<string, string[] | undefined>;

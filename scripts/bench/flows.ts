@@ -1,11 +1,12 @@
 // The HTTP flows the bench drives, each as a browser does it, each checked strictly: a refused
 // or failed step throws (an error, never a fast response).
 import { generateSync } from "otplib";
+import { SIGN_IN_ENDPOINTS } from "../../lib/http/script-call";
 import { sessionCookieName } from "../../lib/security/headers";
 import { actionState, CookieJar, type Client, type Reply } from "./http";
 import type { BenchUser } from "./users";
 
-export type ActionIds = { signIn: string; verifySignIn: string; transfer: string; verifyStepUp: string };
+export type ActionIds = { transfer: string; verifyStepUp: string };
 
 /** The server runs with APP_ENV=production: Secure cookies with the __Host- prefix. */
 export const SESSION_COOKIE = sessionCookieName(true);
@@ -103,11 +104,14 @@ async function navigate(client: Client, path: string, jar: CookieJar, user: Benc
   if (r.status !== 200 || !r.body.includes(user.displayName)) fail(step, r, "the dashboard did not render for this user");
 }
 
-/** Password-only: the login action answers with the destination; the browser navigates there. */
+/**
+ * Password-only: the password step (the form's script posts it to the login action's route
+ * handler, lib/http/script-endpoint.ts) answers with the destination; the browser navigates there.
+ */
 export async function passwordSignIn(client: Client, ids: ActionIds, user: BenchUser, password: string, onReply?: (label: string) => void): Promise<CookieJar> {
   const jar = browserOf(user);
-  const r = await client.action("/login", ids.signIn, { username: user.username, password, callbackUrl: "/dashboard" }, jar);
-  onReply?.("login action");
+  const r = await client.step(SIGN_IN_ENDPOINTS.password, { username: user.username, password, callbackUrl: "/dashboard" }, jar);
+  onReply?.("password step");
   const s = actionState(r);
   if (r.status !== 200 || s?.status !== "ok" || s.data?.next !== "/dashboard") fail("login", r, `expected the destination /dashboard, got ${JSON.stringify(s?.data)}`);
   if (!jar.get(SESSION_COOKIE)) fail("login", r, "no session cookie");
@@ -118,8 +122,9 @@ export async function passwordSignIn(client: Client, ids: ActionIds, user: Bench
 }
 
 /**
- * Password + TOTP: the login action answers with the second step in place (challenge and
- * factors), then the MFA action with a code answers with the destination; the browser navigates.
+ * Password + TOTP: the password step answers with the second step in place (challenge and
+ * factors), then the code step answers with the destination; the browser navigates. Both go to
+ * the actions' route handlers, as the page's script sends them.
  */
 export async function totpSignIn(
   client: Client,
@@ -130,15 +135,15 @@ export async function totpSignIn(
   onReply?: (label: string) => void,
 ): Promise<CookieJar> {
   const jar = browserOf(user);
-  const r1 = await client.action("/login", ids.signIn, { username: user.username, password, callbackUrl: "/dashboard" }, jar);
-  onReply?.("login action (→ the code step in place)");
+  const r1 = await client.step(SIGN_IN_ENDPOINTS.password, { username: user.username, password, callbackUrl: "/dashboard" }, jar);
+  onReply?.("password step (→ the code step in place)");
   const s1 = actionState(r1);
   const challengeId = (s1?.data?.step as { challengeId?: unknown } | undefined)?.challengeId;
   if (r1.status !== 200 || s1?.status !== "ok" || typeof challengeId !== "string") fail("login", r1, "expected the code step with a challenge");
   const pending = jar.get(SESSION_COOKIE);
   if (!pending) fail("login", r1, "no session cookie");
-  const r2 = await client.action("/mfa?callbackUrl=%2Fdashboard", ids.verifySignIn, { challengeId, factor: "totp", code: totpCode(user, step) }, jar);
-  onReply?.("mfa action");
+  const r2 = await client.step(SIGN_IN_ENDPOINTS.answer, { challengeId, factor: "totp", code: totpCode(user, step) }, jar);
+  onReply?.("code step");
   const s2 = actionState(r2);
   if (r2.status !== 200 || s2?.status !== "ok" || s2.data?.next !== "/dashboard") fail("mfa", r2, `expected the destination /dashboard, got ${JSON.stringify(s2?.data)}`);
   const verified = jar.get(SESSION_COOKIE);

@@ -123,6 +123,24 @@ export class Client {
     );
   }
 
+  /**
+   * A sign-in step as the page's script sends it (lib/http/script-call.ts `postStep`): the form's
+   * fields to the step's route handler, with the script header; the answer is the action's state
+   * as JSON.
+   */
+  step(endpoint: string, fields: Record<string, string>, jar: CookieJar): Promise<Reply> {
+    const boundary = `----bench${randomBytes(8).toString("hex")}`;
+    const parts = Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);
+    parts.push(`--${boundary}--\r\n`);
+    return this.request(
+      "POST",
+      endpoint,
+      jar,
+      { "content-type": `multipart/form-data; boundary=${boundary}`, accept: "*/*", "x-mfa-bank-script": "1" },
+      Buffer.from(parts.join(""), "utf8"),
+    );
+  }
+
   close() {
     this.agent.destroy();
   }
@@ -135,8 +153,15 @@ export function actionRedirect(reply: Reply): string | null {
   return value ? value.split(";")[0]! : null;
 }
 
-/** The action's returned state, from its line in the RSC reply ("1:{…}"). */
+/** The action's returned state: a script step's JSON, or its line in an action's RSC reply ("1:{…}"). */
 export function actionState(reply: Reply): { status?: string; code?: string; message?: string; data?: Record<string, unknown>; challenge?: Record<string, unknown> } | null {
+  if (String(reply.headers["content-type"] ?? "").startsWith("application/json")) {
+    try {
+      return JSON.parse(reply.body);
+    } catch {
+      return null;
+    }
+  }
   for (const line of reply.body.split("\n")) {
     const m = /^1:(\{.*\})$/.exec(line);
     if (!m) continue;

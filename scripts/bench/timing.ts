@@ -1,6 +1,7 @@
 // The sign-in timing gap: does a failed sign-in take the same time whatever
 // the reason? Every case answers the same generic message; only the time could tell them apart.
 import { randomBytes } from "node:crypto";
+import { SIGN_IN_ENDPOINTS } from "../../lib/http/script-call";
 import { actionState, CookieJar, type Client } from "./http";
 import { FlowError, type ActionIds } from "./flows";
 import type { BenchUser } from "./users";
@@ -47,7 +48,7 @@ export async function signInTimingGap(client: Client, ids: ActionIds, users: { p
 
   const attempt = async (username: string, password: string): Promise<number> => {
     const t = performance.now();
-    const r = await client.action("/login", ids.signIn, { username, password, callbackUrl: "/dashboard" }, new CookieJar());
+    const r = await client.step(SIGN_IN_ENDPOINTS.password, { username, password, callbackUrl: "/dashboard" }, new CookieJar());
     const ms = performance.now() - t;
     const state = actionState(r);
     if (r.status !== 200 || state?.status !== "error" || state.message !== GENERIC) {

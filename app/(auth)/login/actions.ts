@@ -25,8 +25,10 @@ const GENERIC = "Incorrect username or password.";
 
 /**
  * The password step. A pending session's second step comes back as data and the form shows it
- * in place; a finished sign-in comes back as its destination (lib/http/called-from-script.ts).
- * Without JavaScript both redirect. The session starts in its final state in the password's
+ * in place; a finished sign-in (or one that must set up a factor first) comes back as its
+ * destination (lib/http/called-from-script.ts). Without JavaScript both redirect. The form's
+ * script sends it to its route handler (app/api/sign-in/password), which runs this same
+ * function and renders no page. The session starts in its final state in the password's
  * transaction (lib/auth/sign-in.ts); the cookie is written once that has committed.
  */
 export const signInWithPassword = publicAction(signInSchema, async (input): Promise<ActionState<SignInResult>> => {
@@ -47,10 +49,14 @@ export const signInWithPassword = publicAction(signInSchema, async (input): Prom
     const step = await signInStep(db, result.user, result.challenge!, next, result.factors);
     return { status: "ok", data: { step } satisfies SignInResult };
   }
-  if (result.mfaState === "pending") redirect(`/mfa?callbackUrl=${encodeURIComponent(next)}`);
-  if (result.mfaState === "enrol") redirect(`/mfa/enrol?callbackUrl=${encodeURIComponent(next)}`);
-  if (script) return { status: "ok", data: { next } satisfies SignInResult };
-  redirect(next);
+  const to =
+    result.mfaState === "pending"
+      ? `/mfa?callbackUrl=${encodeURIComponent(next)}`
+      : result.mfaState === "enrol"
+        ? `/mfa/enrol?callbackUrl=${encodeURIComponent(next)}`
+        : next;
+  if (script) return { status: "ok", data: { next: to } satisfies SignInResult };
+  redirect(to);
 });
 
 const passkeySchema = z.object({ response: z.string().max(16_000), callbackUrl: z.string().max(2048).optional() });
