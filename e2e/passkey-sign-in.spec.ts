@@ -16,7 +16,8 @@ test("sign in with a passkey alone; a tampered assertion fails and counts; a loc
   await test.step("a tampered assertion is refused, changes nothing, and counts as a failed attempt", async () => {
     await page.goto("/login");
     await waitForHydration(page);
-    await page.route(/\/login(\?|$)/, async (route) => {
+    // The assertion goes to the login action's route handler (lib/http/script-endpoint.ts).
+    await page.route(/\/api\/sign-in\/passkey$/, async (route) => {
       const body = route.request().postData() ?? "";
       if (route.request().method() !== "POST" || !body.includes("signature")) return route.continue();
       // One character of the signature changed: the authenticator's answer no longer verifies.
@@ -27,7 +28,7 @@ test("sign in with a passkey alone; a tampered assertion fails and counts; a loc
     await page.getByRole("button", { name: BUTTON }).click();
     await expect(page.locator("#passkey-sign-in-error")).toHaveText("That passkey answer is not valid. Try again.");
     expect(new URL(page.url()).pathname).toBe("/login");
-    await page.unroute(/\/login(\?|$)/);
+    await page.unroute(/\/api\/sign-in\/passkey$/);
   });
 
   await test.step("the passkey alone signs in: no password, no code", async () => {

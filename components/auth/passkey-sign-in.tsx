@@ -3,9 +3,10 @@
 import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/browser";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
-import { signInWithPasskey } from "@/app/(auth)/login/actions";
 import { ceremonyProblem } from "@/components/factors/passkey-problem";
 import { Alert, Button } from "@/components/ui";
+import { postStep, SIGN_IN_ENDPOINTS } from "@/lib/http/script-call";
+import type { SignInResult } from "./login-form";
 
 const webauthn = () => import("@simplewebauthn/browser");
 
@@ -48,7 +49,8 @@ export function PasskeySignIn({ callbackUrl }: { callbackUrl: string }) {
     const form = new FormData();
     form.set("response", JSON.stringify(response));
     form.set("callbackUrl", callbackUrl);
-    const r = await signInWithPasskey({ status: "idle" }, form);
+    // The login action's route handler (lib/http/script-endpoint.ts): the session cookie without a page render.
+    const r = await postStep<SignInResult>(SIGN_IN_ENDPOINTS.passkey, form);
     const next = r.status === "ok" && r.data && "next" in r.data ? r.data.next : null;
     if (next) {
       router.replace(next);

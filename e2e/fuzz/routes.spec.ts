@@ -282,6 +282,10 @@ const ROUTES: Record<string, RouteSpec> = {
     describe: "the sign-in answer for the page's script (/api/sign-in/answer)",
     probes: signInStep("/api/sign-in/answer", { challengeId: fc.oneof(fc.uuid(), junkString), factor: fc.oneof(fc.constantFrom("totp", "recovery", "passkey", "push"), junkString), code: fc.oneof(junkString, huge) }),
   },
+  "/api/sign-in/passkey/route": {
+    describe: "passkey sign-in's assertion for the page's script (/api/sign-in/passkey)",
+    probes: signInStep("/api/sign-in/passkey", { response: fc.oneof(junkString, huge, jsonish), callbackUrl: fc.oneof(junkString, fc.constantFrom("//evil.example", "/dashboard")) }),
+  },
   "/api/test/clock/route": {
     describe: "test clock (/api/test/clock, APP_ENV=test only)",
     probes: (n, s) =>

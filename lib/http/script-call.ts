@@ -8,7 +8,7 @@ import type { ActionState } from "@/lib/actions/state";
 export const SCRIPT_HEADER = "x-mfa-bank-script";
 
 /** The sign-in steps' route handlers (app/api/sign-in/). */
-export const SIGN_IN_ENDPOINTS = { password: "/api/sign-in/password", answer: "/api/sign-in/answer" } as const;
+export const SIGN_IN_ENDPOINTS = { password: "/api/sign-in/password", answer: "/api/sign-in/answer", passkey: "/api/sign-in/passkey" } as const;
 
 const NOT_REACHED = "The bank could not be reached. Check your connection, then try again.";
 const UNREACHABLE: ActionState<never> = { status: "error", code: "unavailable", message: NOT_REACHED };
