@@ -25,7 +25,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
             <span aria-hidden className="grid h-7 w-7 place-items-center rounded-lg bg-brand-500 text-xs">M</span>
             MFA Bank <span className="rounded bg-white/15 px-1.5 py-0.5 text-xs font-medium uppercase tracking-wide">Admin</span>
           </Link>
-          <nav aria-label="Admin" className="order-last flex w-full gap-5 overflow-x-auto text-sm sm:order-none sm:w-auto sm:flex-1">
+          <nav aria-label="Admin" className="order-last flex w-full flex-wrap gap-x-5 gap-y-1 text-sm sm:order-none sm:w-auto sm:flex-1">
             <NavLink href="/admin/users" className={link} currentClassName={here}>Users</NavLink>
             <NavLink href="/admin/recovery-requests" className={link} currentClassName={here}>
               Recovery requests

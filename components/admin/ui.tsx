@@ -19,11 +19,12 @@ export function Badge({ kind = "neutral", children }: { kind?: keyof typeof badg
 /**
  * A wide table scrolls sideways inside its card. The scrolling box takes keyboard focus (arrow
  * keys scroll it) and is named after the table: WCAG 2.2 SC 2.1.1 Keyboard, axe
- * `scrollable-region-focusable`.
+ * `scrollable-region-focusable`. `relative`: a visually hidden heading (`sr-only` is absolutely
+ * positioned) stays inside the scrolling box instead of widening the page at 375 px.
  */
 export function Table({ className, ...props }: ComponentProps<"table">) {
   return (
-    <div role="region" aria-label={props["aria-label"] ?? "Table"} tabIndex={0} className="-mx-5 overflow-x-auto sm:-mx-6">
+    <div role="region" aria-label={props["aria-label"] ?? "Table"} tabIndex={0} className="relative -mx-5 overflow-x-auto sm:-mx-6">
       <table className={cx("w-full min-w-[40rem] border-collapse text-left text-sm", className)} {...props} />
     </div>
   );

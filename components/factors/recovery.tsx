@@ -29,9 +29,9 @@ export function RecoveryRegister({ data, submitting, submissionError, onSubmit, 
     return (
       <div className="space-y-4">
         <Alert kind="warn">Save these codes now. They will not be shown again; the old ones no longer work.</Alert>
-        <ul aria-label="Your new recovery codes" className="grid grid-cols-2 gap-2 font-mono text-sm">
+        <ul aria-label="Your new recovery codes" className="grid grid-cols-1 gap-2 font-mono text-sm min-[420px]:grid-cols-2">
           {d.codes.map((c) => (
-            <li key={c} className="rounded bg-brand-50 px-2 py-1 text-center">
+            <li key={c} className="whitespace-nowrap rounded bg-brand-50 px-2 py-1 text-center">
               {c}
             </li>
           ))}

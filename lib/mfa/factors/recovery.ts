@@ -62,7 +62,7 @@ export async function remainingRecoveryCodes(db: DbOrTx, userId: string): Promis
 export const recoveryFactor: FactorPlugin = {
   id: "recovery",
   name: "Recovery code",
-  description: "One of the single-use codes you saved when you set up MFA.",
+  description: "One of the single-use codes you saved when you set up two-step verification.",
   verifyTitle: "Enter one of your recovery codes",
   registerTitle: "Recovery codes",
   primary: false,
