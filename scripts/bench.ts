@@ -51,7 +51,7 @@ const CONCURRENCY = [1, 8, 32] as const;
 const SLICE_SECONDS: Record<number, number> = quick ? { 1: 1, 8: 1, 32: 1.5 } : { 1: 2, 8: 2, 32: 2.5 };
 const ROUNDS = 4;
 const TRANSFER_PAIRS: Record<number, number> = quick ? { 1: 40, 8: 80 } : { 1: 100, 8: 200 };
-const COUNT_RUNS = 40;
+const COUNT_RUNS = 5;
 
 function log(line: string) {
   console.log(`[bench] ${line}`);

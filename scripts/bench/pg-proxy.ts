@@ -10,9 +10,6 @@ const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;
 const CANCEL_REQUEST = 80877102;
 
-const NAMES = new Map<string, string>();
-export const TIMES = new Map<string, { n: number; ms: number }>();
-process.on("exit", () => { const rows = [...TIMES].sort((a, b) => b[1].ms - a[1].ms).slice(0, 40); for (const [k, v] of rows) console.log(`[pgtime] ${String(v.n).padStart(5)} × ${(v.ms / v.n).toFixed(3)} ms = ${v.ms.toFixed(0)} ms  ${k.slice(0, 300)}`); });
 export class CountingProxy {
   readonly counts: WireCounts = { roundTrips: 0, messages: 0, bytes: 0 };
   private server: net.Server | undefined;
@@ -39,10 +36,6 @@ export class CountingProxy {
     upstream.setNoDelay(true);
     let startup = true; // untyped messages until the real startup message
     let buf: Buffer = Buffer.alloc(0);
-    let ubuf: Buffer = Buffer.alloc(0);
-    const names = NAMES;
-    let cur: string[] = [];
-    const pending: { keys: string[]; t: number }[] = [];
     client.on("data", (chunk: Buffer) => {
       this.counts.bytes += chunk.length;
       buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
@@ -60,23 +53,13 @@ export class CountingProxy {
         const len = buf.readInt32BE(1);
         if (buf.length < len + 1) break;
         const type = String.fromCharCode(buf[0]!);
-        if (type === "P") { const body = buf.subarray(5, len + 1); const z = body.indexOf(0); const name = body.subarray(0, z).toString(); const q = body.subarray(z + 1, body.indexOf(0, z + 1)).toString(); const key = name || q; names.set(key, q.replace(/\s+/g, " ").slice(0, 140)); cur.push(key); }
-        if (type === "B") { const body = buf.subarray(5, len + 1); const z1 = body.indexOf(0); const stmt = body.subarray(z1 + 1, body.indexOf(0, z1 + 1)).toString(); if (stmt) cur.push(stmt); }
-        if (type === "Q") { const q = buf.subarray(5, len).toString().replace(/\s+/g, " ").slice(0, 140); names.set(q, q); cur.push(q); }
-        if (type === "S" || type === "Q") { pending.push({ keys: [...new Set(cur)], t: performance.now() }); cur = []; }
         this.counts.messages++;
         if (type === "S" || type === "Q") this.counts.roundTrips++;
         buf = buf.subarray(len + 1);
       }
       upstream.write(chunk);
     });
-    upstream.on("data", (chunk: Buffer) => {
-      // ReadyForQuery 'Z' ends a round trip (scan message boundaries)
-      let off = 0; let b = ubuf.length ? Buffer.concat([ubuf, chunk]) : chunk;
-      while (b.length - off >= 5) { const l = b.readInt32BE(off + 1); if (b.length - off < l + 1) break; if (b[off] === 0x5a) { const p = pending.shift(); if (p) { const ms = performance.now() - p.t; const k = p.keys.map((x) => names.get(x) ?? x).join(" + ") || "(sync)"; const e = TIMES.get(k) ?? { n: 0, ms: 0 }; e.n++; e.ms += ms; TIMES.set(k, e); } } off += l + 1; }
-      ubuf = b.subarray(off);
-      client.write(chunk);
-    });
+    upstream.on("data", (chunk: Buffer) => client.write(chunk));
     const end = () => {
       client.destroy();
       upstream.destroy();
