@@ -58,7 +58,15 @@ export async function proxy(request: NextRequest) {
   if (/^\/_(?:global-error|not-found)(?:\/|$)/.test(pathname)) return plain(404, "Not found.");
   // Route handlers read their own bodies (Auth.js, the mock provider) and answer JSON: no
   // action gate and no page policy there.
-  if (pathname.startsWith("/api/")) return NextResponse.next();
+  if (pathname.startsWith("/api/")) {
+    // No page lives under /api/, so no server action is called there; Next would still try
+    // to decode one (on its not-found page) and answer a malformed one with a 500 (found by
+    // the fuzz suite).
+    if (request.method === "POST" && request.headers.has("next-action")) {
+      return NextResponse.json({ message: "Not found." }, { status: 404, headers: { "cache-control": "no-store" } });
+    }
+    return NextResponse.next();
+  }
 
   if (request.method === "POST") {
     const verdict = await checkActionRequest(request);

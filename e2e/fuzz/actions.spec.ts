@@ -87,10 +87,6 @@ const ACTIONS: Record<string, ActionSpec> = {
     guard: "public",
     fields: { username: text(1, 64, { trim: true }), password: text(1, 256), callbackUrl: text(0, 2048, { optional: true }) },
   },
-  "app/(auth)/login/actions.ts#signInWithPasskey": {
-    guard: "public",
-    fields: { response: text(0, 16_000), callbackUrl: text(0, 2048, { optional: true }) },
-  },
   "app/(auth)/forgot-password/actions.ts#requestReset": { guard: "public", fields: { identifier: text(1, 254, { trim: true }) } },
   "app/(auth)/reset-password/actions.ts#claimReset": { guard: "public", fields: { token: text(20, 200) } },
   "app/(auth)/reset-password/actions.ts#verifyReset": { guard: "reset", repeated: "join", fields: verifyFields },

@@ -176,9 +176,10 @@ function signInStep(path: string, fields: Record<string, fc.Arbitrary<string>>):
     });
   return (n, s) =>
     fc
-      .sample(fc.record({ req: junkRequest(["x"]), asPage: fc.boolean(), form }), { numRuns: n, seed: s })
-      .map(({ req, asPage, form }) => {
-        const headers = asPage ? { ...req.headers, origin: pageOrigin, "x-mfa-bank-script": "1" } : req.headers;
+      .sample(fc.record({ req: junkRequest(["x"]), asPage: fc.boolean(), form, actionId: fc.option(fc.oneof(headerSafe, fc.stringMatching(/^[0-9a-f]{42}$/)), { freq: 2 }) }), { numRuns: n, seed: s })
+      .map(({ req, asPage, form, actionId }) => {
+        // Some junk requests are server-action calls aimed at the route: no action lives under /api/ (proxy.ts).
+        const headers = asPage ? { ...req.headers, origin: pageOrigin, "x-mfa-bank-script": "1" } : actionId === null ? req.headers : { ...req.headers, "next-action": actionId };
         const body = asPage ? form : req.body;
         return {
           caller: req.caller,

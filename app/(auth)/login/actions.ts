@@ -8,7 +8,6 @@ import { publicAction } from "@/lib/actions/guard";
 import type { ActionState } from "@/lib/actions/state";
 import { clientIp, setSessionCookie, userAgent } from "@/lib/auth/current";
 import { rememberCookieName, setRememberCookie } from "@/lib/auth/remembered-devices";
-import { finishPasskeySignIn, passkeyBrowserCookie } from "@/lib/auth/passkey-sign-in";
 import { passwordInputSchema, passwordSignIn, safeCallbackUrl, usernameSchema } from "@/lib/auth/sign-in";
 import { getDb } from "@/lib/db";
 import { calledFromScript } from "@/lib/http/called-from-script";
@@ -57,23 +56,4 @@ export const signInWithPassword = publicAction(signInSchema, async (input): Prom
         : next;
   if (script) return { status: "ok", data: { next: to } satisfies SignInResult };
   redirect(to);
-});
-
-const passkeySchema = z.object({ response: z.string().max(16_000), callbackUrl: z.string().max(2048).optional() });
-
-/** Step two: the assertion. A verified session starts at once; the browser goes to its destination. */
-export const signInWithPasskey = publicAction(passkeySchema, async (input): Promise<ActionState<SignInResult>> => {
-  const jar = await cookies();
-  const result = await finishPasskeySignIn(await getDb(), input.response, {
-    ip: await clientIp(),
-    userAgent: await userAgent(),
-    browserSecret: jar.get(passkeyBrowserCookie())?.value ?? null,
-  });
-  if (result.kind === "wait") {
-    const seconds = Math.ceil(result.retryAfterMs / 1000);
-    return { status: "error", code: "wait", retryAfterMs: result.retryAfterMs, message: `Too soon after a failed try. Wait ${seconds} second${seconds === 1 ? "" : "s"}, then try again.` };
-  }
-  if (result.kind === "refused") return { status: "error", message: result.message };
-  await setSessionCookie(result.token);
-  return { status: "ok", data: { next: safeCallbackUrl(input.callbackUrl) } };
 });
