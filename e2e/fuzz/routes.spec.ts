@@ -160,7 +160,8 @@ type RouteSpec = { describe: string; probes: (n: number, s: number) => Probe[] }
  * fuzzed in actions.spec.ts; here: no 5xx, JSON always, and no state without the page's origin.
  */
 function signInStep(path: string, fields: Record<string, fc.Arbitrary<string>>): RouteSpec["probes"] {
-  const pageOrigin = `http://localhost:${process.env.E2E_PORT}`;
+  // The host the probes talk to (e2e/fuzz/harness.ts): same origin by Next's rule (Origin host = Host).
+  const pageOrigin = `http://127.0.0.1:${process.env.E2E_PORT}`;
   const form = fc
     .record({
       given: fc.record(fields, { requiredKeys: [] }),

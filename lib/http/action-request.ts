@@ -111,6 +111,23 @@ function requestHost(headers: Headers): string | null {
 }
 
 /**
+ * The request names its origin, and that origin's host is the one the browser talked to: Next's
+ * CSRF rule for server actions, for a route handler that stands in for one
+ * (lib/http/script-endpoint.ts). A cross-site page cannot pass it; behind a load balancer every
+ * instance answers for the same host.
+ */
+export function sameOriginRequest(headers: Headers): boolean {
+  const origin = headers.get("origin");
+  if (!origin) return false;
+  try {
+    const host = new URL(origin).host;
+    return host !== "" && host === requestHost(headers);
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Checks a POST to a page that Next would treat as a (possible) server action: a fetch action
  * (`Next-Action` header) or a multipart form post. Reads a clone of the body; returns what to
  * answer when the request must not reach Next's decoder.

@@ -18,6 +18,7 @@ const origin = () => new URL(getEnv().appUrl).origin;
 
 function post(init: { origin?: string | null; script?: string | null; body?: BodyInit; contentType?: string }) {
   const headers = new Headers();
+  headers.set("host", new URL(origin()).host);
   if (init.origin !== null) headers.set("origin", init.origin ?? origin());
   if (init.script !== null) headers.set(SCRIPT_HEADER, init.script ?? "1");
   if (init.contentType) headers.set("content-type", init.contentType);
@@ -47,6 +48,7 @@ describe("scriptEndpoint", () => {
     const refusals: [Request, number][] = [
       [post({ origin: "http://evil.example" }), 403],
       [post({ origin: "null" }), 403],
+      [post({ origin: `http://${new URL(origin()).host}.evil.example` }), 403],
       [post({ origin: null }), 403],
       [post({ script: null }), 403],
       [post({ script: "0" }), 403],

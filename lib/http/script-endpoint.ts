@@ -1,7 +1,7 @@
 import "server-only";
 import { unstable_rethrow } from "next/navigation";
 import { idle, type ActionState } from "@/lib/actions/state";
-import { getEnv } from "@/lib/env";
+import { sameOriginRequest } from "./action-request";
 import { SCRIPT_HEADER } from "./script-call";
 
 /**
@@ -19,8 +19,9 @@ import { SCRIPT_HEADER } from "./script-call";
  * which posts the form to it and is redirected.
  *
  * What it adds is what Next's action handler does before an action runs:
- * - same origin only: the `Origin` header must be the bank's own (APP_URL), or the answer is a
- *   403 and nothing runs (a cross-site form post cannot sign a browser in: login CSRF);
+ * - same origin only, by Next's own rule for actions: the `Origin` header's host must be the host
+ *   the browser talked to, or the answer is a 403 and nothing runs (a cross-site form post
+ *   cannot sign a browser in: login CSRF);
  * - the script's header (`x-mfa-bank-script`), which a cross-site form cannot send;
  * - a form body (multipart or urlencoded) of at most 64 KB, read before parsing; anything else
  *   is a 4xx with a sentence, and nothing runs.
@@ -60,7 +61,7 @@ async function readLimited(request: Request, limit: number): Promise<Uint8Array<
 
 export function scriptEndpoint(action: Action) {
   return async function POST(request: Request): Promise<Response> {
-    if (request.headers.get("origin") !== new URL(getEnv().appUrl).origin || request.headers.get(SCRIPT_HEADER) !== "1") {
+    if (!sameOriginRequest(request.headers) || request.headers.get(SCRIPT_HEADER) !== "1") {
       return refuse(403, "This request must come from the bank's own page.");
     }
     const type = request.headers.get("content-type") ?? "";
