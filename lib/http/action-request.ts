@@ -118,7 +118,11 @@ function requestHost(headers: Headers): string | null {
  */
 export function sameOriginRequest(headers: Headers): boolean {
   const origin = headers.get("origin");
-  if (!origin) return false;
+  return origin !== null && originOnRequestHost(origin, headers);
+}
+
+/** An `Origin` value whose host is the host the browser talked to. */
+function originOnRequestHost(origin: string, headers: Headers): boolean {
   try {
     const host = new URL(origin).host;
     return host !== "" && host === requestHost(headers);
@@ -144,13 +148,7 @@ export async function checkActionRequest(request: Request): Promise<Verdict> {
 
   // Next's CSRF check answers a cross-origin action with a 500: refuse it as what it is.
   const origin = headers.get("origin");
-  if (origin !== null) {
-    let originHost: string | null = null;
-    try {
-      originHost = new URL(origin).host;
-    } catch {}
-    if (!originHost || originHost !== requestHost(headers)) return refuse(403, "Cross-origin form posts are refused.");
-  }
+  if (origin !== null && !originOnRequestHost(origin, headers)) return refuse(403, "Cross-origin form posts are refused.");
 
   const declared = Number(headers.get("content-length") ?? 0);
   if (declared > ACTION_BODY_LIMIT) return refuse(413, "The request is too large.");
