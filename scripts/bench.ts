@@ -578,7 +578,7 @@ async function main() {
 
   if (timingOnly) {
     const t = Date.now();
-    const timing = await signInTimingGap(load.client, ids, timingUsers);
+    const timing = await signInTimingGap(load.client, timingUsers);
     for (const line of timingLines(timing)) log(line);
     log(`timing phase in ${secondsSince(t)}`);
     return { timingOnly: true as const, timing };
@@ -591,7 +591,7 @@ async function main() {
 
   // Sign-in timing gap (c=1, interleaved).
   const timingStarted = Date.now();
-  const timing = await signInTimingGap(load.client, ids, timingUsers);
+  const timing = await signInTimingGap(load.client, timingUsers);
   for (const line of timingLines(timing)) log(line);
   log(`timing phase in ${secondsSince(timingStarted)}`);
 

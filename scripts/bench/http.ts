@@ -36,6 +36,13 @@ export class CookieJar {
   }
 }
 
+/** A multipart/form-data body of plain text fields. */
+function multipart(fields: [string, string][]): { body: Buffer; contentType: string } {
+  const boundary = `----bench${randomBytes(8).toString("hex")}`;
+  const parts = fields.map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+  return { body: Buffer.from(`${parts.join("")}--${boundary}--\r\n`, "utf8"), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
 export class Client {
   private readonly agent: http.Agent;
 
@@ -103,24 +110,8 @@ export class Client {
    * prefixed "_1_", then part "0" with the argument list pointing at them.
    */
   action(pagePath: string, actionId: string, fields: Record<string, string>, jar: CookieJar): Promise<Reply> {
-    const boundary = `----bench${randomBytes(8).toString("hex")}`;
-    const parts: string[] = [];
-    const part = (name: string, value: string) =>
-      parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
-    for (const [k, v] of Object.entries(fields)) part(`_1_${k}`, v);
-    part("0", JSON.stringify([{ status: "idle" }, "$K1"]));
-    parts.push(`--${boundary}--\r\n`);
-    return this.request(
-      "POST",
-      pagePath,
-      jar,
-      {
-        "content-type": `multipart/form-data; boundary=${boundary}`,
-        accept: "text/x-component",
-        "next-action": actionId,
-      },
-      Buffer.from(parts.join(""), "utf8"),
-    );
+    const form = multipart([...Object.entries(fields).map(([k, v]) => [`_1_${k}`, v] as [string, string]), ["0", JSON.stringify([{ status: "idle" }, "$K1"])]]);
+    return this.request("POST", pagePath, jar, { "content-type": form.contentType, accept: "text/x-component", "next-action": actionId }, form.body);
   }
 
   /**
@@ -129,16 +120,8 @@ export class Client {
    * as JSON.
    */
   step(endpoint: string, fields: Record<string, string>, jar: CookieJar): Promise<Reply> {
-    const boundary = `----bench${randomBytes(8).toString("hex")}`;
-    const parts = Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);
-    parts.push(`--${boundary}--\r\n`);
-    return this.request(
-      "POST",
-      endpoint,
-      jar,
-      { "content-type": `multipart/form-data; boundary=${boundary}`, accept: "*/*", "x-mfa-bank-script": "1" },
-      Buffer.from(parts.join(""), "utf8"),
-    );
+    const form = multipart(Object.entries(fields));
+    return this.request("POST", endpoint, jar, { "content-type": form.contentType, accept: "*/*", "x-mfa-bank-script": "1" }, form.body);
   }
 
   close() {

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { SIGN_IN_ENDPOINTS } from "../../lib/http/script-call";
 import { actionState, CookieJar, type Client } from "./http";
-import { FlowError, type ActionIds } from "./flows";
+import { FlowError } from "./flows";
 import type { BenchUser } from "./users";
 
 export const TIMING_SAMPLES = 60;
@@ -39,7 +39,7 @@ const median = (xs: number[]) => {
  * to a user that has not failed before; the locked account is locked first by failing its
  * password past the threshold (untimed). Every answer must be the generic refusal.
  */
-export async function signInTimingGap(client: Client, ids: ActionIds, users: { passwordOnly: BenchUser[]; totp: BenchUser[] }): Promise<TimingResult> {
+export async function signInTimingGap(client: Client, users: { passwordOnly: BenchUser[]; totp: BenchUser[] }): Promise<TimingResult> {
   const pw = users.passwordOnly.slice(-timingUsersNeeded.passwordOnly);
   const totp = users.totp.slice(-timingUsersNeeded.totp);
   if (pw.length < timingUsersNeeded.passwordOnly || totp.length < timingUsersNeeded.totp) throw new Error("not enough bench users for the timing phase");
